@@ -1,0 +1,17 @@
+"""sklearn-activesynth: active synthesis for scikit-learn.
+
+Targeted synthetic data where the model is unsure, as a drop-in estimator.
+"""
+
+from ._active_synthesis import ActiveSynthesisClassifier
+from ._base import GeneratorFailedWarning
+from ._sampler import ActiveSynthesisSampler
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ActiveSynthesisClassifier",
+    "ActiveSynthesisSampler",
+    "GeneratorFailedWarning",
+    "__version__",
+]

@@ -1,0 +1,388 @@
+"""Targeting: which real rows anchor the synthesis, in which regions, how many rows each.
+
+The loop scores every training row's uncertainty, then:
+
+1. :func:`allocate_classes` splits the round's synthetic budget across classes;
+2. :func:`select_anchors` picks anchor rows (most uncertain, random — the
+   control every targeting claim has to beat —, out-of-fold errors, or
+   uncertainty with a diversity penalty, seed 003 §2.2.1/§2.2.3);
+3. :func:`find_regions` clusters the anchors into regions and describes each
+   (feature ranges, category frequencies, the classes the model confuses there)
+   so that generators that cannot use anchor rows (an LLM) can use words.
+
+The result is a :class:`Targets` object handed to ``generator.generate``.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans, MiniBatchKMeans
+
+from .utils._tabular import take_rows
+
+__all__ = [
+    "Region",
+    "Targets",
+    "ANCHOR_STRATEGIES",
+    "allocate_classes",
+    "select_anchors",
+    "find_regions",
+    "build_targets",
+]
+
+ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse")
+
+
+@dataclass
+class Region:
+    """A cluster of anchors and its human-readable description."""
+
+    region_id: int
+    anchor_positions: np.ndarray
+    description: dict = field(default_factory=dict)
+    text: str = ""
+
+
+@dataclass
+class Targets:
+    """What the loop asks a generator for in one round.
+
+    Attributes
+    ----------
+    anchor_indices : ndarray of int
+        Positions of the anchors in the rows the generator was fitted on.
+    anchors : DataFrame, ndarray or sparse
+        The anchor rows themselves (the generator's training container).
+    anchor_y : ndarray
+        The anchors' labels (original label values).
+    anchor_scores : ndarray of float
+        Their uncertainty.
+    anchor_counts : ndarray of int
+        How many synthetic rows each anchor should seed.
+    anchor_regions : ndarray of int
+        Region id of each anchor.
+    regions : list of Region
+    class_counts : dict
+        Label -> number of rows to produce (the sum of ``anchor_counts`` per label).
+    """
+
+    anchor_indices: np.ndarray
+    anchors: object
+    anchor_y: np.ndarray
+    anchor_scores: np.ndarray
+    anchor_counts: np.ndarray
+    anchor_regions: np.ndarray
+    regions: list
+    class_counts: dict
+
+    @property
+    def n_samples(self):
+        return int(np.sum(self.anchor_counts))
+
+
+def _as_count(n, total):
+    if isinstance(n, (float, np.floating)) and n <= 1.0:
+        return max(1, int(round(n * total)))
+    return int(n)
+
+
+def allocate_classes(budget, y, *, anchor_labels=None, allocation="anchors", classes=None):
+    """Split ``budget`` synthetic rows across classes.
+
+    Parameters
+    ----------
+    budget : int
+    y : ndarray
+        Labels of the training rows (used by "proportional" and "balanced").
+    anchor_labels : ndarray, optional
+        Labels of the uncertain rows; "anchors" follows their mix, so the rare
+        class gets the share the model's confusion gives it.
+    allocation : {"anchors", "balanced", "proportional", "minority"} or dict
+        A dict maps label -> fraction (normalised) or label -> count.
+    classes : ndarray, optional
+        All classes (default ``np.unique(y)``).
+
+    Returns
+    -------
+    counts : dict label -> int, summing to ``budget``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.targeting import allocate_classes
+    >>> allocate_classes(10, np.array([0] * 8 + [1] * 2), allocation="balanced")
+    {0: 5, 1: 5}
+    """
+    classes = np.unique(y) if classes is None else np.asarray(classes)
+    if isinstance(allocation, dict):
+        unknown = set(allocation) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_allocation names classes {sorted(map(str, unknown))} that are "
+                f"not in y; the classes are {classes.tolist()}."
+            )
+        w = np.array([float(allocation.get(c, 0.0)) for c in classes])
+        if np.any(w < 0) or w.sum() <= 0:
+            raise ValueError("class_allocation values must be >= 0 and not all zero.")
+        if np.all(w == np.round(w)) and w.sum() > 1 and np.isclose(w.sum(), budget):
+            return {c: int(v) for c, v in zip(classes.tolist(), w)}
+    elif allocation == "anchors":
+        src = y if anchor_labels is None or len(anchor_labels) == 0 else anchor_labels
+        w = np.array([np.sum(src == c) for c in classes], dtype=float)
+    elif allocation == "proportional":
+        w = np.array([np.sum(y == c) for c in classes], dtype=float)
+    elif allocation == "balanced":
+        w = np.ones(len(classes))
+    elif allocation == "minority":
+        counts = np.array([np.sum(y == c) for c in classes], dtype=float)
+        w = (counts.max() - counts)
+        if w.sum() == 0:
+            w = np.ones(len(classes))
+    else:
+        raise ValueError(f"Unknown class_allocation {allocation!r}.")
+    w = w / w.sum()
+    raw = w * budget
+    counts = np.floor(raw).astype(int)
+    # largest remainders get the leftover rows, so the sum is exact
+    for i in np.argsort(-(raw - counts), kind="stable")[: budget - counts.sum()]:
+        counts[i] += 1
+    return {c: int(n) for c, n in zip(classes.tolist(), counts)}
+
+
+def _top(scores, n, rng):
+    # random tie-break so equal scores (e.g. all zero) do not favour low indices
+    jitter = rng.random_sample(len(scores)) * 1e-12
+    order = np.lexsort((jitter, -np.asarray(scores, dtype=float)))
+    return order[:n]
+
+
+def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=None,
+                   y_encoded=None, X_encoded=None, diversity=0.5):
+    """Pick ``n_anchors`` training rows.
+
+    Parameters
+    ----------
+    strategy : {"uncertain", "random", "errors", "diverse"}
+        - "uncertain": the highest uncertainty;
+        - "random": uniformly at random (the control);
+        - "errors": rows whose out-of-fold prediction is wrong, the most
+          confidently wrong first, then the most uncertain;
+        - "diverse": greedy selection of
+          :math:`\\lambda u(x) - (1-\\lambda)\\max_{a \\in S} sim(x, a)` over
+          already chosen anchors ``S`` (seed 003, §2.2.1 and §2.2.3), so anchors
+          do not all fall in one clump.
+    n_anchors : int
+    scores : ndarray of shape (n_rows,)
+        Uncertainty of every row.
+    rng : RandomState
+    candidates : ndarray of int, optional
+        Restrict the choice to these row positions (e.g. one class).
+    proba : ndarray of shape (n_rows, n_classes), optional
+        Out-of-fold probabilities, needed by "errors".
+    y_encoded : ndarray of int, optional
+        Encoded labels, needed by "errors".
+    X_encoded : ndarray, optional
+        Numeric view of the rows, needed by "diverse".
+    diversity : float, default=0.5
+        Weight ``1 - lambda`` of the diversity penalty for "diverse".
+
+    Returns
+    -------
+    indices : ndarray of int
+    """
+    candidates = np.arange(len(scores)) if candidates is None else np.asarray(candidates)
+    n_anchors = min(int(n_anchors), len(candidates))
+    if n_anchors <= 0:
+        return np.empty(0, dtype=int)
+    s = np.asarray(scores, dtype=float)[candidates]
+    if strategy == "random":
+        return np.sort(rng.choice(candidates, size=n_anchors, replace=False))
+    if strategy == "uncertain":
+        return candidates[_top(s, n_anchors, rng)]
+    if strategy == "errors":
+        if proba is None or y_encoded is None:
+            raise ValueError("anchors='errors' needs out-of-fold probabilities.")
+        p = proba[candidates]
+        wrong = p.argmax(axis=1) != y_encoded[candidates]
+        # confidence in the wrong answer; right rows ranked after all wrong ones
+        wrong_conf = np.where(wrong, 1.0 + p.max(axis=1), s / (s.max() + 1e-12))
+        return candidates[_top(wrong_conf, n_anchors, rng)]
+    if strategy == "diverse":
+        if X_encoded is None:
+            raise ValueError("anchors='diverse' needs the encoded rows.")
+        return candidates[_greedy_diverse(s, X_encoded[candidates] if not hasattr(
+            X_encoded, "tocsr") else X_encoded[candidates].toarray(), n_anchors,
+            diversity, rng)]
+    raise ValueError(f"Unknown anchor strategy {strategy!r}; use one of {ANCHOR_STRATEGIES}.")
+
+
+def _greedy_diverse(scores, Z, n, diversity, rng, max_pool=20000, max_steps=2000):
+    """Greedy uncertainty-minus-redundancy selection over a pool of top candidates."""
+    pool = _top(scores, min(len(scores), max(4 * n, n + 200), max_pool), rng)
+    if len(pool) <= n:
+        return pool
+    u = scores[pool]
+    u = (u - u.min()) / (np.ptp(u) + 1e-12)
+    Zp = np.asarray(Z[pool], dtype=float)
+    sample = Zp[rng.choice(len(Zp), size=min(len(Zp), 500), replace=False)]
+    d2 = ((sample[:, None, :] - sample[None, :, :]) ** 2).sum(-1)
+    bandwidth = np.median(d2[d2 > 0]) if np.any(d2 > 0) else 1.0
+    max_sim = np.zeros(len(pool))
+    chosen = np.zeros(len(pool), dtype=bool)
+    per_step = max(1, int(np.ceil(n / max_steps)))
+    picked = []
+    while len(picked) < n:
+        gain = (1 - diversity) * u - diversity * max_sim
+        gain[chosen] = -np.inf
+        take = _top(gain, min(per_step, n - len(picked)), rng)
+        chosen[take] = True
+        picked.extend(take.tolist())
+        for j in take:
+            sim = np.exp(-((Zp - Zp[j]) ** 2).sum(1) / bandwidth)
+            np.maximum(max_sim, sim, out=max_sim)
+    return pool[np.asarray(picked)]
+
+
+def _describe_text(region_id, desc, label_names):
+    parts = [f"Region {region_id}: {desc['n_anchors']} uncertain rows"]
+    if desc.get("classes"):
+        mix = ", ".join(f"{k}: {v}" for k, v in desc["classes"].items())
+        parts.append(f"labels {{{mix}}}")
+    if desc.get("confused_with"):
+        conf = "; ".join(f"{a} predicted as {b} ({n})" for a, b, n in desc["confused_with"])
+        parts.append(f"confusions: {conf}")
+    for col, q in list(desc["features"]["numeric"].items())[:12]:
+        parts.append(f"{col} in [{q['q25']:.4g}, {q['q75']:.4g}] (median {q['median']:.4g})")
+    for col, freq in list(desc["features"]["categorical"].items())[:12]:
+        top = ", ".join(f"{k} {v:.0%}" for k, v in freq.items())
+        parts.append(f"{col}: {top}")
+    return "; ".join(parts)
+
+
+def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_regions="auto",
+                 predicted=None):
+    """Cluster anchors into regions and describe each.
+
+    Parameters
+    ----------
+    anchor_positions : ndarray of int
+        Anchor rows (positions in ``X``).
+    X : DataFrame, ndarray or sparse
+        Raw training rows (for descriptions in the user's own terms).
+    X_encoded : ndarray or sparse
+        Numeric view used for clustering.
+    y : ndarray
+        Original labels of all rows.
+    scores : ndarray
+        Uncertainty of all rows.
+    schema : TabularSchema
+    rng : RandomState
+    n_regions : int or "auto", default="auto"
+        "auto" uses ``min(8, max(1, n_anchors // 25))``.
+    predicted : ndarray, optional
+        Out-of-fold predicted labels of all rows, for the confusion summary.
+
+    Returns
+    -------
+    anchor_regions : ndarray of int
+    regions : list of Region
+    """
+    n_anchor = len(anchor_positions)
+    if n_regions == "auto":
+        k = int(min(8, max(1, n_anchor // 25)))
+    else:
+        k = int(min(n_regions, max(1, n_anchor)))
+    if k <= 1 or n_anchor < 2:
+        labels = np.zeros(n_anchor, dtype=int)
+    else:
+        Z = (schema.encode(take_rows(X, anchor_positions)) if X_encoded is None
+             else X_encoded[anchor_positions])
+        seed = rng.randint(np.iinfo(np.int32).max)
+        km = (MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
+              if n_anchor > 10000 else KMeans(n_clusters=k, random_state=seed, n_init=3))
+        labels = km.fit_predict(Z)
+    regions = []
+    for r in range(int(labels.max()) + 1 if n_anchor else 0):
+        pos = np.flatnonzero(labels == r)
+        rows = anchor_positions[pos]
+        yr = y[rows]
+        cls, cnt = np.unique(yr, return_counts=True)
+        desc = {
+            "n_anchors": int(len(rows)),
+            "mean_uncertainty": float(np.mean(scores[rows])),
+            "classes": {str(c): int(n) for c, n in zip(cls, cnt)},
+            "features": schema.describe(take_rows(X, rows)),
+        }
+        if predicted is not None:
+            pr = predicted[rows]
+            pairs = pd.Series(list(zip(map(str, yr), map(str, pr))))
+            pairs = pairs[[a != b for a, b in pairs]]
+            desc["confused_with"] = [
+                (a, b, int(n)) for (a, b), n in pairs.value_counts().head(3).items()
+            ]
+        regions.append(Region(r, pos, desc, _describe_text(r, desc, None)))
+    return labels, regions
+
+
+def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="uncertain",
+                  n_anchors=0.1, allocation="anchors", X_encoded=None, proba=None,
+                  schema=None, n_regions="auto", diversity=0.5):
+    """Anchors, per-anchor counts, regions and class counts for one round.
+
+    With ``allocation="anchors"`` anchors are chosen over all rows and the
+    budget follows their labels. Any other allocation fixes the class counts
+    first and chooses anchors within each class in proportion, so that
+    ``strategy="random"`` with the class counts of a targeted run is the
+    class-matched random control.
+    """
+    n_total = len(y)
+    n_anch = min(_as_count(n_anchors, n_total), n_total)
+    sel_kw = dict(scores=scores, rng=rng, proba=proba, y_encoded=y_encoded,
+                  X_encoded=X_encoded, diversity=diversity)
+    if allocation == "anchors":
+        anchors = select_anchors(strategy, n_anch, **sel_kw)
+        class_counts = allocate_classes(budget, y, anchor_labels=y[anchors],
+                                        allocation="anchors", classes=classes)
+        # a class with budget needs at least one anchor of its own
+    else:
+        class_counts = allocate_classes(budget, y, allocation=allocation, classes=classes)
+        per_class = allocate_classes(n_anch, y, allocation={
+            c: max(v, 0) for c, v in class_counts.items()} if budget else "proportional",
+            classes=classes)
+        anchors = np.concatenate([
+            select_anchors(strategy, max(per_class[c], 1 if class_counts[c] else 0),
+                           candidates=np.flatnonzero(y == c), **sel_kw)
+            for c in classes.tolist()
+        ]).astype(int)
+    anchor_y = y[anchors]
+    counts = np.zeros(len(anchors), dtype=int)
+    for c, n_c in class_counts.items():
+        idx = np.flatnonzero(anchor_y == c)
+        if n_c == 0:
+            continue
+        if len(idx) == 0:
+            class_counts[c] = 0
+            continue
+        # spread the class's rows evenly, the remainder on the most uncertain anchors
+        base, extra = divmod(n_c, len(idx))
+        counts[idx] = base
+        order = idx[_top(scores[anchors[idx]], extra, rng)]
+        counts[order] += 1
+    keep = counts > 0
+    anchors, counts = anchors[keep], counts[keep]
+    regions_of, regions = find_regions(
+        anchors, X=X, X_encoded=X_encoded, y=y, scores=scores, schema=schema, rng=rng,
+        n_regions=n_regions,
+        predicted=None if proba is None else classes[proba.argmax(axis=1)],
+    )
+    return Targets(
+        anchor_indices=anchors,
+        anchors=take_rows(X, anchors),
+        anchor_y=y[anchors],
+        anchor_scores=np.asarray(scores)[anchors],
+        anchor_counts=counts,
+        anchor_regions=regions_of,
+        regions=regions,
+        class_counts={c: int(n) for c, n in class_counts.items() if n > 0},
+    )

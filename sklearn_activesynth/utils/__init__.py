@@ -1,0 +1,1 @@
+"""Utilities: public generator checks live in ``estimator_checks``."""

@@ -1,0 +1,189 @@
+"""Column kinds and a numeric view of raw tabular data.
+
+Generators and targeting work on the user's raw columns (a DataFrame with
+categories and integers, an array, a sparse matrix). :class:`TabularSchema`
+records what each column is so that output keeps the input's schema, and
+:meth:`TabularSchema.encode` gives the standardised numeric matrix that
+distances, clustering and region descriptions use.
+"""
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+__all__ = ["TabularSchema", "take_rows", "concat_rows", "n_rows"]
+
+
+def n_rows(X):
+    return X.shape[0]
+
+
+def take_rows(X, indices):
+    """Rows ``indices`` of ``X`` in ``X``'s own container."""
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        return X.iloc[indices]
+    return X[indices]
+
+
+def concat_rows(blocks):
+    """Stack row blocks of one container type (DataFrame, ndarray or sparse)."""
+    blocks = [b for b in blocks if b is not None]
+    first = blocks[0]
+    if len(blocks) == 1:
+        return first
+    if isinstance(first, pd.DataFrame):
+        out = pd.concat(blocks, axis=0, ignore_index=True)
+        # pd.concat widens categoricals whose categories differ; restore them
+        for col in first.columns:
+            if isinstance(first[col].dtype, pd.CategoricalDtype) and \
+                    out[col].dtype != first[col].dtype:
+                out[col] = out[col].astype(first[col].dtype)
+        return out
+    if sp.issparse(first):
+        return sp.vstack(blocks, format=first.format)
+    return np.concatenate([np.asarray(b) for b in blocks], axis=0)
+
+
+def _is_categorical(series):
+    dtype = series.dtype
+    return (
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+    )
+
+
+class TabularSchema:
+    """What each column of the training data is, and a numeric encoding.
+
+    Parameters
+    ----------
+    X : DataFrame, ndarray or sparse matrix
+        Training data; only its schema and scale are kept (plus per-column
+        category values for categoricals).
+    """
+
+    def __init__(self, X):
+        self.is_frame = isinstance(X, pd.DataFrame)
+        self.is_sparse = sp.issparse(X)
+        self.n_features = X.shape[1]
+        if self.is_frame:
+            self.columns = list(X.columns)
+            self.dtypes = X.dtypes.copy()
+            self.categorical = [c for c in X.columns if _is_categorical(X[c])]
+            self.numeric = [c for c in X.columns if c not in set(self.categorical)]
+            self.integer = [
+                c for c in self.numeric
+                if pd.api.types.is_integer_dtype(X[c].dtype)
+            ]
+            self.categories = {}
+            for c in self.categorical:
+                if isinstance(X[c].dtype, pd.CategoricalDtype):
+                    self.categories[c] = list(X[c].dtype.categories)
+                else:
+                    self.categories[c] = list(pd.unique(X[c].dropna()))
+            num = X[self.numeric].to_numpy(dtype=float) if self.numeric else \
+                np.empty((X.shape[0], 0))
+        else:
+            self.columns = list(range(X.shape[1]))
+            self.categorical, self.categories = [], {}
+            self.numeric = list(range(X.shape[1]))
+            self.dtype = X.dtype
+            self.integer = self.numeric if np.issubdtype(X.dtype, np.integer) else []
+            num = X
+        if self.is_sparse:
+            mean = np.asarray(num.mean(axis=0)).ravel()
+            sq = np.asarray(num.multiply(num).mean(axis=0)).ravel()
+            scale = np.sqrt(np.maximum(sq - mean**2, 0.0))
+            self.mean_ = np.zeros_like(mean)  # keep sparsity: scale only
+        else:
+            num = np.asarray(num, dtype=float)
+            self.mean_ = np.nanmean(num, axis=0) if num.size else np.zeros(0)
+            scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
+            self.min_ = np.nanmin(num, axis=0) if num.size else np.zeros(0)
+            self.max_ = np.nanmax(num, axis=0) if num.size else np.zeros(0)
+        self.scale_ = np.where(scale > 0, scale, 1.0)
+
+    def numeric_values(self, X):
+        """Raw numeric columns as a float matrix (sparse stays sparse)."""
+        if self.is_frame:
+            if not self.numeric:
+                return np.empty((X.shape[0], 0))
+            return X[self.numeric].to_numpy(dtype=float)
+        if sp.issparse(X):
+            return X.astype(float)
+        return np.asarray(X, dtype=float)
+
+    def encode(self, X, dtype=np.float64):
+        """Standardised numeric columns plus one-hot categoricals.
+
+        One-hot columns are scaled by ``1/sqrt(2)`` so two rows that differ in
+        one category are at distance 1, like one standard deviation of a
+        numeric column.
+        """
+        num = self.numeric_values(X)
+        if sp.issparse(num):
+            return (num @ sp.diags(1.0 / self.scale_)).astype(dtype).tocsr()
+        parts = [((num - self.mean_) / self.scale_).astype(dtype, copy=False)]
+        for c in self.categorical:
+            codes = pd.Categorical(X[c], categories=self.categories[c]).codes
+            onehot = np.zeros((X.shape[0], len(self.categories[c])), dtype=dtype)
+            valid = codes >= 0
+            onehot[np.flatnonzero(valid), codes[valid]] = np.sqrt(0.5)
+            parts.append(onehot)
+        if len(parts) == 1:
+            return np.nan_to_num(parts[0], copy=False)
+        return np.nan_to_num(np.hstack(parts), copy=False)
+
+    def describe(self, X, *, max_categories=5):
+        """Per-column summary of rows ``X``: quantiles for numerics, frequencies
+        for categoricals. Keys are column names (ints for arrays)."""
+        desc = {"numeric": {}, "categorical": {}}
+        num = self.numeric_values(X)
+        if sp.issparse(num):
+            num = num.toarray()
+        if num.shape[0]:
+            q = np.nanquantile(num, [0.0, 0.25, 0.5, 0.75, 1.0], axis=0)
+            for j, c in enumerate(self.numeric):
+                desc["numeric"][c] = {
+                    "min": float(q[0, j]), "q25": float(q[1, j]),
+                    "median": float(q[2, j]), "q75": float(q[3, j]),
+                    "max": float(q[4, j]),
+                }
+        for c in self.categorical:
+            freq = X[c].value_counts(normalize=True, dropna=False)
+            freq = freq[freq > 0].head(max_categories)
+            desc["categorical"][c] = {str(k): round(float(v), 3) for k, v in freq.items()}
+        return desc
+
+    def restore(self, X_new_numeric, categorical_values=None, n=None):
+        """Build output rows in the training container and dtypes.
+
+        Parameters
+        ----------
+        X_new_numeric : ndarray or sparse of shape (n, n_numeric)
+        categorical_values : dict column -> array of values, optional
+        """
+        if not self.is_frame:
+            out = X_new_numeric
+            if self.integer:
+                out = np.rint(out) if not sp.issparse(out) else out
+            if sp.issparse(out):
+                return out.astype(self.dtype).asformat("csr")
+            return np.asarray(out).astype(self.dtype, copy=False)
+        data = {}
+        for j, c in enumerate(self.numeric):
+            col = np.asarray(X_new_numeric[:, j], dtype=float)
+            if c in self.integer:
+                col = np.rint(col)
+            data[c] = col
+        for c in self.categorical:
+            data[c] = categorical_values[c]
+        frame = pd.DataFrame(data)[self.columns]
+        for c in self.columns:
+            dtype = self.dtypes[c]
+            if c in self.integer and frame[c].isna().any():
+                continue
+            frame[c] = frame[c].astype(dtype)
+        return frame

@@ -1,0 +1,253 @@
+"""Public checks every generator must pass.
+
+Like scikit-learn's ``parametrize_with_checks``, these run a generator
+through the Generator protocol: schema and container kept, targets honoured,
+determinism, the unfitted error, clone. Use them in your own generator's
+tests::
+
+    from sklearn_activesynth.utils.estimator_checks import parametrize_generator_checks
+
+    @parametrize_generator_checks([MyGenerator(epochs=2)])
+    def test_my_generator(generator, check):
+        check(generator)
+"""
+
+import functools
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from ..generators.base import get_generator_tags
+from ..targeting import Targets, find_regions
+from ..utils._tabular import TabularSchema, take_rows
+
+__all__ = [
+    "make_check_frame",
+    "make_targets",
+    "check_generator",
+    "parametrize_generator_checks",
+    "check_generator_unfitted",
+    "check_generator_clone",
+    "check_generator_dataframe_schema",
+    "check_generator_array_schema",
+    "check_generator_class_counts",
+    "check_generator_anchor_targets",
+    "check_generator_determinism",
+    "check_generator_input_unchanged",
+]
+
+
+def make_check_frame(n_samples=240, random_state=0):
+    """A small mixed-type DataFrame with a binary label for the checks.
+
+    Columns: ``amount`` (float), ``count`` (int64), ``kind`` (category),
+    ``city`` (object strings). Two classes that differ in every column.
+    """
+    rng = np.random.RandomState(random_state)
+    y = (rng.uniform(size=n_samples) < 0.35).astype(int)
+    amount = np.round(np.where(y, rng.normal(80, 15, n_samples),
+                               rng.normal(40, 10, n_samples)), 2)
+    count = np.where(y, rng.poisson(6, n_samples), rng.poisson(2, n_samples)).astype(np.int64)
+    kind = np.where(rng.uniform(size=n_samples) < np.where(y, 0.7, 0.2), "online", "store")
+    kind = np.where(rng.uniform(size=n_samples) < 0.1, "phone", kind)
+    city = rng.choice(["Lyon", "Oslo", "Porto"], size=n_samples, p=[0.5, 0.3, 0.2])
+    X = pd.DataFrame({
+        "amount": amount.astype(float),
+        "count": count,
+        "kind": pd.Categorical(kind, categories=["online", "phone", "store", "atm"]),
+        "city": pd.Series(city, dtype=object),
+    })
+    return X, y
+
+
+def make_targets(X, y, anchor_indices, counts, scores=None):
+    """Build a :class:`~sklearn_activesynth.targeting.Targets` by hand."""
+    anchor_indices = np.asarray(anchor_indices, dtype=int)
+    counts = np.asarray(counts, dtype=int)
+    y = np.asarray(y)
+    scores = np.ones(len(y)) if scores is None else np.asarray(scores, dtype=float)
+    schema = TabularSchema(X)
+    regions_of, regions = find_regions(
+        anchor_indices, X=X, X_encoded=None, y=y, scores=scores, schema=schema,
+        rng=np.random.RandomState(0), n_regions=1,
+    )
+    class_counts = {}
+    for c, n in zip(y[anchor_indices].tolist(), counts.tolist()):
+        class_counts[c] = class_counts.get(c, 0) + n
+    return Targets(
+        anchor_indices=anchor_indices, anchors=take_rows(X, anchor_indices),
+        anchor_y=y[anchor_indices], anchor_scores=scores[anchor_indices],
+        anchor_counts=counts, anchor_regions=regions_of, regions=regions,
+        class_counts=class_counts,
+    )
+
+
+def _frames_equal(a, b):
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    else:
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def check_generator_unfitted(generator):
+    """``generate`` before ``fit`` raises NotFittedError."""
+    gen = clone(generator)
+    try:
+        gen.generate(5, random_state=0)
+    except NotFittedError:
+        return
+    raise AssertionError(f"{type(gen).__name__}.generate did not raise NotFittedError before fit.")
+
+
+def check_generator_clone(generator):
+    """``clone`` gives an unfitted copy with the same parameters."""
+    X, y = make_check_frame()
+    fitted = clone(generator).fit(X, y)
+    copy = clone(fitted)
+    assert copy.get_params() .keys() == generator.get_params().keys()
+    for k, v in generator.get_params(deep=False).items():
+        assert repr(copy.get_params(deep=False)[k]) == repr(v), k
+    check_generator_unfitted(copy)
+
+
+def check_generator_dataframe_schema(generator):
+    """A mixed DataFrame in, a DataFrame with the same schema out."""
+    X, y = make_check_frame()
+    gen = clone(generator).fit(X, y)
+    X_new, y_new = gen.generate(60, random_state=0)
+    assert isinstance(X_new, pd.DataFrame), type(X_new)
+    assert list(X_new.columns) == list(X.columns)
+    assert len(X_new) == len(y_new) == 60, (len(X_new), len(y_new))
+    for col in X.columns:
+        assert X_new[col].dtype == X[col].dtype, (col, X_new[col].dtype, X[col].dtype)
+    assert not X_new.isna().any().any(), "generated rows contain NaN; the input had none"
+    assert set(X_new["city"]) <= set(X["city"]), "object strings must come from training values"
+    assert set(X_new["kind"].astype(str)) <= set(X["kind"].astype(str))
+    assert set(np.unique(y_new)) <= set(np.unique(y))
+
+
+def check_generator_array_schema(generator):
+    """An ndarray in, an ndarray of the same width and dtype out."""
+    if not getattr(generator, "_accepts_arrays", True):
+        return
+    X, y = make_check_frame()
+    Xa = X[["amount", "count"]].to_numpy(dtype=float)
+    gen = clone(generator).fit(Xa, y)
+    X_new, y_new = gen.generate(30, random_state=0)
+    assert isinstance(X_new, np.ndarray), type(X_new)
+    assert X_new.shape == (30, 2) and X_new.dtype == Xa.dtype, (X_new.shape, X_new.dtype)
+    assert np.isfinite(X_new).all()
+
+
+def check_generator_class_counts(generator):
+    """Conditional generators produce exactly the class counts asked for."""
+    if not get_generator_tags(generator).conditional:
+        return
+    X, y = make_check_frame()
+    gen = clone(generator).fit(X, y)
+    anchors = np.concatenate([np.flatnonzero(y == 0)[:4], np.flatnonzero(y == 1)[:2]])
+    counts = [2, 2, 2, 2, 5, 5]  # 8 rows of class 0, 10 of class 1
+    targets = make_targets(X, y, anchors, counts)
+    X_new, y_new = gen.generate(targets=targets, random_state=0)
+    got = {c: int(np.sum(y_new == c)) for c in (0, 1)}
+    assert got == {0: 8, 1: 10}, got
+
+
+def check_generator_anchor_targets(generator):
+    """Generators that use anchors put rows nearer the anchors than untargeted rows."""
+    if not get_generator_tags(generator).uses_anchors:
+        return
+    X, y = make_check_frame(n_samples=300)
+    gen = clone(generator).fit(X, y)
+    schema = TabularSchema(X)
+    # anchors: the class-1 rows with the smallest amounts (one corner of the data)
+    ones = np.flatnonzero(y == 1)
+    anchors = ones[np.argsort(X["amount"].to_numpy()[ones])[:5]]
+    targets = make_targets(X, y, anchors, [8] * 5)
+    X_t, _ = gen.generate(targets=targets, random_state=0)
+    X_u, _ = gen.generate(40, targets=None, random_state=0)
+    Za = schema.encode(take_rows(X, anchors))
+
+    def dist(Xn):
+        Z = schema.encode(Xn)
+        return np.sqrt(((Z[:, None, :] - Za[None]) ** 2).sum(-1)).min(1).mean()
+
+    d_t, d_u = dist(X_t), dist(X_u)
+    assert d_t < 0.75 * d_u, f"targeted rows not nearer the anchors: {d_t:.3f} vs {d_u:.3f}"
+
+
+def check_generator_determinism(generator):
+    """The same random_state gives the same rows; another gives others."""
+    if not get_generator_tags(generator).deterministic:
+        return
+    X, y = make_check_frame()
+    a = clone(generator).fit(X, y).generate(20, random_state=3)
+    b = clone(generator).fit(X, y).generate(20, random_state=3)
+    _frames_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    c = clone(generator).fit(X, y).generate(20, random_state=4)
+    assert not a[0].equals(c[0]), "different random_state gave identical rows"
+
+
+def check_generator_input_unchanged(generator):
+    """fit and generate leave the caller's X and y untouched."""
+    X, y = make_check_frame()
+    X0, y0 = X.copy(deep=True), y.copy()
+    gen = clone(generator).fit(X, y)
+    gen.generate(10, random_state=0)
+    pd.testing.assert_frame_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+_CHECKS = [
+    check_generator_unfitted,
+    check_generator_clone,
+    check_generator_dataframe_schema,
+    check_generator_array_schema,
+    check_generator_class_counts,
+    check_generator_anchor_targets,
+    check_generator_determinism,
+    check_generator_input_unchanged,
+]
+
+
+def _yield_checks(generator):
+    for check in _CHECKS:
+        yield functools.partial(check), check.__name__
+
+
+def check_generator(generator):
+    """Run every generator check on ``generator``; raise on the first failure.
+
+    Examples
+    --------
+    >>> from sklearn_activesynth.generators import InterpolationGenerator
+    >>> from sklearn_activesynth.utils.estimator_checks import check_generator
+    >>> check_generator(InterpolationGenerator(k_neighbors=3))
+    """
+    for check, _ in _yield_checks(generator):
+        check(generator)
+
+
+def parametrize_generator_checks(generators):
+    """A ``pytest.mark.parametrize`` over (generator, check) pairs.
+
+    Parameters
+    ----------
+    generators : list of generator instances
+
+    Returns
+    -------
+    decorator
+        Parametrizes a test taking ``generator`` and ``check``.
+    """
+    import pytest
+
+    params, ids = [], []
+    for gen in generators:
+        for check, name in _yield_checks(gen):
+            params.append((gen, check))
+            ids.append(f"{type(gen).__name__}-{name}")
+    return pytest.mark.parametrize("generator, check", params, ids=ids)
