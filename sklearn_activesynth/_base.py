@@ -181,6 +181,21 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         tags.input_tags.string = base.input_tags.string
         return tags
 
+    def set_params(self, **params):
+        """Set parameters; ``generator__*`` / ``estimator__*`` also work on the
+        defaults (``None``), which are then made explicit.
+
+        Returns
+        -------
+        self : object
+        """
+        for name, default in (("generator", self._get_generator),
+                              ("estimator", self._get_estimator)):
+            if getattr(self, name) is None and name not in params and \
+                    any(k.startswith(name + "__") for k in params):
+                setattr(self, name, clone(default()))
+        return super().set_params(**params)
+
     def _get_estimator(self):
         return LogisticRegression() if self.estimator is None else self.estimator
 
@@ -196,9 +211,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         """
         return MetadataRouter(owner=self).add(
             estimator=self._get_estimator(),
-            method_mapping=MethodMapping()
-            .add(caller="fit", callee="fit")
-            .add(caller="fit_resample", callee="fit"),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
 
     def _validate_input(self, X, y):
@@ -339,8 +352,6 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 random_state=rng.randint(MAX_SEED), n_jobs=self.n_jobs,
             )
             exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
-            if exclude is not None and np.any(exclude.all(axis=0)):
-                exclude = exclude & ~exclude.all(axis=0)  # every row needs a voter
             u, proba = scorer.score_committee(
                 members, take_rows(X_comb, np.arange(n_real)), n_classes, exclude)
             u_val = (scorer.score_committee(members, X_val, n_classes)[0]
@@ -516,6 +527,13 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             )
             if row["mean_uncertainty_train"] < self.tol:
                 row["status"] = "converged"
+                if t == 1:
+                    warnings.warn(
+                        f"Mean uncertainty on the training rows ({row['mean_uncertainty_train']:.3g}) "
+                        f"is below tol={self.tol} before any synthesis, so none was done. "
+                        "Estimators with hard 0/1 probabilities (a fully grown tree, "
+                        "1-NN) look certain everywhere; use uncertainty='ensemble_variance' "
+                        "or lower tol.", UserWarning)
                 history.append(row)
                 termination = "converged"
                 break

@@ -75,7 +75,7 @@ history_, n_iter_, termination_condition_, generator_, estimator_, classes_
     def _fit(self, X, y, fit_params):
         X, y = self._validate_input(X, y)
         if _routing_enabled():
-            fit_params = dict(process_routing(self, "fit_resample", **fit_params).estimator.fit)
+            fit_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
         else:
             fit_params = dict(fit_params)
         self._run_loop(X, y, fit_params, final_refit=False)

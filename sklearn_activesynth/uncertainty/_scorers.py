@@ -212,6 +212,7 @@ class EnsembleVariance(BaseEstimator):
         """Committee variance on ``X``; ``exclude[i, j]`` hides member i's vote on row j."""
         proba = np.stack([_member_proba(m, X, n_classes) for m in members])
         if exclude is not None:
-            proba = proba.copy()
+            # a row every member saw is scored by all of them rather than by none
+            exclude = exclude & ~exclude.all(axis=0)
             proba[exclude] = np.nan
         return ensemble_variance(proba), np.nanmean(proba, axis=0)
