@@ -169,9 +169,11 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
         - "errors": rows whose out-of-fold prediction is wrong, the most
           confidently wrong first, then the most uncertain;
         - "diverse": greedy selection of
-          :math:`\\lambda u(x) - (1-\\lambda)\\max_{a \\in S} sim(x, a)` over
-          already chosen anchors ``S`` (seed 003, §2.2.1 and §2.2.3), so anchors
-          do not all fall in one clump.
+          :math:`(1-\\delta)\\,u(x)/\\max u + \\delta \\min(1, d(x, S)/r)`, with
+          ``d(x, S)`` the distance to the anchors ``S`` already chosen and ``r``
+          the typical distance between rows: seed 003's uncertainty-plus-diversity
+          score (§2.2.1) with its batch redundancy penalty (§2.2.3) read as
+          k-center greedy, so anchors do not all fall in one clump.
     n_anchors : int
     scores : ndarray of shape (n_rows,)
         Uncertainty of every row.
@@ -185,7 +187,7 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
     X_encoded : ndarray, optional
         Numeric view of the rows, needed by "diverse".
     diversity : float, default=0.5
-        Weight ``1 - lambda`` of the diversity penalty for "diverse".
+        Weight ``delta`` of the distance term for "diverse".
 
     Returns
     -------
@@ -218,29 +220,34 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
 
 
 def _greedy_diverse(scores, Z, n, diversity, rng, max_pool=20000, max_steps=2000):
-    """Greedy uncertainty-minus-redundancy selection over a pool of top candidates."""
+    """Greedy selection of ``(1 - diversity) * u / max(u) + diversity * min(1, d / r)``
+    where ``d`` is the distance to the nearest anchor already chosen and ``r`` the
+    typical distance between two rows (k-center greedy with an uncertainty prior)."""
     pool = _top(scores, min(len(scores), max(4 * n, n + 200), max_pool), rng)
     if len(pool) <= n:
         return pool
     u = scores[pool]
-    u = (u - u.min()) / (np.ptp(u) + 1e-12)
-    Zp = np.asarray(Z[pool], dtype=float)
-    sample = Zp[rng.choice(len(Zp), size=min(len(Zp), 500), replace=False)]
+    u = u / (np.max(u) + 1e-12)
+    # r from the scale of all candidates, not of the pool: a tight clump of
+    # uncertain rows must look redundant
+    sample = np.asarray(Z[rng.choice(len(scores), size=min(len(scores), 500),
+                                     replace=False)], dtype=float)
     d2 = ((sample[:, None, :] - sample[None, :, :]) ** 2).sum(-1)
-    bandwidth = np.median(d2[d2 > 0]) if np.any(d2 > 0) else 1.0
-    max_sim = np.zeros(len(pool))
+    r = np.sqrt(d2.mean()) if np.any(d2 > 0) else 1.0
+    Zp = np.asarray(Z[pool], dtype=float)
+    novelty = np.ones(len(pool))
     chosen = np.zeros(len(pool), dtype=bool)
     per_step = max(1, int(np.ceil(n / max_steps)))
     picked = []
     while len(picked) < n:
-        gain = (1 - diversity) * u - diversity * max_sim
+        gain = (1 - diversity) * u + diversity * novelty
         gain[chosen] = -np.inf
         take = _top(gain, min(per_step, n - len(picked)), rng)
         chosen[take] = True
         picked.extend(take.tolist())
         for j in take:
-            sim = np.exp(-((Zp - Zp[j]) ** 2).sum(1) / bandwidth)
-            np.maximum(max_sim, sim, out=max_sim)
+            d = np.sqrt(((Zp - Zp[j]) ** 2).sum(1)) / r
+            np.minimum(novelty, np.minimum(d, 1.0), out=novelty)
     return pool[np.asarray(picked)]
 
 

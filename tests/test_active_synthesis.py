@@ -456,3 +456,15 @@ def test_flaky_generator_recovers_on_retry(binary):
                                         random_state=0).fit(X, y)
     assert clf.history_.loc[1, "generator_attempts"] == 2
     assert len(clf.synthetic_y_) > 0
+
+
+@pytest.mark.parametrize("anchors", ["errors", "diverse"])
+@pytest.mark.parametrize("allocation", ["anchors", "balanced", {0: 0.5, 1: 0.5}])
+def test_anchor_strategies_and_allocations_run_through_the_loop(binary, anchors, allocation):
+    X, y = binary
+    clf = ActiveSynthesisClassifier(LogisticRegression(), anchors=anchors, n_synthetic=40,
+                                    class_allocation=allocation, max_iter=1,
+                                    validation_fraction=None, random_state=0).fit(X, y)
+    assert clf.history_.loc[1, "n_generated"] == 40
+    if allocation != "anchors":
+        assert np.sum(clf.synthetic_y_ == 1) == 20
