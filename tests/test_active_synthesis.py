@@ -283,14 +283,16 @@ def test_callable_uncertainty_and_out_of_fold_default():
     X, y = overlapping_gaussians(300)
     seen = []
 
-    def distance_to_origin(est, X_):
+    def closeness_to_boundary(est, X_):
         seen.append(len(X_))
-        return -np.abs(X_[:, 0])
+        return 1.0 / (1.0 + np.abs(X_[:, 0]))
 
-    ActiveSynthesisClassifier(LogisticRegression(), uncertainty=distance_to_origin,
-                              max_iter=1, uncertainty_cv=3, random_state=0).fit(X, y)
+    clf = ActiveSynthesisClassifier(LogisticRegression(), uncertainty=closeness_to_boundary,
+                                    max_iter=1, uncertainty_cv=3, random_state=0).fit(X, y)
     # called once per held-out fold (3) plus on the validation rows
     assert len(seen) == 4
+    anchors = clf.last_targets_.anchors
+    assert np.abs(anchors[:, 0]).max() < np.quantile(np.abs(X[:, 0]), 0.2)
     # extra trees are over-confident on their own training rows, not out-of-fold
     forest = ExtraTreesClassifier(n_estimators=20, random_state=0)
     in_sample = ActiveSynthesisClassifier(forest, uncertainty_cv=None, max_iter=1,
