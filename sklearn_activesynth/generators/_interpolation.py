@@ -132,12 +132,10 @@ class InterpolationGenerator(BaseGenerator):
             _, nbr = self._nn[c].kneighbors(self._Z[uniq])
             rows = self._class_rows[c]
             own = rows[nbr]
-            choice = np.empty((len(uniq), self.k_neighbors), dtype=int)
-            for i, u in enumerate(uniq):
-                others = own[i][own[i] != u][: self.k_neighbors]
-                if len(others) < self.k_neighbors:  # duplicates of the anchor
-                    others = np.resize(others if len(others) else own[i], self.k_neighbors)
-                choice[i] = others
+            # first k neighbours that are not the anchor itself (vectorised)
+            not_self = own != uniq[:, None]
+            order = np.argsort(~not_self, axis=1, kind="stable")[:, : self.k_neighbors]
+            choice = np.take_along_axis(own, order, axis=1)
             pick = rng.randint(self.k_neighbors, size=len(where))
             partners[where] = choice[inv, pick]
         lam = rng.uniform(size=len(seeds))
