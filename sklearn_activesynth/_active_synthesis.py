@@ -64,8 +64,11 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         rows (**the control** that any claim about targeting has to beat);
         rows the model gets wrong out-of-fold, confidently wrong first; or
         uncertainty with a diversity penalty so anchors do not clump.
-    n_anchors : int or float, default=0.1
+    n_anchors : "auto", int or float, default="auto"
         Anchors per round: a count, or a fraction of the training rows.
+        "auto" takes 10 % of the training rows, at most 1,000: on large data
+        the most uncertain thousand rows are the targets, not a tenth of the
+        data, and the neighbour search stays cheap.
     n_synthetic : int or float, default=0.1
         Synthetic rows requested per round: a count, or a fraction of the
         training rows.
@@ -145,8 +148,6 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             "generator_failed"}
     scoring_ : str or callable or None
         The validation score used.
-    last_targets_ : Targets
-        The anchors and regions of the last round (for inspection).
 
     See Also
     --------
@@ -180,7 +181,7 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         uncertainty="entropy",
         uncertainty_cv=5,
         anchors="uncertain",
-        n_anchors=0.1,
+        n_anchors="auto",
         n_synthetic=0.1,
         class_allocation="anchors",
         n_regions="auto",
@@ -269,7 +270,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         y : ndarray of shape (n_samples,)
         """
         X = self._check_predict_input(X)
-        return self.classes_[np.asarray(self.estimator_.predict(X), dtype=int)]
+        pred = np.asarray(self.estimator_.predict(X))
+        if self._classes_are_codes and pred.dtype == self.classes_.dtype:
+            return pred  # labels 0..k-1: the codes are the labels, skip the lookup
+        return np.take(self.classes_, pred.astype(np.intp, copy=False))
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):

@@ -98,6 +98,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         "uncertainty_cv": [Interval(Integral, 2, None, closed="left"), None],
         "anchors": [StrOptions(set(ANCHOR_STRATEGIES))],
         "n_anchors": [
+            StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="right"),
         ],
@@ -132,7 +133,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         uncertainty="entropy",
         uncertainty_cv=5,
         anchors="uncertain",
-        n_anchors=0.1,
+        n_anchors="auto",
         n_synthetic=0.1,
         class_allocation="anchors",
         n_regions="auto",
@@ -253,6 +254,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 f"{self.classes_.tolist()}. Classifier can't train when only one class "
                 "is present."
             )
+        self._classes_are_codes = bool(
+            self.classes_.dtype.kind in "iu"
+            and np.array_equal(self.classes_, np.arange(len(self.classes_)))
+        )
         return self._label_encoder.transform(y)
 
     def _split(self, y_enc, rng):
@@ -340,20 +345,27 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.scoring_ = scoring
         return get_scorer(scoring) if isinstance(scoring, str) else scoring
 
-    def _uncertainty_scores(self, scorer, model, X_comb, y_comb, w_comb, n_real, X_val,
+    def _uncertainty_scores(self, scorer, model, X_real, pool_X, y_comb, w_comb, X_val,
                             fit_params, rng):
         """Uncertainty of the real training rows (out-of-fold by default) and of
-        the validation rows. Returns (u_train, proba_train or None, u_val, n_fits)."""
+        the validation rows. Returns (u_train, proba_train or None, u_val, n_fits).
+
+        The training set is ``X_real`` followed by the synthetic blocks
+        ``pool_X``; each fold's matrix is built straight from them so that the
+        combined matrix never exists next to a fold's copy.
+        """
         n_classes = len(self.classes_)
+        n_real = X_real.shape[0]
         y_real = y_comb[:n_real]
         if isinstance(scorer, EnsembleVariance) or hasattr(scorer, "fit_committee"):
+            X_comb = concat_rows([X_real] + pool_X)
             members, in_bag = scorer.fit_committee(
                 self._get_estimator(), X_comb, y_comb, w_comb,
                 random_state=rng.randint(MAX_SEED), n_jobs=self.n_jobs,
             )
             exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
             u, proba = scorer.score_committee(
-                members, take_rows(X_comb, np.arange(n_real)), n_classes, exclude)
+                members, X_real, n_classes, exclude)
             u_val = (scorer.score_committee(members, X_val, n_classes)[0]
                      if X_val.shape[0] else np.empty(0))
             return u, proba, u_val, len(members)
@@ -374,7 +386,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     "A class has fewer than 2 training rows, so uncertainty is scored "
                     "in-sample instead of out-of-fold.", UserWarning)
                 self._warned_oof = True
-            u, p = score_fn(model, take_rows(X_comb, np.arange(n_real)))
+            u, p = score_fn(model, X_real)
             return u, p, u_val, 0
         skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
                               random_state=rng.randint(MAX_SEED))
@@ -386,8 +398,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             tr, te = folds[k]
             rows = np.concatenate([tr, np.arange(n_real, n_all)])
             w = None if w_comb is None else w_comb[rows]
-            m = self._fit_one(take_rows(X_comb, rows), y_comb[rows], w, fit_params, seeds[k])
-            return te, score_fn(m, take_rows(X_comb, te))
+            X_fold = concat_rows([take_rows(X_real, tr)] + pool_X)
+            m = self._fit_one(X_fold, y_comb[rows], w, fit_params, seeds[k])
+            del X_fold
+            return te, score_fn(m, take_rows(X_real, te))
 
         from joblib import Parallel, delayed
 
@@ -463,6 +477,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         history, prov_blocks = [], []
         pool_X, pool_y, pool_u = [], np.empty(0, dtype=int), np.empty(0)
         self.generator_ = clone(self._get_generator())
+        gen_params = self.generator_.get_params(deep=False)
+        if "random_state" in gen_params and gen_params["random_state"] is None:
+            # the generator's own randomness follows ours, so one seed fixes the fit
+            self.generator_.set_params(random_state=rng.randint(MAX_SEED))
         termination = "max_iter"
         model = None
         u_tr = None
@@ -510,14 +528,13 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             row = dict(round=t, status="ok", accepted=False, generator_attempts=0,
                        error=None, n_generated=0, n_rejected_schema=0, n_accepted=0)
             n_pool = len(pool_y)
-            X_comb = concat_rows([X_tr] + pool_X)
             y_comb = np.concatenate([y_tr, pool_y]).astype(int)
             w_comb = self._weights(n_tr, n_pool, t - 1, w_tr, u_tr, pool_u) if n_pool \
                 else w_tr
             # 1. uncertainty of the current model
             t0 = time.perf_counter()
             u_tr, proba_tr, u_val, _ = self._uncertainty_scores(
-                uncertainty, model, X_comb, y_comb, w_comb, n_tr, X_val, fit_params, rng)
+                uncertainty, model, X_tr, pool_X, y_comb, w_comb, X_val, fit_params, rng)
             row.update(
                 seconds_uncertainty=time.perf_counter() - t0,
                 mean_uncertainty_train=float(np.mean(u_tr)),
@@ -550,7 +567,6 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             )
             row.update(seconds_targeting=time.perf_counter() - t0,
                        n_anchors=len(targets.anchor_indices), n_regions=len(targets.regions))
-            self.last_targets_ = targets
             # 3. generation
             t0 = time.perf_counter()
             out = self._generate(self.generator_, targets, rng.randint(MAX_SEED), row) \

@@ -13,7 +13,7 @@ The loop scores every training row's uncertainty, then:
 The result is a :class:`Targets` object handed to ``generator.generate``.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -34,14 +34,38 @@ __all__ = [
 ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse")
 
 
-@dataclass
 class Region:
-    """A cluster of anchors and its human-readable description."""
+    """A cluster of anchors and its human-readable description.
 
-    region_id: int
-    anchor_positions: np.ndarray
-    description: dict = field(default_factory=dict)
-    text: str = ""
+    ``description`` (a dict: anchor count, mean uncertainty, label mix,
+    confusions, per-column quantiles or category frequencies) and ``text``
+    (the same in one line) are computed on first access: only generators that
+    use words need them.
+    """
+
+    def __init__(self, region_id, anchor_positions, description=None, text=None,
+                 describe=None):
+        self.region_id = region_id
+        self.anchor_positions = anchor_positions
+        self._description = description
+        self._text = text
+        self._describe = describe
+
+    @property
+    def description(self):
+        if self._description is None:
+            self._description = self._describe() if self._describe else {}
+        return self._description
+
+    @property
+    def text(self):
+        if self._text is None:
+            self._text = _describe_text(self.region_id, self.description, None) \
+                if self.description else ""
+        return self._text
+
+    def __repr__(self):
+        return f"Region({self.region_id}, n_anchors={len(self.anchor_positions)})"
 
 
 @dataclass
@@ -81,7 +105,12 @@ class Targets:
         return int(np.sum(self.anchor_counts))
 
 
+AUTO_ANCHORS_FRACTION, AUTO_ANCHORS_MAX = 0.1, 1000
+
+
 def _as_count(n, total):
+    if n == "auto":
+        return max(1, min(int(round(AUTO_ANCHORS_FRACTION * total)), AUTO_ANCHORS_MAX))
     if isinstance(n, (float, np.floating)) and n <= 1.0:
         return max(1, int(round(n * total)))
     return int(n)
@@ -151,10 +180,21 @@ def allocate_classes(budget, y, *, anchor_labels=None, allocation="anchors", cla
 
 
 def _top(scores, n, rng):
-    # random tie-break so equal scores (e.g. all zero) do not favour low indices
-    jitter = rng.random_sample(len(scores)) * 1e-12
-    order = np.lexsort((jitter, -np.asarray(scores, dtype=float)))
-    return order[:n]
+    """Indices of the ``n`` largest scores, largest first; ties broken at random
+    (so equal scores, e.g. all zero, do not favour low indices)."""
+    scores = np.asarray(scores, dtype=float)
+    n = min(int(n), len(scores))
+    if n <= 0:
+        return np.empty(0, dtype=int)
+    jitter = rng.random_sample(len(scores))
+    if n < len(scores):
+        # only rows tied with the n-th largest need the random tie-break
+        kth = np.partition(scores, len(scores) - n)[len(scores) - n]
+        cand = np.flatnonzero(scores >= kth)
+    else:
+        cand = np.arange(len(scores))
+    order = np.lexsort((jitter[cand], -scores[cand]))
+    return cand[order[:n]]
 
 
 def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=None,
@@ -267,6 +307,28 @@ def _describe_text(region_id, desc, label_names):
     return "; ".join(parts)
 
 
+def _region_describer(rows, X, y, scores, schema, predicted):
+    def describe():
+        yr = y[rows]
+        cls, cnt = np.unique(yr, return_counts=True)
+        desc = {
+            "n_anchors": int(len(rows)),
+            "mean_uncertainty": float(np.mean(scores[rows])),
+            "classes": {str(c): int(n) for c, n in zip(cls, cnt)},
+            "features": schema.describe(take_rows(X, rows)),
+        }
+        if predicted is not None:
+            pr = predicted[rows]
+            pairs = pd.Series(list(zip(map(str, yr), map(str, pr))))
+            pairs = pairs[[a != b for a, b in pairs]]
+            desc["confused_with"] = [
+                (a, b, int(n)) for (a, b), n in pairs.value_counts().head(3).items()
+            ]
+        return desc
+
+    return describe
+
+
 def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_regions="auto",
                  predicted=None):
     """Cluster anchors into regions and describe each.
@@ -307,28 +369,13 @@ def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_re
              else X_encoded[anchor_positions])
         seed = rng.randint(np.iinfo(np.int32).max)
         km = (MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
-              if n_anchor > 10000 else KMeans(n_clusters=k, random_state=seed, n_init=3))
+              if n_anchor > 10000 else KMeans(n_clusters=k, random_state=seed, n_init=1))
         labels = km.fit_predict(Z)
     regions = []
     for r in range(int(labels.max()) + 1 if n_anchor else 0):
         pos = np.flatnonzero(labels == r)
-        rows = anchor_positions[pos]
-        yr = y[rows]
-        cls, cnt = np.unique(yr, return_counts=True)
-        desc = {
-            "n_anchors": int(len(rows)),
-            "mean_uncertainty": float(np.mean(scores[rows])),
-            "classes": {str(c): int(n) for c, n in zip(cls, cnt)},
-            "features": schema.describe(take_rows(X, rows)),
-        }
-        if predicted is not None:
-            pr = predicted[rows]
-            pairs = pd.Series(list(zip(map(str, yr), map(str, pr))))
-            pairs = pairs[[a != b for a, b in pairs]]
-            desc["confused_with"] = [
-                (a, b, int(n)) for (a, b), n in pairs.value_counts().head(3).items()
-            ]
-        regions.append(Region(r, pos, desc, _describe_text(r, desc, None)))
+        regions.append(Region(r, pos, describe=_region_describer(
+            anchor_positions[pos], X, y, scores, schema, predicted)))
     return labels, regions
 
 

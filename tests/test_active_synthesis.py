@@ -291,8 +291,8 @@ def test_callable_uncertainty_and_out_of_fold_default():
                                     max_iter=1, uncertainty_cv=3, random_state=0).fit(X, y)
     # called once per held-out fold (3) plus on the validation rows
     assert len(seen) == 4
-    anchors = clf.last_targets_.anchors
-    assert np.abs(anchors[:, 0]).max() < np.quantile(np.abs(X[:, 0]), 0.2)
+    anchors = X[clf.synthetic_provenance_["anchor_index"]]
+    assert len(anchors) and np.abs(anchors[:, 0]).max() < np.quantile(np.abs(X[:, 0]), 0.2)
     # extra trees are over-confident on their own training rows, not out-of-fold
     forest = ExtraTreesClassifier(n_estimators=20, random_state=0)
     in_sample = ActiveSynthesisClassifier(forest, uncertainty_cv=None, max_iter=1,

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils._tabular import take_rows
@@ -36,8 +37,16 @@ class InterpolationGenerator(BaseGenerator):
         needs more training rows than this.
     algorithm : {"auto", "ball_tree", "kd_tree", "brute"}, default="auto"
         Passed to :class:`~sklearn.neighbors.NearestNeighbors`.
+    max_candidates : int or None, default=50_000
+        Partners are searched among at most this many rows of each class (a
+        random subsample drawn once in ``fit``), which keeps a round linear in
+        the number of rows. ``None`` searches all rows (exact SMOTE-style
+        neighbours; quadratic on very large classes).
     n_jobs : int, default=None
         Parallel neighbour queries.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the candidate subsample (only used when a class has more than
+        ``max_candidates`` rows).
 
     Attributes
     ----------
@@ -66,35 +75,46 @@ class InterpolationGenerator(BaseGenerator):
     _parameter_constraints = {
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "algorithm": [StrOptions({"auto", "ball_tree", "kd_tree", "brute"})],
+        "max_candidates": [Interval(Integral, 2, None, closed="left"), None],
         "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, k_neighbors=5, *, algorithm="auto", n_jobs=None):
+    def __init__(self, k_neighbors=5, *, algorithm="auto", max_candidates=50_000,
+                 n_jobs=None, random_state=None):
         self.k_neighbors = k_neighbors
         self.algorithm = algorithm
+        self.max_candidates = max_candidates
         self.n_jobs = n_jobs
+        self.random_state = random_state
 
     def __generator_tags__(self):
         return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True)
 
     def _fit(self, X, y):
         self._validate_params()
+        rng = check_random_state(self.random_state)
         self._X = X
         self._y = np.asarray(y)
-        # float32 halves the memory of the distance index; exact enough for neighbours
-        self._Z = self.schema_.encode(X, dtype=np.float32)
         self._class_rows = {}
+        self._candidates = {}
         self._nn = {}
         for c in self.classes_:
             rows = np.flatnonzero(self._y == c)
             self._class_rows[c] = rows
-            if len(rows) <= self.k_neighbors:
-                self._check_class_size(c)
-            if len(rows) > self.k_neighbors:
-                algo = "brute" if sp.issparse(self._Z) else self.algorithm
-                self._nn[c] = NearestNeighbors(
-                    n_neighbors=self.k_neighbors + 1, algorithm=algo, n_jobs=self.n_jobs
-                ).fit(self._Z[rows])
+            self._check_class_size(c)
+            cand = rows
+            limit = None if self.max_candidates is None else \
+                max(self.max_candidates, self.k_neighbors + 1)
+            if limit is not None and len(rows) > limit:
+                cand = np.sort(rng.choice(rows, size=limit, replace=False))
+            self._candidates[c] = cand
+            # float32 halves the index's memory; exact enough to rank neighbours
+            Z = self.schema_.encode(take_rows(X, cand), dtype=np.float32)
+            algo = "brute" if sp.issparse(Z) else self.algorithm
+            self._nn[c] = NearestNeighbors(
+                n_neighbors=self.k_neighbors + 1, algorithm=algo, n_jobs=self.n_jobs
+            ).fit(Z)
         return self
 
     def _check_class_size(self, c):
@@ -125,13 +145,12 @@ class InterpolationGenerator(BaseGenerator):
         y_seed = self._y[seeds]
         partners = np.empty(len(seeds), dtype=int)
         for c in np.unique(y_seed):
-            self._check_class_size(c)
             where = np.flatnonzero(y_seed == c)
             uniq, inv = np.unique(seeds[where], return_inverse=True)
-            # query each distinct anchor once; drop the anchor itself
-            _, nbr = self._nn[c].kneighbors(self._Z[uniq])
-            rows = self._class_rows[c]
-            own = rows[nbr]
+            # query each distinct anchor once
+            Zq = self.schema_.encode(take_rows(self._X, uniq), dtype=np.float32)
+            _, nbr = self._nn[c].kneighbors(Zq)
+            own = self._candidates[c][nbr]
             # first k neighbours that are not the anchor itself (vectorised)
             not_self = own != uniq[:, None]
             order = np.argsort(~not_self, axis=1, kind="stable")[:, : self.k_neighbors]
