@@ -37,7 +37,7 @@ from .integration import INTEGRATIONS, integration_weights, weighted_resample
 from .targeting import ANCHOR_STRATEGIES, build_targets
 from .uncertainty._scorers import MEASURES, EnsembleVariance, SoftmaxUncertainty
 from .uncertainty._scorers import predict_proba_like
-from .utils._tabular import TabularSchema, concat_rows, take_rows
+from .utils._tabular import TabularSchema, concat_rows, take_concat, take_rows
 
 logger = logging.getLogger("sklearn_activesynth")
 
@@ -398,7 +398,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             tr, te = folds[k]
             rows = np.concatenate([tr, np.arange(n_real, n_all)])
             w = None if w_comb is None else w_comb[rows]
-            X_fold = concat_rows([take_rows(X_real, tr)] + pool_X)
+            X_fold = take_concat(X_real, tr, pool_X)
             m = self._fit_one(X_fold, y_comb[rows], w, fit_params, seeds[k])
             del X_fold
             return te, score_fn(m, take_rows(X_real, te))

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["TabularSchema", "take_rows", "concat_rows", "n_rows"]
+__all__ = ["TabularSchema", "take_rows", "take_concat", "concat_rows", "n_rows"]
 
 
 def n_rows(X):
@@ -23,6 +23,25 @@ def take_rows(X, indices):
     if isinstance(X, (pd.DataFrame, pd.Series)):
         return X.iloc[indices]
     return X[indices]
+
+
+def take_concat(X, indices, blocks):
+    """``concat_rows([take_rows(X, indices)] + blocks)`` with a single copy for
+    dense arrays (the fold matrices of out-of-fold scoring are the largest
+    temporary objects of a fit)."""
+    blocks = [b for b in blocks if b is not None and b.shape[0]]
+    if isinstance(X, np.ndarray) and all(isinstance(b, np.ndarray) for b in blocks):
+        dtype = np.result_type(X, *blocks)
+        n = len(indices) + sum(b.shape[0] for b in blocks)
+        out = np.empty((n, X.shape[1]), dtype=dtype)
+        np.take(X, indices, axis=0, out=out[: len(indices)]) if dtype == X.dtype else \
+            out.__setitem__(slice(0, len(indices)), X[indices])
+        start = len(indices)
+        for b in blocks:
+            out[start: start + b.shape[0]] = b
+            start += b.shape[0]
+        return out
+    return concat_rows([take_rows(X, indices)] + blocks)
 
 
 def concat_rows(blocks):
