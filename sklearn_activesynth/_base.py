@@ -565,6 +565,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 proba=proba_tr, schema=self._schema, n_regions=self.n_regions,
                 diversity=self.diversity,
             )
+            del proba_tr
             row.update(seconds_targeting=time.perf_counter() - t0,
                        n_anchors=len(targets.anchor_indices), n_regions=len(targets.regions))
             # 3. generation
@@ -597,7 +598,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             keep = self._schema_filter(X_new, y_new_orig)
             row.update(n_generated=int(len(y_new_orig)),
                        n_rejected_schema=int(np.sum(~keep)))
-            X_new = take_rows(X_new, np.flatnonzero(keep))
+            if not keep.all():
+                X_new = take_rows(X_new, np.flatnonzero(keep))
             y_new_orig = y_new_orig[keep]
             anchor_pos = self._anchor_positions(targets, y_new_orig, keep)
             row["seconds_filtering"] = time.perf_counter() - t0
@@ -650,7 +652,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     break
         bar.close()
 
-        # final model: all real rows (train + validation) plus accepted synthetic rows
+        # final model: all real rows (train + validation) plus accepted synthetic rows;
+        # drop what the rounds held first (the final matrix is the largest object)
+        X_new = X_val = cand_X = None  # noqa: F841
         n_pool = len(pool_y)
         self.n_iter_ = len([h for h in history if h["round"] > 0])
         self.termination_condition_ = termination

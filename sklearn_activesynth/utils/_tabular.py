@@ -73,6 +73,25 @@ def _is_categorical(series):
     )
 
 
+def _decimals(num, max_decimals=6, sample=5000):
+    """Per column, the fewest decimals that represent every (sampled) value
+    exactly (e.g. 2 for amounts in cents), or -1 for continuous columns."""
+    num = np.asarray(num, dtype=float)
+    if num.size == 0:
+        return np.zeros(0, dtype=int)
+    rows = num[:: max(1, num.shape[0] // sample)]
+    out = np.full(num.shape[1], -1)
+    for j in range(num.shape[1]):
+        v = rows[:, j]
+        v = v[np.isfinite(v)]
+        for d in range(max_decimals + 1):
+            scaled = v * 10.0**d
+            if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1, np.abs(scaled))):
+                out[j] = d
+                break
+    return out
+
+
 class TabularSchema:
     """What each column of the training data is, and a numeric encoding.
 
@@ -123,6 +142,7 @@ class TabularSchema:
             self.min_ = np.nanmin(num, axis=0) if num.size else np.zeros(0)
             self.max_ = np.nanmax(num, axis=0) if num.size else np.zeros(0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
+        self.decimals_ = None if self.is_sparse else _decimals(num)
 
     def numeric_values(self, X):
         """Raw numeric columns as a float matrix (sparse stays sparse)."""
@@ -184,6 +204,12 @@ class TabularSchema:
         X_new_numeric : ndarray or sparse of shape (n, n_numeric)
         categorical_values : dict column -> array of values, optional
         """
+        if self.decimals_ is not None and not sp.issparse(X_new_numeric):
+            # synthetic values keep the real data's precision (cents stay cents)
+            X_new_numeric = np.array(X_new_numeric, dtype=float)
+            for j, d in enumerate(self.decimals_):
+                if d >= 0:
+                    X_new_numeric[:, j] = np.round(X_new_numeric[:, j], d)
         if not self.is_frame:
             out = X_new_numeric
             if self.integer:

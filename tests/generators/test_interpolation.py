@@ -75,3 +75,14 @@ def test_dataframe_index_is_fresh():
     X_new, _ = InterpolationGenerator().fit(X, y).generate(5, random_state=0)
     assert list(X_new.index) == list(range(5))
     assert isinstance(X_new, pd.DataFrame)
+
+
+def test_synthetic_values_keep_the_real_precision():
+    X, y = make_check_frame()  # amounts in cents
+    X_new, _ = InterpolationGenerator().fit(X, y).generate(100, random_state=0)
+    cents = X_new["amount"].to_numpy() * 100
+    np.testing.assert_allclose(cents, np.round(cents), atol=1e-6)
+    rng = np.random.RandomState(0)
+    Xc = rng.normal(size=(50, 2))  # continuous columns are left alone
+    Xc_new, _ = InterpolationGenerator().fit(Xc, np.repeat([0, 1], 25)).generate(20, random_state=0)
+    assert np.mean(np.abs(Xc_new * 1e6 - np.round(Xc_new * 1e6)) > 1e-3) > 0.5
