@@ -4,7 +4,7 @@ Targeted synthetic data where the model is unsure, as a drop-in estimator.
 """
 
 from ._active_synthesis import ActiveSynthesisClassifier
-from ._base import GeneratorFailedWarning
+from ._base import FilterContext, GeneratorFailedWarning
 from ._sampler import ActiveSynthesisSampler
 
 __version__ = "0.1.0"
@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ActiveSynthesisClassifier",
     "ActiveSynthesisSampler",
+    "FilterContext",
     "GeneratorFailedWarning",
     "__version__",
 ]

@@ -48,6 +48,13 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         Produces labelled synthetic rows (see ``sklearn_activesynth.generators``);
         fitted once per ``fit`` on the real training rows. ``None`` means
         ``InterpolationGenerator()``.
+    filters : list of filter objects, default=None
+        Applied in order to each round's synthetic rows after the built-in
+        schema check (unknown labels, NaN/inf where the real data had none).
+        A filter has ``filter(X, y, context) -> mask`` and optionally
+        ``fit(X_real, y_real)`` (called once per fit, on a clone); rows
+        removed per filter and round are counted in ``history_``
+        (``n_rejected_<FilterName>``).
     uncertainty : {"entropy", "margin", "least_confidence", "ensemble_variance"} \
             or callable, default="entropy"
         How each real row's uncertainty is scored (seed 000, §2.2). A callable
@@ -178,6 +185,7 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         estimator=None,
         *,
         generator=None,
+        filters=None,
         uncertainty="entropy",
         uncertainty_cv=5,
         anchors="uncertain",
@@ -200,7 +208,7 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         verbose=0,
     ):
         super().__init__(
-            estimator, generator=generator, uncertainty=uncertainty,
+            estimator, generator=generator, filters=filters, uncertainty=uncertainty,
             uncertainty_cv=uncertainty_cv, anchors=anchors, n_anchors=n_anchors,
             n_synthetic=n_synthetic, class_allocation=class_allocation,
             n_regions=n_regions, diversity=diversity, max_iter=max_iter,

@@ -6,6 +6,7 @@ guarded by a validation score (seed 000, §2.1-2.4; DESIGN.md "The loop").
 
 import logging
 import time
+from dataclasses import dataclass
 import warnings
 from numbers import Integral, Real
 
@@ -43,6 +44,33 @@ logger = logging.getLogger("sklearn_activesynth")
 
 MAX_SEED = np.iinfo(np.int32).max
 _GENERATOR_RETRIES = 2
+
+
+@dataclass
+class FilterContext:
+    """What a filter may use to judge one round's synthetic rows.
+
+    Attributes
+    ----------
+    model : fitted estimator
+        The current accepted model (fitted on encoded labels ``0..k-1``).
+    classes : ndarray
+        Original labels; ``label_encoder`` maps them to the model's codes.
+    label_encoder : LabelEncoder
+    X_real, y_real : the real training rows and their original labels.
+    schema : TabularSchema
+    round : int
+    random_state : int
+    """
+
+    model: object
+    classes: np.ndarray
+    label_encoder: object
+    X_real: object
+    y_real: np.ndarray
+    schema: object
+    round: int
+    random_state: int
 
 
 class GeneratorFailedWarning(UserWarning):
@@ -96,6 +124,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             callable,
         ],
         "uncertainty_cv": [Interval(Integral, 2, None, closed="left"), None],
+        "filters": [list, None],
         "anchors": [StrOptions(set(ANCHOR_STRATEGIES))],
         "n_anchors": [
             StrOptions({"auto"}),
@@ -130,6 +159,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         estimator=None,
         *,
         generator=None,
+        filters=None,
         uncertainty="entropy",
         uncertainty_cv=5,
         anchors="uncertain",
@@ -152,6 +182,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
     ):
         self.estimator = estimator
         self.generator = generator
+        self.filters = filters
         self.uncertainty = uncertainty
         self.uncertainty_cv = uncertainty_cv
         self.anchors = anchors
@@ -477,6 +508,18 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         history, prov_blocks = [], []
         pool_X, pool_y, pool_u = [], np.empty(0, dtype=int), np.empty(0)
         self.generator_ = clone(self._get_generator())
+        self.filters_ = []
+        for i, filt in enumerate(self.filters or []):
+            if not hasattr(filt, "filter"):
+                raise TypeError(
+                    f"filters[{i}] ({type(filt).__name__}) has no filter(X, y, context) "
+                    "method; see sklearn_activesynth.filters.")
+            filt = clone(filt, safe=False)
+            if hasattr(filt, "fit") and self.max_iter > 0:
+                filt.fit(X_tr, y_tr_orig)
+            names = [n for n, _ in self.filters_]
+            name = type(filt).__name__
+            self.filters_.append((name if name not in names else f"{name}_{i}", filt))
         gen_params = self.generator_.get_params(deep=False)
         if "random_state" in gen_params and gen_params["random_state"] is None:
             # the generator's own randomness follows ours, so one seed fixes the fit
@@ -593,15 +636,44 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     break
                 continue
             X_new, y_new_orig = out
-            # 4. filtering (schema)
+            # what the generator says about its last call: history figures
+            # (requests, tokens, invalid rows...) and per-row provenance columns
+            report = getattr(self.generator_, "last_report_", None) or {}
+            row.update({k: v for k, v in report.items() if k not in row})
+            extra = dict(getattr(self.generator_, "last_provenance_", None) or {})
+            # 4. filtering: schema, then the user's filters
             t0 = time.perf_counter()
             keep = self._schema_filter(X_new, y_new_orig)
             row.update(n_generated=int(len(y_new_orig)),
                        n_rejected_schema=int(np.sum(~keep)))
+            anchor_pos = self._anchor_positions(targets, y_new_orig, np.ones(len(keep), bool))
+            extra = {k: np.asarray(v) for k, v in extra.items() if len(v) == len(keep)}
+            context = FilterContext(
+                model=model, classes=self.classes_, label_encoder=self._label_encoder,
+                X_real=X_tr, y_real=y_tr_orig, schema=self._schema, round=t,
+                random_state=rng.randint(MAX_SEED),
+            )
+            for name, filt in [("schema", None)] + list(self.filters_):
+                if filt is not None:
+                    idx = np.flatnonzero(keep)
+                    mask = np.asarray(filt.filter(take_rows(X_new, idx), y_new_orig[idx],
+                                                  context), dtype=bool)
+                    if mask.shape != idx.shape:
+                        raise ValueError(
+                            f"Filter {name} returned a mask of shape {mask.shape} for "
+                            f"{len(idx)} rows; it must return one boolean per row.")
+                    row[f"n_rejected_{name}"] = int(np.sum(~mask))
+                    scores = getattr(filt, "last_scores_", None)
+                    if scores is not None and len(scores) == len(idx):
+                        col = np.full(len(keep), np.nan)
+                        col[idx] = scores
+                        extra[f"quality_{name}"] = col
+                    keep[idx[~mask]] = False
             if not keep.all():
                 X_new = take_rows(X_new, np.flatnonzero(keep))
             y_new_orig = y_new_orig[keep]
-            anchor_pos = self._anchor_positions(targets, y_new_orig, keep)
+            anchor_pos = anchor_pos[keep]
+            extra = {k: v[keep] for k, v in extra.items()}
             row["seconds_filtering"] = time.perf_counter() - t0
             y_new = self._label_encoder.transform(y_new_orig) if len(y_new_orig) else \
                 np.empty(0, dtype=int)
@@ -630,7 +702,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 model, current = cand_model, score
                 row["n_accepted"] = int(len(y_new))
                 prov_blocks.append(self._provenance_block(
-                    t, targets, anchor_pos, y_new_orig, u_tr, train_idx))
+                    t, targets, anchor_pos, y_new_orig, u_tr, train_idx, extra))
             else:
                 row["status"] = "rejected"
             row["n_synthetic_total"] = int(len(pool_y))
@@ -704,17 +776,17 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             pos = np.full(n_gen, -1, dtype=int)
         return pos[keep]
 
-    def _provenance_block(self, t, targets, anchor_pos, y_new, u_tr, train_idx):
+    def _provenance_block(self, t, targets, anchor_pos, y_new, u_tr, train_idx, extra):
         region_of = dict(zip(targets.anchor_indices.tolist(), targets.anchor_regions.tolist()))
         has = anchor_pos >= 0
-        return pd.DataFrame({
+        return pd.DataFrame({**{
             "round": np.full(len(y_new), t, dtype=int),
             "region": np.array([region_of.get(p, -1) for p in anchor_pos], dtype=int),
             "anchor_index": np.where(has, train_idx[np.maximum(anchor_pos, 0)], -1),
             "generator": type(self.generator_).__name__,
             "anchor_uncertainty": np.where(has, u_tr[np.maximum(anchor_pos, 0)], np.nan),
             "label": y_new,
-        })
+        }, **extra})
 
 
 _PROVENANCE_COLUMNS = {

@@ -26,7 +26,7 @@ class ActiveSynthesisSampler(_BaseActiveSynthesis):
         The classifier whose uncertainty guides the synthesis (normally the
         pipeline's final estimator, or a cheaper stand-in). ``None`` means
         ``LogisticRegression()``.
-    generator, uncertainty, uncertainty_cv, anchors, n_anchors, n_synthetic, \
+    generator, filters, uncertainty, uncertainty_cv, anchors, n_anchors, n_synthetic, \
 class_allocation, n_regions, diversity, max_iter, integration, synthetic_weight, \
 curriculum_rate, scoring, validation_fraction, patience, tol, n_jobs, random_state, \
 verbose

@@ -470,3 +470,49 @@ def test_anchor_strategies_and_allocations_run_through_the_loop(binary, anchors,
     assert clf.history_.loc[1, "n_generated"] == 40
     if allocation != "anchors":
         assert np.sum(clf.synthetic_y_ == 1) == 20
+
+
+class DropClassOne:
+    """A filter that removes every synthetic row labelled 1 and scores rows."""
+
+    def fit(self, X, y):
+        self.fitted_on_ = len(y)
+        return self
+
+    def filter(self, X, y, context):
+        assert context.model is not None and context.round >= 1
+        self.last_scores_ = np.where(y == 1, 0.0, 1.0)
+        return y != 1
+
+
+def test_filters_remove_rows_and_are_counted(binary):
+    X, y = binary
+    clf = ActiveSynthesisClassifier(LogisticRegression(), filters=[DropClassOne()],
+                                    class_allocation="balanced", validation_fraction=None,
+                                    max_iter=2, random_state=0).fit(X, y)
+    h = clf.history_
+    assert (h.loc[1:, "n_rejected_DropClassOne"] > 0).all()
+    assert np.all(clf.synthetic_y_ == 0) and len(clf.synthetic_y_) > 0
+    assert (clf.synthetic_provenance_["quality_DropClassOne"] == 1.0).all()
+    assert clf.filters_[0][1].fitted_on_ == len(y)
+    with pytest.raises(TypeError, match="filter"):
+        ActiveSynthesisClassifier(filters=[object()], random_state=0).fit(X, y)
+
+
+class ReportingGenerator(InterpolationGenerator):
+    """Reports per-call figures and a per-row request id, as the LLM generator will."""
+
+    def _generate(self, n_samples, targets, rng):
+        X_new, y_new = super()._generate(n_samples, targets, rng)
+        self.last_report_ = {"requests": 2, "prompt_tokens": 100}
+        self.last_provenance_ = {"request_id": np.arange(len(y_new)) % 2}
+        return X_new, y_new
+
+
+def test_generator_reports_reach_history_and_provenance(binary):
+    X, y = binary
+    clf = ActiveSynthesisClassifier(LogisticRegression(), generator=ReportingGenerator(),
+                                    validation_fraction=None, max_iter=1,
+                                    random_state=0).fit(X, y)
+    assert clf.history_.loc[1, "requests"] == 2
+    assert set(clf.synthetic_provenance_["request_id"]) == {0, 1}

@@ -69,6 +69,17 @@ class BaseGenerator(BaseEstimator):
 
     The public methods check inputs, keep the caller's data untouched and
     check that the output keeps the training schema.
+
+    During ``_generate`` a generator may set, for the loop to record:
+
+    - ``last_anchor_positions_``: per generated row, the training-row position
+      of the anchor it was made for (-1 for none);
+    - ``last_report_``: a dict of per-call figures merged into the round's
+      ``history_`` row (requests, tokens, cache hits, invalid rows by reason);
+    - ``last_provenance_``: a dict of per-row arrays added as columns of
+      ``synthetic_provenance_`` (e.g. the request that produced each row).
+
+    ``generate`` resets them before each call.
     """
 
     def __generator_tags__(self):
@@ -138,6 +149,9 @@ class BaseGenerator(BaseEstimator):
         if not isinstance(n_samples, Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative integer, got {n_samples!r}.")
         rng = check_random_state(random_state)
+        self.last_anchor_positions_ = None
+        self.last_report_ = {}
+        self.last_provenance_ = {}
         X_new, y_new = self._generate(int(n_samples), targets, rng)
         y_new = np.asarray(y_new)
         if X_new.shape[0] != y_new.shape[0]:
