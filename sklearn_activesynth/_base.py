@@ -447,6 +447,17 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 proba[te] = p_k
         return u, proba, u_val, len(folds)
 
+    def _uncertainty_fn(self, scorer, model):
+        """The current model's uncertainty on new rows, for generators that
+        choose among candidates (committee scorers fall back to entropy)."""
+        def fn(X):
+            if hasattr(scorer, "from_proba"):
+                return np.asarray(scorer.from_proba(predict_proba_like(model, X)), float)
+            if hasattr(scorer, "fit_committee"):
+                return SoftmaxUncertainty("entropy")(model, X)
+            return np.asarray(scorer(model, X), dtype=float)
+        return fn
+
     def _generate(self, generator, targets, seed, history_row):
         """Ask the generator, retrying on failure; (X, y, anchor positions) or None."""
         errors = []
@@ -609,6 +620,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 diversity=self.diversity,
             )
             del proba_tr
+            targets.uncertainty_fn = self._uncertainty_fn(uncertainty, model)
             row.update(seconds_targeting=time.perf_counter() - t0,
                        n_anchors=len(targets.anchor_indices), n_regions=len(targets.regions))
             # 3. generation

@@ -89,6 +89,10 @@ class Targets:
     regions : list of Region
     class_counts : dict
         Label -> number of rows to produce (the sum of ``anchor_counts`` per label).
+    uncertainty_fn : callable or None
+        ``uncertainty_fn(X) -> scores``: the current model's uncertainty on
+        candidate rows (same measure as the loop's), for generators that
+        select among candidates; set by the loop.
     """
 
     anchor_indices: np.ndarray
@@ -99,6 +103,7 @@ class Targets:
     anchor_regions: np.ndarray
     regions: list
     class_counts: dict
+    uncertainty_fn: object = None
 
     @property
     def n_samples(self):
