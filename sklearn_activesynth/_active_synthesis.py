@@ -129,7 +129,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     estimator_ : estimator
         The final fitted estimator (on encoded labels).
     generator_ : generator
-        The fitted generator.
+        The fitted generator. It holds what the generator learned; for
+        ``InterpolationGenerator`` that is the real training rows themselves,
+        so ``del clf.generator_`` before shipping a pickled model if those
+        rows must not travel with it (``predict`` does not need it).
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)

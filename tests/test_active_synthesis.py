@@ -516,3 +516,12 @@ def test_generator_reports_reach_history_and_provenance(binary):
                                     random_state=0).fit(X, y)
     assert clf.history_.loc[1, "requests"] == 2
     assert set(clf.synthetic_provenance_["request_id"]) == {0, 1}
+
+
+def test_predict_works_without_the_generator(binary):
+    X, y = binary
+    clf = ActiveSynthesisClassifier(random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    del clf.generator_
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), expected)
