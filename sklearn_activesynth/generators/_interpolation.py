@@ -99,6 +99,7 @@ class InterpolationGenerator(BaseGenerator):
         self._class_rows = {}
         self._candidates = {}
         self._nn = {}
+        self._partner_cache = {}
         for c in self.classes_:
             rows = np.flatnonzero(self._y == c)
             self._class_rows[c] = rows
@@ -147,18 +148,28 @@ class InterpolationGenerator(BaseGenerator):
         for c in np.unique(y_seed):
             where = np.flatnonzero(y_seed == c)
             uniq, inv = np.unique(seeds[where], return_inverse=True)
-            # query each distinct anchor once
-            Zq = self.schema_.encode(take_rows(self._X, uniq), dtype=np.float32)
-            _, nbr = self._nn[c].kneighbors(Zq)
-            own = self._candidates[c][nbr]
-            # first k neighbours that are not the anchor itself (vectorised)
-            not_self = own != uniq[:, None]
-            order = np.argsort(~not_self, axis=1, kind="stable")[:, : self.k_neighbors]
-            choice = np.take_along_axis(own, order, axis=1)
+            choice = self._partners_of(c, uniq)
             pick = rng.randint(self.k_neighbors, size=len(where))
             partners[where] = choice[inv, pick]
         lam = rng.uniform(size=len(seeds))
         return self._combine(seeds, partners, lam, rng), y_seed
+
+    def _partners_of(self, c, rows):
+        """The ``k_neighbors`` nearest same-class candidates of each row (not the
+        row itself). Anchors recur across rounds, so answers are cached."""
+        cache = self._partner_cache
+        todo = np.array([r for r in rows.tolist() if r not in cache], dtype=int)
+        if len(todo):
+            Zq = self.schema_.encode(take_rows(self._X, todo), dtype=np.float32)
+            _, nbr = self._nn[c].kneighbors(Zq)
+            own = self._candidates[c][nbr]
+            # first k neighbours that are not the anchor itself (vectorised)
+            not_self = own != todo[:, None]
+            order = np.argsort(~not_self, axis=1, kind="stable")[:, : self.k_neighbors]
+            for r, p in zip(todo.tolist(), np.take_along_axis(own, order, axis=1)):
+                cache[r] = p
+        return np.stack([cache[r] for r in rows.tolist()]) if len(rows) else \
+            np.empty((0, self.k_neighbors), dtype=int)
 
     def _combine(self, a, b, lam, rng):
         schema = self.schema_
