@@ -547,8 +547,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     self.generator_.fit(X_tr, y_tr_orig)
                     gen_error = None
                     break
-                except (ValueError, TypeError):
-                    raise  # the data or the generator's settings are wrong: say so now
+                except (ValueError, TypeError, ImportError):
+                    raise  # data, settings or a missing extra: say so now
                 except Exception as exc:  # transient (I/O, service, numerical): retry
                     gen_error = f"{type(exc).__name__}: {exc}"
             gen_fit_seconds = time.perf_counter() - t0

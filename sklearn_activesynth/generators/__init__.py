@@ -5,6 +5,15 @@ generators are optional extras imported lazily.
 """
 
 from ._interpolation import InterpolationGenerator
+from ._llm import LLMGenerationError, LLMGenerator, LLMGeneratorWarning
 from .base import BaseGenerator, GeneratorTags, get_generator_tags
 
-__all__ = ["BaseGenerator", "GeneratorTags", "get_generator_tags", "InterpolationGenerator"]
+__all__ = [
+    "BaseGenerator",
+    "GeneratorTags",
+    "get_generator_tags",
+    "InterpolationGenerator",
+    "LLMGenerator",
+    "LLMGeneratorWarning",
+    "LLMGenerationError",
+]

@@ -92,6 +92,47 @@ def _decimals(num, max_decimals=6, sample=5000):
     return out
 
 
+_TEXT_HASH_FEATURES = 2**8
+
+
+def _hashed_words(values, dtype):
+    """Free text as an l2-normalised hashed bag of words, scaled like the
+    one-hot columns (two texts with no word in common are at distance 1)."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    docs = ["" if not isinstance(v, str) else v for v in values]
+    vec = HashingVectorizer(n_features=_TEXT_HASH_FEATURES, alternate_sign=False, norm="l2")
+    return (vec.transform(docs).toarray() * np.sqrt(0.5)).astype(dtype, copy=False)
+
+
+def _describe_text_column(values, max_terms=10):
+    """Length quantiles and frequent words of free text. Only words used by at
+    least two distinct texts are listed, so no word that identifies a single
+    row is."""
+    docs = [v for v in values if isinstance(v, str)]
+    out = {"n_rows": len(docs)}
+    if not docs:
+        return out
+    n_words = np.array([len(d.split()) for d in docs], dtype=float)
+    q = np.quantile(n_words, [0.0, 0.25, 0.5, 0.75, 1.0])
+    out["n_words"] = dict(zip(("min", "q25", "median", "q75", "max"), map(float, q)))
+    distinct = list(dict.fromkeys(docs))  # a repeated row must not pass for two rows
+    if len(distinct) >= 2:
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        try:
+            vec = CountVectorizer(stop_words="english", binary=True, min_df=2)
+            counts = np.asarray(vec.fit_transform(distinct).sum(axis=0)).ravel()
+        except ValueError:  # no word shared by two texts
+            counts = np.zeros(0)
+        if counts.size:
+            terms = vec.get_feature_names_out()
+            top = np.lexsort((terms, -counts))[:max_terms]
+            out["terms"] = {str(terms[i]): round(float(counts[i]) / len(distinct), 3)
+                            for i in top}
+    return out
+
+
 class TabularSchema:
     """What each column of the training data is, and a numeric encoding.
 
@@ -100,9 +141,16 @@ class TabularSchema:
     X : DataFrame, ndarray or sparse matrix
         Training data; only its schema and scale are kept (plus per-column
         category values for categoricals).
+    text_columns : list of column names, default=None
+        Object/string columns of ``X`` that hold free text rather than
+        categories (listed in :attr:`text`). They stay in :attr:`categorical`
+        (values are carried over as they are), but :meth:`encode` gives them a
+        hashed bag-of-words instead of a one-hot over every distinct text, and
+        :meth:`describe` summarises their length and shared words instead of
+        listing the most frequent values (which would be real texts).
     """
 
-    def __init__(self, X):
+    def __init__(self, X, text_columns=None):
         self.is_frame = isinstance(X, pd.DataFrame)
         self.is_sparse = sp.issparse(X)
         self.n_features = X.shape[1]
@@ -121,11 +169,13 @@ class TabularSchema:
                     self.categories[c] = list(X[c].dtype.categories)
                 else:
                     self.categories[c] = list(pd.unique(X[c].dropna()))
+            text = set(text_columns or ())
+            self.text = [c for c in self.categorical if c in text]
             num = X[self.numeric].to_numpy(dtype=float) if self.numeric else \
                 np.empty((X.shape[0], 0))
         else:
             self.columns = list(range(X.shape[1]))
-            self.categorical, self.categories = [], {}
+            self.categorical, self.categories, self.text = [], {}, []
             self.numeric = list(range(X.shape[1]))
             self.dtype = X.dtype
             self.integer = self.numeric if np.issubdtype(X.dtype, np.integer) else []
@@ -159,13 +209,19 @@ class TabularSchema:
 
         One-hot columns are scaled by ``1/sqrt(2)`` so two rows that differ in
         one category are at distance 1, like one standard deviation of a
-        numeric column.
+        numeric column. A free-text column (in :attr:`text`) becomes a hashed
+        bag of words (256 columns, l2-normalised, scaled the same way: two
+        texts with no word in common are at distance 1).
         """
         num = self.numeric_values(X)
         if sp.issparse(num):
             return (num @ sp.diags(1.0 / self.scale_)).astype(dtype).tocsr()
         parts = [((num - self.mean_) / self.scale_).astype(dtype, copy=False)]
+        text = set(getattr(self, "text", ()))
         for c in self.categorical:
+            if c in text:
+                parts.append(_hashed_words(X[c], dtype))
+                continue
             codes = pd.Categorical(X[c], categories=self.categories[c]).codes
             onehot = np.zeros((X.shape[0], len(self.categories[c])), dtype=dtype)
             valid = codes >= 0
@@ -177,7 +233,9 @@ class TabularSchema:
 
     def describe(self, X, *, max_categories=5):
         """Per-column summary of rows ``X``: quantiles for numerics, frequencies
-        for categoricals. Keys are column names (ints for arrays)."""
+        for categoricals, and for text columns (under ``"text"``, present only
+        when there are any) word-count quantiles and the words shared by at
+        least two of the rows. Keys are column names (ints for arrays)."""
         desc = {"numeric": {}, "categorical": {}}
         num = self.numeric_values(X)
         if sp.issparse(num):
@@ -190,7 +248,12 @@ class TabularSchema:
                     "median": float(q[2, j]), "q75": float(q[3, j]),
                     "max": float(q[4, j]),
                 }
+        text = set(getattr(self, "text", ()))
+        if text:
+            desc["text"] = {c: _describe_text_column(X[c]) for c in self.categorical if c in text}
         for c in self.categorical:
+            if c in text:
+                continue
             freq = X[c].value_counts(normalize=True, dropna=False)
             freq = freq[freq > 0].head(max_categories)
             desc["categorical"][c] = {str(k): round(float(v), 3) for k, v in freq.items()}
