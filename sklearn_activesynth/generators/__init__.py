@@ -6,6 +6,7 @@ generators are optional extras imported lazily.
 
 from ._interpolation import InterpolationGenerator
 from ._llm import LLMGenerationError, LLMGenerator, LLMGeneratorWarning
+from ._skorch_image import SkorchImageGenerator
 from .base import BaseGenerator, GeneratorTags, get_generator_tags
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "GeneratorTags",
     "get_generator_tags",
     "InterpolationGenerator",
+    "SkorchImageGenerator",
     "LLMGenerator",
     "LLMGeneratorWarning",
     "LLMGenerationError",

@@ -38,6 +38,10 @@ class GeneratorTags:
     accepts_sparse : bool
     deterministic : bool
         Same ``random_state`` gives the same rows.
+    image : bool
+        Learns images: ``(n, C, H, W)`` arrays, or rows of flattened pixels
+        with a declared ``image_shape``. The public generator checks then run
+        their image variant (digits instead of the mixed-type frame).
     """
 
     conditional: bool = True
@@ -46,6 +50,7 @@ class GeneratorTags:
     requires_torch: bool = False
     accepts_sparse: bool = False
     deterministic: bool = True
+    image: bool = False
 
 
 def get_generator_tags(generator):

@@ -186,20 +186,7 @@ class EnsembleVariance(BaseEstimator):
         self._validate_params()
         rng = check_random_state(random_state)
         n = y.shape[0]
-        n_draw = max(2, int(round(self.max_samples * n)))
-        n_classes = int(np.max(y)) + 1
-        draws = []
-        for _ in range(self.n_members):
-            # stratified bootstrap: every member sees every class
-            idx = np.concatenate(
-                [
-                    rng.choice(np.flatnonzero(y == c),
-                               size=max(1, int(round(n_draw * np.mean(y == c)))))
-                    for c in range(n_classes)
-                    if np.any(y == c)
-                ]
-            )
-            draws.append(idx)
+        draws = self._bootstrap_draws(y, rng)
         members = Parallel(n_jobs=n_jobs)(
             delayed(_fit_member)(estimator, X, y, sample_weight, idx) for idx in draws
         )
@@ -207,6 +194,21 @@ class EnsembleVariance(BaseEstimator):
         for i, idx in enumerate(draws):
             in_bag[i, idx] = True
         return members, in_bag
+
+    def _bootstrap_draws(self, y, rng):
+        """Row indices of each member's stratified bootstrap sample (every
+        member sees every class)."""
+        n_draw = max(2, int(round(self.max_samples * y.shape[0])))
+        n_classes = int(np.max(y)) + 1
+        return [
+            np.concatenate([
+                rng.choice(np.flatnonzero(y == c),
+                           size=max(1, int(round(n_draw * np.mean(y == c)))))
+                for c in range(n_classes)
+                if np.any(y == c)
+            ])
+            for _ in range(self.n_members)
+        ]
 
     def score_committee(self, members, X, n_classes, exclude=None):
         """Committee variance on ``X``; ``exclude[i, j]`` hides member i's vote on row j."""

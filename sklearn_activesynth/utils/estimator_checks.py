@@ -2,7 +2,11 @@
 
 Like scikit-learn's ``parametrize_with_checks``, these run a generator
 through the Generator protocol: schema and container kept, targets honoured,
-determinism, the unfitted error, clone. Use them in your own generator's
+determinism, the unfitted error, clone. Generators tagged ``image=True``
+(see :class:`~sklearn_activesynth.generators.GeneratorTags`) run the same
+checks on small digit images instead of the mixed-type frame: arrays of
+shape ``(n, C, H, W)``, or rows of flattened pixels when the generator
+declares an ``image_shape`` parameter. Use them in your own generator's
 tests::
 
     from sklearn_activesynth.utils.estimator_checks import parametrize_generator_checks
@@ -25,6 +29,7 @@ from ..utils._tabular import TabularSchema, take_rows
 
 __all__ = [
     "make_check_frame",
+    "make_check_images",
     "make_targets",
     "check_generator",
     "parametrize_generator_checks",
@@ -32,6 +37,7 @@ __all__ = [
     "check_generator_clone",
     "check_generator_dataframe_schema",
     "check_generator_array_schema",
+    "check_generator_image_schema",
     "check_generator_class_counts",
     "check_generator_anchor_targets",
     "check_generator_determinism",
@@ -62,15 +68,69 @@ def make_check_frame(n_samples=240, random_state=0):
     return X, y
 
 
+def make_check_images(n_samples=240, *, flat=False, random_state=0):
+    """Small labelled images for the image variant of the checks.
+
+    scikit-learn's bundled 8x8 digits (no download), classes 0, 1 and 2,
+    ``n_samples`` of them drawn at random; pixel values 0..16 as float64.
+
+    Parameters
+    ----------
+    n_samples : int, default=240
+    flat : bool, default=False
+        Rows of 64 pixels instead of ``(n, 1, 8, 8)`` images.
+    random_state : int, default=0
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 1, 8, 8) or (n_samples, 64)
+    y : ndarray of shape (n_samples,)
+    """
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(n_class=3, return_X_y=True)
+    idx = np.random.RandomState(random_state).permutation(len(y))[:n_samples]
+    X, y = X[idx], y[idx]
+    return (X if flat else X.reshape(-1, 1, 8, 8)), y
+
+
+def _is_image_generator(generator):
+    return bool(getattr(get_generator_tags(generator), "image", False))
+
+
+def _check_data(generator, n_samples=240):
+    """The checks' data: the mixed-type frame, or digits for image generators
+    (flattened when the generator declares an ``image_shape``)."""
+    if not _is_image_generator(generator):
+        return make_check_frame(n_samples)
+    shape = generator.get_params(deep=False).get("image_shape")
+    if shape is not None and int(np.prod(shape)) != 64:
+        raise ValueError(
+            f"The image checks use 8x8 one-channel digits; {type(generator).__name__} "
+            f"declares image_shape={shape!r}. Run them with image_shape=(1, 8, 8) or None.")
+    return make_check_images(n_samples, flat=shape is not None)
+
+
+def _same(a, b):
+    if isinstance(a, pd.DataFrame):
+        return a.reset_index(drop=True).equals(b.reset_index(drop=True))
+    return np.array_equal(np.asarray(a), np.asarray(b))
+
+
 def make_targets(X, y, anchor_indices, counts, scores=None):
-    """Build a :class:`~sklearn_activesynth.targeting.Targets` by hand."""
+    """Build a :class:`~sklearn_activesynth.targeting.Targets` by hand.
+
+    ``X`` may also be an ``(n, C, H, W)`` image array (regions are then found
+    on the flattened pixels; ``anchors`` keeps the images' shape).
+    """
     anchor_indices = np.asarray(anchor_indices, dtype=int)
     counts = np.asarray(counts, dtype=int)
     y = np.asarray(y)
     scores = np.ones(len(y)) if scores is None else np.asarray(scores, dtype=float)
-    schema = TabularSchema(X)
+    X_tab = X.reshape(X.shape[0], -1) if isinstance(X, np.ndarray) and X.ndim > 2 else X
+    schema = TabularSchema(X_tab)
     regions_of, regions = find_regions(
-        anchor_indices, X=X, X_encoded=None, y=y, scores=scores, schema=schema,
+        anchor_indices, X=X_tab, X_encoded=None, y=y, scores=scores, schema=schema,
         rng=np.random.RandomState(0), n_regions=1,
     )
     class_counts = {}
@@ -103,7 +163,7 @@ def check_generator_unfitted(generator):
 
 def check_generator_clone(generator):
     """``clone`` gives an unfitted copy with the same parameters."""
-    X, y = make_check_frame()
+    X, y = _check_data(generator)
     fitted = clone(generator).fit(X, y)
     copy = clone(fitted)
     assert copy.get_params() .keys() == generator.get_params().keys()
@@ -113,7 +173,10 @@ def check_generator_clone(generator):
 
 
 def check_generator_dataframe_schema(generator):
-    """A mixed DataFrame in, a DataFrame with the same schema out."""
+    """A mixed DataFrame in, a DataFrame with the same schema out (not for
+    image generators: see :func:`check_generator_image_schema`)."""
+    if _is_image_generator(generator):
+        return
     X, y = make_check_frame()
     gen = clone(generator).fit(X, y)
     X_new, y_new = gen.generate(60, random_state=0)
@@ -129,7 +192,10 @@ def check_generator_dataframe_schema(generator):
 
 
 def check_generator_array_schema(generator):
-    """An ndarray in, an ndarray of the same width and dtype out."""
+    """An ndarray in, an ndarray of the same width and dtype out (image
+    generators: see :func:`check_generator_image_schema`)."""
+    if _is_image_generator(generator):
+        return
     if not getattr(generator, "_accepts_arrays", True):
         return
     X, y = make_check_frame()
@@ -145,7 +211,7 @@ def check_generator_class_counts(generator):
     """Conditional generators produce exactly the class counts asked for."""
     if not get_generator_tags(generator).conditional:
         return
-    X, y = make_check_frame()
+    X, y = _check_data(generator)
     gen = clone(generator).fit(X, y)
     anchors = np.concatenate([np.flatnonzero(y == 0)[:4], np.flatnonzero(y == 1)[:2]])
     counts = [2, 2, 2, 2, 5, 5]  # 8 rows of class 0, 10 of class 1
@@ -159,6 +225,8 @@ def check_generator_anchor_targets(generator):
     """Generators that use anchors put rows nearer the anchors than untargeted rows."""
     if not get_generator_tags(generator).uses_anchors:
         return
+    if _is_image_generator(generator):
+        return _check_image_anchor_targets(generator)
     X, y = make_check_frame(n_samples=300)
     gen = clone(generator).fit(X, y)
     schema = TabularSchema(X)
@@ -178,26 +246,70 @@ def check_generator_anchor_targets(generator):
     assert d_t < 0.75 * d_u, f"targeted rows not nearer the anchors: {d_t:.3f} vs {d_u:.3f}"
 
 
+def check_generator_image_schema(generator):
+    """Images in, images out: the same shape per image, dtype and form.
+
+    ``(n, 1, 8, 8)`` arrays, or ``(n, 64)`` rows when the generator declares
+    an ``image_shape``; float64 and float32 pixels both keep their dtype.
+    """
+    if not _is_image_generator(generator):
+        return
+    X, y = _check_data(generator)
+    for Xd in (X, X.astype(np.float32)):
+        gen = clone(generator).fit(Xd, y)
+        X_new, y_new = gen.generate(30, random_state=0)
+        assert isinstance(X_new, np.ndarray), type(X_new)
+        assert X_new.shape == (30,) + Xd.shape[1:], (X_new.shape, Xd.shape)
+        assert X_new.dtype == Xd.dtype, (X_new.dtype, Xd.dtype)
+        assert len(y_new) == 30 and set(np.unique(y_new)) <= set(np.unique(y))
+        assert np.isfinite(X_new).all(), "generated pixels contain NaN or inf"
+
+
+def _check_image_anchor_targets(generator):
+    X, y = _check_data(generator, n_samples=300)
+    flat = X.reshape(len(X), -1).astype(float)
+    gen = clone(generator).fit(X, y)
+    # anchors: the most atypical class-1 image and its 4 nearest class-1
+    # neighbours (one corner of the class)
+    ones = np.flatnonzero(y == 1)
+    far = ones[np.argmax(((flat[ones] - flat[ones].mean(0)) ** 2).sum(1))]
+    anchors = ones[np.argsort(((flat[ones] - flat[far]) ** 2).sum(1))[:5]]
+    targets = make_targets(X, y, anchors, [8] * 5)
+    X_t, _ = gen.generate(targets=targets, random_state=0)
+    X_u, _ = gen.generate(40, targets=None, random_state=0)
+    Za = flat[anchors]
+
+    def dist(Xn):
+        Z = np.asarray(Xn, dtype=float).reshape(len(Xn), -1)
+        return np.sqrt(((Z[:, None, :] - Za[None]) ** 2).sum(-1)).min(1).mean()
+
+    d_t, d_u = dist(X_t), dist(X_u)
+    assert d_t < 0.75 * d_u, f"targeted images not nearer the anchors: {d_t:.3f} vs {d_u:.3f}"
+
+
 def check_generator_determinism(generator):
     """The same random_state gives the same rows; another gives others."""
     if not get_generator_tags(generator).deterministic:
         return
-    X, y = make_check_frame()
+    X, y = _check_data(generator)
     a = clone(generator).fit(X, y).generate(20, random_state=3)
     b = clone(generator).fit(X, y).generate(20, random_state=3)
     _frames_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
     c = clone(generator).fit(X, y).generate(20, random_state=4)
-    assert not a[0].equals(c[0]), "different random_state gave identical rows"
+    assert not _same(a[0], c[0]), "different random_state gave identical rows"
 
 
 def check_generator_input_unchanged(generator):
     """fit and generate leave the caller's X and y untouched."""
-    X, y = make_check_frame()
-    X0, y0 = X.copy(deep=True), y.copy()
+    X, y = _check_data(generator)
+    X0, y0 = X.copy(), y.copy()
     gen = clone(generator).fit(X, y)
     gen.generate(10, random_state=0)
-    pd.testing.assert_frame_equal(X, X0)
+    if isinstance(X, pd.DataFrame):
+        pd.testing.assert_frame_equal(X, X0)
+    else:
+        np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
 
 
@@ -206,6 +318,7 @@ _CHECKS = [
     check_generator_clone,
     check_generator_dataframe_schema,
     check_generator_array_schema,
+    check_generator_image_schema,
     check_generator_class_counts,
     check_generator_anchor_targets,
     check_generator_determinism,

@@ -1,0 +1,228 @@
+"""Small torch modules for image classifiers inside the active synthesis loop.
+
+Needs the ``torch`` extra (torch and skorch); importing this module without
+them raises an ImportError that names it. Nothing else in the package imports
+it.
+
+- :class:`ImageCNN`: a two-convolution network with dropout for images that
+  arrive flattened (as ``ActiveSynthesisClassifier`` passes them: one image per
+  row) or as ``(n, C, H, W)``; use it with ``skorch.NeuralNetClassifier(...,
+  criterion=torch.nn.CrossEntropyLoss)`` and score it with
+  :class:`~sklearn_activesynth.uncertainty.MCDropout`.
+- :class:`VariationalImageCNN` with :class:`VariationalLinear`: the same
+  network with a mean-field Gaussian last layer; it exposes posterior samples
+  through ``sample_predictions``, the hook
+  :class:`~sklearn_activesynth.uncertainty.BayesianPredictiveVariance` reads.
+- :class:`VariationalNetClassifier`: a ``NeuralNetClassifier`` whose training
+  loss adds the module's KL divergence (the negative ELBO).
+"""
+
+import math
+
+try:
+    import torch
+    from skorch import NeuralNetClassifier
+    from torch import nn
+    from torch.nn import functional as F
+except ImportError as exc:  # pragma: no cover - exercised with torch hidden
+    raise ImportError(
+        "sklearn_activesynth.nn needs torch and skorch: pip install torch==2.13.0 "
+        "'sklearn-activesynth[torch]'"
+    ) from exc
+
+__all__ = ["ImageCNN", "VariationalLinear", "VariationalImageCNN", "VariationalNetClassifier"]
+
+
+class ImageCNN(nn.Module):
+    """Two 3x3 convolutions, max pooling, and a dropout MLP head; returns logits.
+
+    Parameters
+    ----------
+    image_shape : tuple of int, default=(1, 8, 8)
+        ``(C, H, W)``; rows of ``C*H*W`` pixels are reshaped to it, so the
+        module works on flattened images inside scikit-learn pipelines.
+    n_classes : int, default=10
+    channels : int, default=16
+        Channels of the first convolution (the second has twice as many).
+    hidden_dim : int, default=64
+    dropout : float, default=0.25
+        Dropout before each linear layer (what MC dropout samples).
+    batch_norm : bool, default=False
+        Batch normalisation after each convolution.
+    input_scale : float, default=1.0
+        Inputs are multiplied by this first (e.g. ``1/16`` for digits'
+        0..16 pixels, ``1/255`` for 8-bit images).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_activesynth.nn import ImageCNN
+    >>> ImageCNN()(torch.zeros(2, 64)).shape
+    torch.Size([2, 10])
+    """
+
+    def __init__(self, image_shape=(1, 8, 8), n_classes=10, channels=16, hidden_dim=64,
+                 dropout=0.25, batch_norm=False, input_scale=1.0):
+        super().__init__()
+        self.image_shape = tuple(image_shape)
+        self.input_scale = input_scale
+        c, h, w = self.image_shape
+        norm = (lambda k: nn.BatchNorm2d(k)) if batch_norm else (lambda k: nn.Identity())
+        self.features = nn.Sequential(
+            nn.Conv2d(c, channels, 3, padding=1), norm(channels), nn.ReLU(),
+            nn.Conv2d(channels, 2 * channels, 3, padding=1), norm(2 * channels), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(2 * channels * (h // 2) * (w // 2), hidden_dim), nn.ReLU(),
+            nn.Dropout(dropout),
+        )
+        self.head = self._make_head(hidden_dim, n_classes)
+
+    def _make_head(self, hidden_dim, n_classes):
+        return nn.Linear(hidden_dim, n_classes)
+
+    def embed(self, x):
+        """Features before the last layer; ``x`` flattened or ``(n, C, H, W)``."""
+        x = x.to(torch.get_default_dtype()).reshape((-1,) + self.image_shape)
+        return self.features(x * self.input_scale)
+
+    def forward(self, x):
+        return self.head(self.embed(x))
+
+
+class VariationalLinear(nn.Module):
+    r"""Linear layer with a mean-field Gaussian posterior over its weights.
+
+    ``q(w) = N(mu, sigma^2)`` per weight and bias, prior ``N(0, prior_std^2)``
+    (Blundell et al., 2015, "Weight Uncertainty in Neural Networks"). In
+    training mode each row gets its own weight sample through the local
+    reparameterisation trick; in evaluation mode the posterior mean is used.
+    ``sample_forward`` draws whole weight samples (one function per sample),
+    the posterior samples of seed 000 §2.2.3.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    prior_std : float, default=1.0
+    init_log_std : float, default=-5.0
+        Initial ``log(sigma)``: start near the deterministic layer.
+    """
+
+    def __init__(self, in_features, out_features, prior_std=1.0, init_log_std=-5.0):
+        super().__init__()
+        self.prior_std = prior_std
+        bound = 1.0 / math.sqrt(in_features)
+        shape = (out_features, in_features)
+        self.weight_mu = nn.Parameter(torch.empty(shape).uniform_(-bound, bound))
+        self.weight_rho = nn.Parameter(torch.full(shape, float(init_log_std)))
+        self.bias_mu = nn.Parameter(torch.zeros(out_features))
+        self.bias_rho = nn.Parameter(torch.full((out_features,), float(init_log_std)))
+
+    @staticmethod
+    def _std(rho):
+        # softplus keeps sigma positive with a smooth gradient
+        return F.softplus(rho) + 1e-8
+
+    def forward(self, x):
+        if not self.training:
+            return F.linear(x, self.weight_mu, self.bias_mu)
+        mean = F.linear(x, self.weight_mu, self.bias_mu)
+        var = F.linear(x.pow(2), self._std(self.weight_rho).pow(2)) + \
+            self._std(self.bias_rho).pow(2)
+        return mean + var.sqrt() * torch.randn_like(mean)
+
+    def sample_forward(self, x, n_samples, generator=None):
+        """Outputs under ``n_samples`` weight samples: shape (n_samples, n, out)."""
+        w_std, b_std = self._std(self.weight_rho), self._std(self.bias_rho)
+        eps_w = torch.randn((n_samples,) + tuple(self.weight_mu.shape), generator=generator,
+                            device=x.device, dtype=x.dtype)
+        eps_b = torch.randn((n_samples,) + tuple(self.bias_mu.shape), generator=generator,
+                            device=x.device, dtype=x.dtype)
+        w = self.weight_mu + w_std * eps_w                      # (S, out, in)
+        b = self.bias_mu + b_std * eps_b                        # (S, out)
+        return torch.einsum("ni,soi->sno", x, w) + b[:, None, :]
+
+    def kl_divergence(self):
+        """KL(q || prior), summed over weights and biases."""
+        total = 0.0
+        for mu, rho in ((self.weight_mu, self.weight_rho), (self.bias_mu, self.bias_rho)):
+            std = self._std(rho)
+            total = total + torch.sum(
+                torch.log(self.prior_std / std)
+                + (std.pow(2) + mu.pow(2)) / (2 * self.prior_std ** 2) - 0.5)
+        return total
+
+
+class VariationalImageCNN(ImageCNN):
+    """:class:`ImageCNN` with a :class:`VariationalLinear` last layer.
+
+    Implements the posterior-sample protocol of
+    :class:`~sklearn_activesynth.uncertainty.BayesianPredictiveVariance`:
+    ``sample_predictions(x, n_samples, generator=None)`` returns logits of
+    shape ``(n_samples, n, n_classes)``, one weight sample of the last layer
+    each (features computed once, dropout off). Train it with
+    :class:`VariationalNetClassifier`, which adds the KL term.
+
+    Parameters
+    ----------
+    image_shape, n_classes, channels, hidden_dim, batch_norm, input_scale
+        As :class:`ImageCNN`.
+    dropout : float, default=0.0
+        Off by default: the posterior comes from the last layer.
+    prior_std : float, default=1.0
+        Prior standard deviation of the last layer's weights.
+    """
+
+    def __init__(self, image_shape=(1, 8, 8), n_classes=10, channels=16, hidden_dim=64,
+                 dropout=0.0, batch_norm=False, input_scale=1.0, prior_std=1.0):
+        self.prior_std = prior_std
+        super().__init__(image_shape=image_shape, n_classes=n_classes, channels=channels,
+                         hidden_dim=hidden_dim, dropout=dropout, batch_norm=batch_norm,
+                         input_scale=input_scale)
+
+    def _make_head(self, hidden_dim, n_classes):
+        return VariationalLinear(hidden_dim, n_classes, prior_std=self.prior_std)
+
+    def sample_predictions(self, x, n_samples, generator=None):
+        return self.head.sample_forward(self.embed(x), n_samples, generator=generator)
+
+    def kl_divergence(self):
+        return self.head.kl_divergence()
+
+
+class VariationalNetClassifier(NeuralNetClassifier):
+    """``NeuralNetClassifier`` trained on the negative ELBO.
+
+    The training loss is the criterion (cross-entropy on logits by default)
+    plus ``kl_weight * module_.kl_divergence()``; validation loss and
+    predictions are unchanged. ``kl_weight="auto"`` is one over the number of
+    training rows, the ELBO's per-row scale.
+
+    Parameters
+    ----------
+    module : torch module class or instance
+        One with a ``kl_divergence()`` method, e.g. :class:`VariationalImageCNN`.
+    kl_weight : float or "auto", default="auto"
+    criterion : default=torch.nn.CrossEntropyLoss
+    **kwargs
+        Any other ``NeuralNetClassifier`` parameter.
+    """
+
+    def __init__(self, module, *args, criterion=torch.nn.CrossEntropyLoss, kl_weight="auto",
+                 **kwargs):
+        super().__init__(module, *args, criterion=criterion, **kwargs)
+        self.kl_weight = kl_weight
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
+        self.n_train_rows_ = len(dataset_train)
+        return dataset_train, dataset_valid
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        if training and hasattr(self.module_, "kl_divergence"):
+            w = (1.0 / max(1, getattr(self, "n_train_rows_", 1))
+                 if self.kl_weight == "auto" else float(self.kl_weight))
+            loss = loss + w * self.module_.kl_divergence()
+        return loss
