@@ -11,7 +11,7 @@ EXTRAS ?= test
 TORCH_PIN := torch==2.13.0
 NEEDS_TORCH := $(if $(filter sdv torch all,$(subst $(comma), ,$(EXTRAS))),yes,)
 
-.PHONY: all demo test test-all bench install clean
+.PHONY: all demo test test-all bench bench-quick install clean
 
 all: test
 
@@ -37,9 +37,16 @@ test: install
 test-all: install
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
+# Speed/memory of the loop itself, then the cross-validation benchmark on the shared
+# datasets (../shared/datasets; resumable, writes benchmarks/results/).
 bench: install
-	$(BIN)/python benchmarks/bench_fit_time.py
-	$(BIN)/python benchmarks/bench_predict.py
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_fit_time.py
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_predict.py
+	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset results
+
+# The harness on built-in data only (no ../shared needed), in a few minutes.
+bench-quick: install
+	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset quick --out benchmark_results/quick
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,14 +1,29 @@
-"""Metrics for imbalanced problems, where the positive class is what matters."""
+"""Metrics for imbalanced problems, where the positive class is what matters,
+and for judging synthetic rows against real ones."""
 
 # License: BSD 3 clause
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.metrics import precision_recall_curve
+import pandas as pd
+import scipy.sparse as sp
+from scipy.stats import ks_2samp
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import precision_recall_curve, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-__all__ = ["recall_at_precision"]
+from .utils._tabular import TabularSchema, take_rows
+
+__all__ = [
+    "recall_at_precision",
+    "expected_calibration_error",
+    "reliability_curve",
+    "synthetic_quality_report",
+]
 
 
 def recall_at_precision(y_true, scores, precision=0.9, *, pos_label=None,
@@ -100,3 +115,321 @@ def recall_at_precision(y_true, scores, precision=0.9, *, pos_label=None,
     if not np.any(reached):
         return 0.0
     return float(np.max(rec[reached]))
+
+
+def _calibration_bins(y_true, proba, n_bins):
+    """Per-sample (predicted probability, outcome) pairs and equal-width bins:
+    P(y=1) and "is positive" for 1-D scores, the top-label confidence and
+    "is correct" for 2-D probabilities."""
+    if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
+        raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}.")
+    y_true = column_or_1d(y_true)
+    proba = np.asarray(proba, dtype=float)
+    if proba.ndim == 1:
+        check_consistent_length(y_true, proba)
+        labels = np.unique(y_true)
+        if not set(labels.tolist()) <= {0, 1}:
+            raise ValueError(
+                "With 1-D scores y_true must be 0/1 (1 = positive), got labels "
+                f"{labels.tolist()[:10]}; pass 2-D probabilities for other labels."
+            )
+        pred, outcome = proba, (y_true == 1).astype(float)
+    elif proba.ndim == 2:
+        check_consistent_length(y_true, proba)
+        # column j of proba is class j: y_true holds column indices 0..k-1
+        y_idx = np.asarray(y_true)
+        if y_idx.dtype.kind not in "iub" or y_idx.min() < 0 or \
+                y_idx.max() >= proba.shape[1]:
+            raise ValueError(
+                "With 2-D probabilities y_true must hold column indices "
+                f"0..{proba.shape[1] - 1}; encode labels first (LabelEncoder).")
+        pred = proba.max(axis=1)
+        outcome = (proba.argmax(axis=1) == y_idx).astype(float)
+    else:
+        raise ValueError(f"proba must be 1-D or 2-D, got shape {proba.shape}.")
+    if np.any((pred < 0) | (pred > 1)):
+        raise ValueError("Probabilities must lie in [0, 1].")
+    bins = np.minimum((pred * n_bins).astype(int), n_bins - 1)
+    return pred, outcome, bins
+
+
+def reliability_curve(y_true, proba, *, n_bins=10):
+    """Mean predicted probability and observed frequency per probability bin.
+
+    The data of a reliability diagram (seed 000 §2.5, item 4). With 1-D
+    scores (binary problems, ``P(y=1)``) each bin compares the mean predicted
+    probability with the share of positives, as
+    :func:`sklearn.calibration.calibration_curve` does; with 2-D
+    probabilities it compares the top-label confidence with the accuracy.
+    Bins are ``n_bins`` equal-width intervals of [0, 1]; empty bins give NaN.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        0/1 labels for 1-D scores; column indices ``0..n_classes-1`` for 2-D
+        probabilities.
+    proba : array-like of shape (n_samples,) or (n_samples, n_classes)
+    n_bins : int, default=10
+
+    Returns
+    -------
+    mean_predicted : ndarray of shape (n_bins,)
+    observed : ndarray of shape (n_bins,)
+    counts : ndarray of shape (n_bins,)
+
+    Examples
+    --------
+    >>> from sklearn_activesynth.metrics import reliability_curve
+    >>> pred, obs, n = reliability_curve([0, 1, 1, 1], [0.1, 0.9, 0.8, 0.3], n_bins=2)
+    >>> pred.round(3).tolist(), obs.tolist(), n.tolist()
+    ([0.2, 0.85], [0.5, 1.0], [2, 2])
+    """
+    pred, outcome, bins = _calibration_bins(y_true, proba, n_bins)
+    counts = np.bincount(bins, minlength=n_bins)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_pred = np.bincount(bins, weights=pred, minlength=n_bins) / counts
+        observed = np.bincount(bins, weights=outcome, minlength=n_bins) / counts
+    return mean_pred, observed, counts
+
+
+def expected_calibration_error(y_true, proba, *, n_bins=15):
+    r"""Expected calibration error: the bin-weighted gap between predicted
+    probability and observed frequency.
+
+    :math:`\mathrm{ECE} = \sum_b \frac{n_b}{n}\,|\bar p_b - \bar o_b|` over
+    ``n_bins`` equal-width bins (Guo et al., 2017), with the bins of
+    :func:`reliability_curve`: ``P(y=1)`` against the share of positives for
+    1-D scores, the top-label confidence against the accuracy for 2-D
+    probabilities. 0 is perfect calibration.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        0/1 labels for 1-D scores; column indices for 2-D probabilities.
+    proba : array-like of shape (n_samples,) or (n_samples, n_classes)
+    n_bins : int, default=15
+
+    Returns
+    -------
+    ece : float
+
+    Examples
+    --------
+    >>> from sklearn_activesynth.metrics import expected_calibration_error
+    >>> expected_calibration_error([0, 1, 1, 1], [0.1, 0.9, 0.8, 0.3], n_bins=2)
+    0.225
+    """
+    pred, outcome, bins = _calibration_bins(y_true, proba, n_bins)
+    if len(pred) == 0:
+        return float("nan")
+    gap = np.abs(np.bincount(bins, weights=pred - outcome, minlength=n_bins))
+    return float(np.round(gap.sum() / len(pred), 12))
+
+
+def _as_frame(X, y, names, label):
+    """A DataFrame view of rows ``X`` (arrays get ``names``), with the label
+    as one more categorical column when ``y`` is given."""
+    if isinstance(X, pd.DataFrame):
+        df = X.reset_index(drop=True)
+    else:
+        arr = X.toarray() if sp.issparse(X) else np.asarray(X)
+        df = pd.DataFrame(arr, columns=names)
+    if y is not None:
+        df = df.assign(**{label: pd.Series(np.asarray(y), dtype=object).astype(str)})
+    return df
+
+
+def _rbf_mmd2(A, B, rng, max_rows):
+    """Unbiased squared MMD between the rows of A and B, Gaussian kernel with the
+    median-heuristic bandwidth (on at most ``max_rows`` rows of each)."""
+    if A.shape[0] > max_rows:
+        A = A[rng.choice(A.shape[0], max_rows, replace=False)]
+    if B.shape[0] > max_rows:
+        B = B[rng.choice(B.shape[0], max_rows, replace=False)]
+    if A.shape[0] < 2 or B.shape[0] < 2:
+        return np.nan
+
+    def sqd(U, V):
+        return np.maximum((U * U).sum(1)[:, None] + (V * V).sum(1)[None, :] - 2 * U @ V.T, 0)
+
+    AB = sqd(A, B)
+    AA, BB = sqd(A, A), sqd(B, B)
+    pooled = np.concatenate([AA[np.triu_indices_from(AA, 1)], AB.ravel(),
+                             BB[np.triu_indices_from(BB, 1)]])
+    med = np.median(pooled[pooled > 0]) if np.any(pooled > 0) else 1.0
+    gamma = 1.0 / med
+    Kaa, Kbb, Kab = np.exp(-gamma * AA), np.exp(-gamma * BB), np.exp(-gamma * AB)
+    n, m = A.shape[0], B.shape[0]
+    return float((Kaa.sum() - np.trace(Kaa)) / (n * (n - 1))
+                 + (Kbb.sum() - np.trace(Kbb)) / (m * (m - 1)) - 2 * Kab.mean())
+
+
+def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
+                             max_rows=2000, random_state=0):
+    """How close synthetic rows are to real ones, and how close to copies.
+
+    Computed with numpy, scipy and scikit-learn only, on DataFrames with mixed
+    dtypes or on arrays:
+
+    - per column: the Kolmogorov–Smirnov statistic of numeric columns and the
+      total variation distance of categorical ones (0 = same distribution,
+      1 = disjoint);
+    - ``corr_diff``: mean absolute difference between the real and the
+      synthetic Pearson correlation of each pair of numeric columns (per
+      column: over the pairs it is in);
+    - ``discriminator_auc``: out-of-fold ROC-AUC of a gradient-boosting
+      classifier telling real from synthetic rows (0.5 = indistinguishable);
+    - ``mmd``: squared maximum mean discrepancy, Gaussian kernel with the
+      median-heuristic bandwidth, on the standardised encoding (numeric
+      columns scaled, categories one-hot);
+    - distance to closest record (DCR, same encoding, one category mismatch
+      counting as one standard deviation): quantiles of each synthetic row's
+      distance to its nearest real row, next to the real rows' distance to
+      their nearest other real row; ``dcr_share_below_real_q05`` is the share
+      of synthetic rows closer to a real record than 95 % of real rows are to
+      theirs (about 0.05 for an honest sample, 1 for copies).
+
+    Parameters
+    ----------
+    X_real, X_syn : DataFrame, ndarray or sparse matrix
+        Real and synthetic rows with the same columns.
+    y_real, y_syn : array-like, optional
+        Labels; when both are given the label is compared as one more
+        categorical column (``"label"``) and enters the discriminator and the
+        distances.
+    cv : int, default=3
+        Folds of the discriminator.
+    max_rows : int, default=2000
+        Rows of each side used by the discriminator, MMD and DCR (a random
+        subsample; the per-column distances use every row).
+    random_state : int, RandomState instance or None, default=0
+        Seeds the subsamples, the folds and the discriminator.
+
+    Returns
+    -------
+    report : DataFrame
+        One row per figure, columns ``metric``, ``column`` (the feature, or
+        ``"(all)"``), ``value`` and ``ideal`` (the value of a perfect,
+        non-copying generator). ``report.attrs["summary"]`` holds a short text
+        summary.
+
+    See Also
+    --------
+    sklearn_activesynth.filters.RealismFilter,
+    sklearn_activesynth.filters.PrivacyFilter : the same discriminator and
+        distance, used to drop rows during ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.metrics import synthetic_quality_report
+    >>> rng = np.random.RandomState(0)
+    >>> real = rng.normal(size=(300, 2))
+    >>> report = synthetic_quality_report(real, rng.normal(size=(300, 2)))
+    >>> auc = report.set_index(["metric", "column"]).loc[("discriminator_auc", "(all)"), "value"]
+    >>> bool(auc < 0.65)
+    True
+    >>> copies = synthetic_quality_report(real, real[:100] + 1e-6)
+    >>> float(copies.set_index("metric").loc["dcr_share_below_real_q05", "value"])
+    1.0
+    >>> print(copies.attrs["summary"])  # doctest: +ELLIPSIS
+    Synthetic quality (300 real rows, 100 synthetic): ...
+    """
+    if not (isinstance(cv, Integral) and cv >= 2):
+        raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
+    if X_real.shape[1] != X_syn.shape[1]:
+        raise ValueError(
+            f"X_real has {X_real.shape[1]} columns and X_syn {X_syn.shape[1]}; they "
+            "must describe the same columns.")
+    if isinstance(X_real, pd.DataFrame) and isinstance(X_syn, pd.DataFrame) and \
+            list(X_real.columns) != list(X_syn.columns):
+        raise ValueError("X_real and X_syn must have the same columns in the same order.")
+    if (y_real is None) != (y_syn is None):
+        raise ValueError("Pass both y_real and y_syn, or neither.")
+    if X_real.shape[0] < 2 or X_syn.shape[0] < 2:
+        raise ValueError("synthetic_quality_report needs at least 2 real and 2 synthetic rows.")
+    rng = check_random_state(random_state)
+    names = [f"x{j}" for j in range(X_real.shape[1])]
+    real = _as_frame(X_real, y_real, names, "label")
+    syn = _as_frame(X_syn, y_syn, names, "label")
+    if not isinstance(X_syn, pd.DataFrame) and isinstance(X_real, pd.DataFrame):
+        syn.columns = real.columns
+    schema = TabularSchema(real)
+    rows = []
+
+    def add(metric, column, value, ideal):
+        rows.append(dict(metric=metric, column=str(column), value=float(value), ideal=ideal))
+
+    for c in real.columns:
+        if c in schema.numeric:
+            a = real[c].to_numpy(dtype=float)
+            b = syn[c].to_numpy(dtype=float)
+            a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+            ks = ks_2samp(a, b).statistic if len(a) and len(b) else np.nan
+            add("ks", c, ks, 0.0)
+        else:
+            p = real[c].astype(str).value_counts(normalize=True)
+            q = syn[c].astype(str).value_counts(normalize=True)
+            p, q = p.align(q, fill_value=0.0)
+            add("tv", c, 0.5 * np.abs(p - q).sum(), 0.0)
+
+    numeric = list(schema.numeric)
+    if len(numeric) >= 2:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cr = np.nan_to_num(np.corrcoef(schema.numeric_values(real), rowvar=False))
+            cs = np.nan_to_num(np.corrcoef(schema.numeric_values(syn), rowvar=False))
+        diff = np.abs(cr - cs)
+        iu = np.triu_indices(len(numeric), 1)
+        for j, c in enumerate(numeric):
+            add("corr_diff", c, np.delete(diff[j], j).mean(), 0.0)
+        add("corr_diff", "(all)", diff[iu].mean(), 0.0)
+
+    def sub(df):
+        idx = np.sort(rng.choice(len(df), min(len(df), max_rows), replace=False))
+        return np.asarray(schema.encode(take_rows(df, idx)), dtype=float)
+
+    Zr, Zs = sub(real), sub(syn)
+    Z = np.vstack([Zr, Zs])
+    lab = np.r_[np.ones(len(Zr)), np.zeros(len(Zs))]
+    folds = min(cv, len(Zr), len(Zs))
+    disc = HistGradientBoostingClassifier(max_iter=100, max_leaf_nodes=15,
+                                          min_samples_leaf=10, early_stopping=False,
+                                          random_state=rng.randint(2**31 - 1))
+    proba = cross_val_predict(
+        disc, Z, lab, method="predict_proba",
+        cv=StratifiedKFold(folds, shuffle=True, random_state=rng.randint(2**31 - 1)))
+    add("discriminator_auc", "(all)", roc_auc_score(lab, proba[:, 1]), 0.5)
+    add("mmd", "(all)", _rbf_mmd2(Zr, Zs, rng, max_rows), 0.0)
+
+    nn = NearestNeighbors(n_neighbors=2).fit(schema.encode(real))
+    dcr = nn.kneighbors(Zs, n_neighbors=1)[0][:, 0]
+    d2, _ = nn.kneighbors(Zr, n_neighbors=2)
+    real_nn = d2[:, 1]  # [:, 0] is the row itself
+    q05 = float(np.quantile(real_nn, 0.05))
+    for name, v in (("dcr_min", dcr.min()), ("dcr_q05", np.quantile(dcr, 0.05)),
+                    ("dcr_median", np.median(dcr)), ("dcr_mean", dcr.mean())):
+        add(name, "(all)", v, np.nan)
+    add("real_nn_q05", "(all)", q05, np.nan)
+    add("real_nn_median", "(all)", np.median(real_nn), np.nan)
+    add("dcr_share_below_real_q05", "(all)", np.mean(dcr < max(q05, 1e-12)) if q05 > 0
+        else np.mean(dcr <= 1e-9), 0.05)
+
+    report = pd.DataFrame(rows, columns=["metric", "column", "value", "ideal"])
+    overall = report[report["column"] == "(all)"].set_index("metric")["value"]
+    per_col = report[report["metric"].isin(["ks", "tv"])]
+    worst = per_col.sort_values("value", ascending=False).head(3)
+    worst_text = ", ".join(f"{c} {v:.2f}" for c, v in zip(worst["column"], worst["value"]))
+    corr_text = (f"correlation difference {overall['corr_diff']:.3f}; "
+                 if "corr_diff" in overall.index else "")
+    summary = (
+        f"Synthetic quality ({len(real)} real rows, {len(syn)} synthetic): "
+        f"mean column distance {per_col['value'].mean():.3f} (worst: {worst_text}); "
+        f"{corr_text}discriminator ROC-AUC {overall['discriminator_auc']:.3f} "
+        f"(0.5 = indistinguishable); MMD {overall['mmd']:.4f}; median distance to the "
+        f"closest real record {overall['dcr_median']:.3f} vs {overall['real_nn_median']:.3f} "
+        f"between real rows; {overall['dcr_share_below_real_q05']:.1%} of synthetic rows "
+        "are closer to a real record than 95% of real rows are to theirs (about 5% "
+        "expected; more means near-copies)."
+    )
+    report.attrs["summary"] = summary
+    return report

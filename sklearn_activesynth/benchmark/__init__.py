@@ -1,0 +1,79 @@
+"""The cross-validation benchmark: active synthesis against its controls and baselines.
+
+Datasets (built-in makers, scikit-learn's bundled sets, any CSV with a label
+column) x base estimators x real-data fractions x seeds x methods, scored on
+held-out rows (seed 000 §2.1, §2.5). The headline comparison is active
+synthesis against the same loop with random anchors at the same budget and
+the same class mix (``random_matched``). Run it from the command line::
+
+    python -m sklearn_activesynth.benchmark --datasets fraud breast_cancer --seeds 5
+
+or from Python::
+
+    from sklearn_activesynth.benchmark import run_benchmark
+    runs = run_benchmark(["breast_cancer"], fractions=[0.1], seeds=5,
+                         output_dir="bench_out")
+
+Outputs (in ``output_dir``): ``runs.csv`` (one row per run, resumable),
+``reliability.csv``, ``summary.csv``, ``wilcoxon.csv``, ``efficiency.csv``,
+``results.md`` and PNG plots.
+"""
+
+from ._datasets import (
+    BUILTIN_DATASETS,
+    DATASET_OPTIONS,
+    add_label_noise,
+    add_missing_values,
+    default_data_dir,
+    induce_imbalance,
+    load_dataset,
+    split_dataset,
+)
+from ._methods import (
+    DEFAULT_METHODS,
+    ESTIMATORS,
+    GENERATORS,
+    METHODS,
+    available_generators,
+    make_estimator,
+)
+from ._plots import (
+    plot_efficiency_curves,
+    plot_fraction_curves,
+    plot_reliability,
+    plot_uncertainty_map,
+)
+from ._report import markdown_table, report_markdown, write_report
+from ._runner import RELIABILITY_COLUMNS, RUN_COLUMNS, RUN_KEYS, run_benchmark
+from ._stats import efficiency_table, summarize, wilcoxon_table
+
+__all__ = [
+    "run_benchmark",
+    "load_dataset",
+    "split_dataset",
+    "default_data_dir",
+    "induce_imbalance",
+    "add_label_noise",
+    "add_missing_values",
+    "available_generators",
+    "make_estimator",
+    "summarize",
+    "wilcoxon_table",
+    "efficiency_table",
+    "write_report",
+    "report_markdown",
+    "markdown_table",
+    "plot_fraction_curves",
+    "plot_efficiency_curves",
+    "plot_reliability",
+    "plot_uncertainty_map",
+    "BUILTIN_DATASETS",
+    "DATASET_OPTIONS",
+    "DEFAULT_METHODS",
+    "ESTIMATORS",
+    "GENERATORS",
+    "METHODS",
+    "RUN_COLUMNS",
+    "RUN_KEYS",
+    "RELIABILITY_COLUMNS",
+]

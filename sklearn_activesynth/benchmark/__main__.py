@@ -1,0 +1,195 @@
+"""Command line of the benchmark: ``python -m sklearn_activesynth.benchmark --help``."""
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+#: Named configurations. ``results`` is the run published in benchmarks/RESULTS.md.
+PRESETS = {
+    "quick": dict(
+        datasets=["fraud", "breast_cancer"], estimators=["lr"], fractions=[0.3], seeds=2,
+        methods=["real_only", "smote", "random_matched", "active"], max_iter=2,
+        generators=["interpolation"], uncertainty_maps=[],
+    ),
+    "results": dict(
+        datasets=["vehicle_insurance_fraud", "bank_marketing", "mammography", "adult",
+                  "taiwan_credit_default", "satimage_4", "letter_z", "pima_diabetes"],
+        estimators=["lr", "xgb"], fractions=[0.1, 0.3, 0.5], seeds=5, budget=0.3,
+        generators=["interpolation"], max_rows=10000,
+        efficiency_budgets=[0.05, 0.1, 0.25, 0.5, 1.0],
+        efficiency_datasets=["mammography", "vehicle_insurance_fraud", "adult"],
+        efficiency_fractions=[0.1], uncertainty_maps=["mammography"],
+        out="benchmarks/results", n_jobs=2,
+    ),
+}
+
+
+def _kv(items, nested=False):
+    """``KEY=VALUE`` (or ``NAME.KEY=VALUE``) strings -> dict; values parsed as JSON
+    when they are JSON (numbers, true/false, null, lists), else kept as strings."""
+    out = {}
+    for item in items or ():
+        if "=" not in item:
+            raise SystemExit(f"expected KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass
+        if nested:
+            if "." not in key:
+                raise SystemExit(f"expected GENERATOR.KEY=VALUE, got {item!r}")
+            name, key = key.split(".", 1)
+            out.setdefault(name, {})[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _optional_float(text):
+    return None if text.lower() in ("none", "off", "null") else float(text)
+
+
+def build_parser():
+    from ._methods import DEFAULT_METHODS, ESTIMATORS, GENERATORS, METHODS
+
+    p = argparse.ArgumentParser(
+        prog="python -m sklearn_activesynth.benchmark",
+        description="Cross-validation benchmark of active synthesis against the "
+                    "class-matched random-anchor control and real-only, tuned, "
+                    "calibrated and SMOTE baselines.")
+    p.add_argument("--preset", choices=sorted(PRESETS),
+                   help="a named configuration; other options override it")
+    p.add_argument("--datasets", nargs="+", default=["fraud", "breast_cancer"],
+                   help="built-in names (fraud, breast_cancer, wine, iris, digits), CSV "
+                        "stems in --data-dir, or CSV paths")
+    p.add_argument("--data-dir", default=None,
+                   help="folder of named CSVs (default ../shared/datasets)")
+    p.add_argument("--target", default="target", help="label column of CSV datasets")
+    p.add_argument("--max-rows", type=int, default=20000,
+                   help="stratified cap on each dataset's rows (0: no cap)")
+    p.add_argument("--estimators", nargs="+", default=["lr"], choices=ESTIMATORS)
+    p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
+                   choices=sorted(METHODS))
+    p.add_argument("--generators", nargs="+", default=None, choices=sorted(GENERATORS),
+                   help="default: interpolation plus the installed SDV generators")
+    p.add_argument("--generator-param", action="append", metavar="NAME.KEY=VALUE",
+                   help="constructor parameter of a generator (repeatable), e.g. "
+                        "ctgan.epochs=50")
+    p.add_argument("--loop-param", action="append", metavar="KEY=VALUE",
+                   help="ActiveSynthesisClassifier parameter for the loop methods "
+                        "(repeatable), e.g. uncertainty_cv=3")
+    p.add_argument("--fractions", nargs="+", type=float, default=[0.1, 0.3, 0.5])
+    p.add_argument("--seeds", type=int, default=5, help="number of seeds (0..n-1)")
+    p.add_argument("--budget", type=float, default=0.3,
+                   help="synthetic rows as a share of the real training rows")
+    p.add_argument("--efficiency-budgets", nargs="*", type=float, default=[])
+    p.add_argument("--efficiency-datasets", nargs="*", default=None,
+                   help="datasets of the efficiency curve (default: all)")
+    p.add_argument("--efficiency-fractions", nargs="*", type=float, default=None,
+                   help="real-data fractions of the efficiency curve (default: all)")
+    p.add_argument("--efficiency-methods", nargs="+", default=["active", "random_matched"])
+    p.add_argument("--max-iter", type=int, default=3)
+    p.add_argument("--validation-fraction", type=_optional_float, default=None,
+                   help="the loop's validation guard (default none: exact budgets)")
+    p.add_argument("--imbalance", type=float, default=None,
+                   help="cut every class to at most this ratio of the largest")
+    p.add_argument("--label-noise", type=float, default=0.0)
+    p.add_argument("--missing", type=float, default=0.0)
+    p.add_argument("--test-size", type=float, default=0.3)
+    p.add_argument("--precision", type=float, default=0.8,
+                   help="precision held by recall_at_precision")
+    p.add_argument("--out", default="benchmark_results", help="output folder")
+    p.add_argument("--n-jobs", type=int, default=1, help="cells in parallel (joblib)")
+    p.add_argument("--n-threads", type=int, default=1, help="BLAS/OpenMP threads per cell")
+    p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="run the cells on Dask: a scheduler address, or a LocalCluster "
+                        "with --n-jobs workers when no address is given")
+    p.add_argument("--no-plots", action="store_true")
+    p.add_argument("--no-report", action="store_true")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--uncertainty-maps", nargs="*", default=None, metavar="DATASET",
+                   help="datasets that get an uncertainty map (default: the first; "
+                        "none when given without names)")
+    p.add_argument("--report-only", action="store_true",
+                   help="rebuild the report and plots from OUT/runs.csv without running")
+    p.add_argument("--list", action="store_true",
+                   help="print the methods, estimators and available generators")
+    return p
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    first, _ = parser.parse_known_args(argv)
+    if first.preset:
+        parser.set_defaults(**PRESETS[first.preset])
+    args = parser.parse_args(argv)
+
+    from . import (
+        GENERATORS,
+        METHODS,
+        available_generators,
+        run_benchmark,
+        write_report,
+    )
+
+    if args.list:
+        print("methods:")
+        for m, what in METHODS.items():
+            print(f"  {m:18s} {what}")
+        print("estimators: lr, xgb, hgb")
+        avail = available_generators(list(GENERATORS))
+        print("generators available here: " + ", ".join(avail))
+        return 0
+    out = Path(args.out)
+    if args.report_only:
+        import pandas as pd
+
+        runs = pd.read_csv(out / "runs.csv")
+        rel = out / "reliability.csv"
+        files = write_report(runs, out, budget=args.budget, plots=not args.no_plots,
+                             reliability=pd.read_csv(rel) if rel.exists() else None)
+        print("\n".join(str(f) for f in files))
+        return 0
+    maps = True if args.uncertainty_maps is None else args.uncertainty_maps
+    kwargs = dict(
+        estimators=args.estimators, methods=args.methods, generators=args.generators,
+        fractions=args.fractions, seeds=args.seeds, budget=args.budget,
+        efficiency_budgets=args.efficiency_budgets,
+        efficiency_datasets=args.efficiency_datasets,
+        efficiency_fractions=args.efficiency_fractions,
+        efficiency_methods=args.efficiency_methods, max_iter=args.max_iter,
+        validation_fraction=args.validation_fraction, loop_params=_kv(args.loop_param),
+        generator_params=_kv(args.generator_param, nested=True), imbalance=args.imbalance,
+        label_noise=args.label_noise, missing=args.missing, test_size=args.test_size,
+        max_rows=args.max_rows or None, precision=args.precision, target=args.target,
+        data_dir=args.data_dir, output_dir=out, n_jobs=args.n_jobs,
+        n_threads=args.n_threads, progress=not args.no_progress,
+        report=not args.no_report, plots=not args.no_plots, uncertainty_maps=maps,
+    )
+    with contextlib.ExitStack() as stack:
+        if args.dask:
+            import joblib
+            from dask.distributed import Client, LocalCluster
+
+            if args.dask == "local":
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=max(1, args.n_jobs), threads_per_worker=1))
+                client = stack.enter_context(Client(cluster))
+            else:
+                client = stack.enter_context(Client(args.dask))
+            stack.enter_context(joblib.parallel_config(backend="dask"))
+            kwargs["n_jobs"] = -1
+            del client
+        runs = run_benchmark(args.datasets, **kwargs)
+    print(f"{runs.attrs['n_new_runs']} new runs, {len(runs)} in {out / 'runs.csv'}")
+    if not args.no_report:
+        print(f"report: {out / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""The benchmark harness on tiny configurations (scikit-learn's bundled data)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_activesynth.benchmark import (
+    RELIABILITY_COLUMNS,
+    RUN_COLUMNS,
+    available_generators,
+    efficiency_table,
+    induce_imbalance,
+    add_label_noise,
+    add_missing_values,
+    load_dataset,
+    run_benchmark,
+    split_dataset,
+    summarize,
+    wilcoxon_table,
+)
+from sklearn_activesynth.benchmark.__main__ import main as cli_main
+
+pytest.importorskip("imblearn")
+
+TINY = dict(estimators=["lr"], methods=["real_only", "smote", "random_matched", "active"],
+            generators=["interpolation"], fractions=[0.3], seeds=2, max_iter=1,
+            efficiency_budgets=[0.1], progress=False)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    pytest.importorskip("matplotlib")
+    out = tmp_path_factory.mktemp("bench")
+    runs = run_benchmark(["breast_cancer"], output_dir=out, **TINY)
+    return out, runs
+
+
+def test_outputs_have_the_documented_columns(tiny_run):
+    out, runs = tiny_run
+    csv = pd.read_csv(out / "runs.csv")
+    assert list(csv.columns) == RUN_COLUMNS
+    assert list(pd.read_csv(out / "reliability.csv").columns) == RELIABILITY_COLUMNS
+    # 2 seeds x (real_only, smote, active, random_matched at budget 0.3
+    #            + active, random_matched at budget 0.1)
+    assert len(csv) == 2 * 6 == runs.attrs["n_new_runs"]
+    assert csv["error"].isna().all(), csv["error"].dropna().tolist()
+    assert set(csv["method"]) == {"real_only", "smote", "random_matched", "active"}
+    for col in ["accuracy", "balanced_accuracy", "f1", "roc_auc", "pr_auc",
+                "recall_at_precision", "ece", "test_uncertainty", "fit_seconds",
+                "predict_seconds"]:
+        assert csv[col].notna().all(), col
+    real = csv[csv["method"] == "real_only"]
+    assert np.allclose(real["uncertainty_reduction"], 0.0)
+    assert (real["synthetic_rows"] == 0).all()
+    for name in ["results.md", "summary.csv", "wilcoxon.csv", "efficiency.csv",
+                 "fraction_pr_auc_lr.png", "fraction_balanced_accuracy_lr.png",
+                 "reliability_lr_30.png", "efficiency_pr_auc_lr.png",
+                 "uncertainty_map_breast_cancer.png"]:
+        path = out / name
+        assert path.exists() and path.stat().st_size > 0, name
+        if name.endswith(".png"):
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = (out / "results.md").read_text()
+    for heading in ["## pr_auc (mean ± std)", "against real-only", "against SMOTE",
+                    "class-matched random-anchor control", "## Synthetic-data efficiency",
+                    "![fraction_pr_auc_lr.png](fraction_pr_auc_lr.png)"]:
+        assert heading in md, heading
+
+
+def test_class_matched_control_uses_the_same_rows_and_mix(tiny_run):
+    _, runs = tiny_run
+    keys = ["seed", "budget"]
+    act = runs[runs["method"] == "active"].set_index(keys)
+    ctl = runs[runs["method"] == "random_matched"].set_index(keys)
+    assert len(act) == len(ctl) == 4
+    assert (act["synthetic_rows"] == act["synthetic_requested"]).all()
+    assert (ctl["synthetic_rows"] == act.loc[ctl.index, "synthetic_rows"]).all()
+    for k in ctl.index:  # max_iter=1: one round, so the class counts match exactly
+        assert json.loads(ctl.at[k, "synthetic_class_mix"]) == \
+            json.loads(act.at[k, "synthetic_class_mix"])
+    smote = runs[runs["method"] == "smote"]
+    assert (smote["synthetic_rows"] == act.xs(0.3, level="budget")["synthetic_rows"]
+            .to_numpy()).all()
+
+
+def test_resume_skips_finished_runs(tiny_run, tmp_path):
+    out, runs = tiny_run
+    again = run_benchmark(["breast_cancer"], output_dir=out, report=False, **TINY)
+    assert again.attrs["n_new_runs"] == 0
+    assert len(again) == len(runs)
+    # drop the controls: only they are recomputed, from the targeted runs' saved mix
+    csv = pd.read_csv(out / "runs.csv")
+    csv[csv["method"] != "random_matched"].to_csv(tmp_path / "runs.csv", index=False)
+    resumed = run_benchmark(["breast_cancer"], output_dir=tmp_path, report=False, **TINY)
+    assert resumed.attrs["n_new_runs"] == 4
+    new = resumed[resumed["method"] == "random_matched"].sort_values(["seed", "budget"])
+    old = csv[csv["method"] == "random_matched"].sort_values(["seed", "budget"])
+    np.testing.assert_allclose(new["pr_auc"], old["pr_auc"])
+    assert new["synthetic_class_mix"].tolist() == old["synthetic_class_mix"].tolist()
+
+
+def _runs(diffs, *, method="better", datasets=("a",), base=0.7):
+    rows = []
+    for d in datasets:
+        for seed, delta in enumerate(diffs):
+            common = dict(dataset=d, estimator="lr", fraction=0.1, seed=seed, imbalance=0.0,
+                          label_noise=0.0, missing=0.0, budget=0.0, generator="none",
+                          error=np.nan)
+            score = base + 0.01 * seed
+            rows.append(dict(common, method="real_only", pr_auc=score))
+            rows.append(dict(common, method=method, pr_auc=score + delta))
+    return pd.DataFrame(rows)
+
+
+def test_wilcoxon_better_on_every_seed_wins():
+    rng = np.random.RandomState(0)
+    tab = wilcoxon_table(_runs(0.02 + 0.01 * rng.uniform(size=8)), "pr_auc", "real_only")
+    row = tab.iloc[0]
+    assert row["n"] == 8 and row["wins"] == 8 and row["losses"] == 0
+    assert row["p_value"] < 0.05
+    assert row["verdict"] == "win"
+
+
+def test_wilcoxon_identical_methods_get_no_win():
+    tab = wilcoxon_table(_runs(np.zeros(8), datasets=("a", "b")), "pr_auc", "real_only")
+    assert set(tab["dataset"]) == {"a", "b", "all (runs)", "all (dataset means)"}
+    assert (tab["p_value"] == 1.0).all()
+    assert (tab["verdict"] == "tie").all()
+    assert (tab["ties"] == tab["n"]).all()
+
+
+def test_wilcoxon_worse_is_a_loss_and_lower_is_better_flips():
+    diffs = -0.02 - 0.01 * np.arange(8) / 8
+    tab = wilcoxon_table(_runs(diffs), "pr_auc", "real_only")
+    assert tab.iloc[0]["verdict"] == "loss"
+    flipped = wilcoxon_table(_runs(diffs), "pr_auc", "real_only", lower_is_better=True)
+    assert flipped.iloc[0]["verdict"] == "win"
+
+
+def test_wilcoxon_five_seeds_cannot_reach_005_alone():
+    # documented limit: the smallest two-sided exact p with 5 pairs is 2/32
+    tab = wilcoxon_table(_runs(np.full(5, 0.05)), "pr_auc", "real_only")
+    assert tab.iloc[0]["p_value"] == pytest.approx(0.0625)
+
+
+def test_summarize_mean_and_std():
+    summ = summarize(_runs(np.array([0.0, 0.02])), ["pr_auc"])
+    real = summ[summ["method"] == "real_only"].iloc[0]
+    assert real["pr_auc_mean"] == pytest.approx(0.705)
+    assert real["pr_auc_std"] == pytest.approx(np.std([0.70, 0.71], ddof=1))
+    assert real["n_seeds"] == 2
+
+
+def test_efficiency_table_rows_to_reach_control_best():
+    rows = []
+    curve = {"active": {0.1: (0.70, 10), 0.5: (0.80, 50), 1.0: (0.81, 100)},
+             "random_matched": {0.1: (0.60, 10), 0.5: (0.70, 50), 1.0: (0.75, 100)}}
+    for method, pts in curve.items():
+        for budget, (score, n) in pts.items():
+            rows.append(dict(dataset="a", estimator="lr", fraction=0.1, seed=0,
+                             imbalance=0.0, label_noise=0.0, missing=0.0, method=method,
+                             generator="interpolation", budget=budget, pr_auc=score,
+                             synthetic_rows=n, error=np.nan))
+    eff = efficiency_table(pd.DataFrame(rows), "pr_auc")
+    row = eff.iloc[0]
+    assert row["control_best"] == 0.75 and row["control_rows"] == 100
+    assert row["targeted_budget_needed"] == 0.5 and row["targeted_rows_needed"] == 50
+    assert row["rows_saved"] == pytest.approx(0.5)
+
+
+def test_csv_without_target_column_gives_a_clear_error(tmp_path):
+    path = tmp_path / "toy.csv"
+    pd.DataFrame({"a": [1, 2, 3, 4], "label": [0, 1, 0, 1]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"no target column 'target'.*\[a, label\].*--target"):
+        load_dataset(str(path))
+    data = load_dataset(str(path), target="label")
+    assert list(data.X.columns) == ["a"]
+    with pytest.raises(ValueError, match="no target column"):
+        run_benchmark([str(path)], methods=["real_only"], fractions=[0.5], seeds=1,
+                      progress=False)
+
+
+def test_load_dataset_csv_options(tmp_path):
+    rng = np.random.RandomState(0)
+    n = 400
+    df = pd.DataFrame({
+        "age": rng.randint(18, 80, n), "job": rng.choice(["a", "b", "c"], n),
+        "duration": rng.uniform(0, 100, n), "target": (rng.uniform(size=n) < 0.1).astype(int)})
+    df.to_csv(tmp_path / "bank_marketing.csv", index=False)
+    data = load_dataset("bank_marketing", data_dir=tmp_path, max_rows=200)
+    assert "duration" not in data.X.columns  # leaks the outcome
+    assert data.X["job"].dtype == object
+    assert len(data.y) == 200 and data.n_rows_full == n
+    assert data.y.mean() == pytest.approx(df["target"].mean(), abs=0.01)  # stratified cap
+    # binary labels: the minority class becomes 1
+    flipped = df.assign(target=1 - df["target"])
+    flipped.to_csv(tmp_path / "flipped.csv", index=False)
+    assert load_dataset("flipped", data_dir=tmp_path).y.mean() < 0.5
+    with pytest.raises(FileNotFoundError, match="data directory"):
+        load_dataset("no_such_dataset", data_dir=tmp_path)
+
+
+def test_missing_shared_datasets_are_skipped(tmp_path):
+    with pytest.warns(UserWarning, match="Skipping dataset 'absent'"):
+        runs = run_benchmark(["absent", "iris"], data_dir=tmp_path, methods=["real_only"],
+                             fractions=[0.5], seeds=1, progress=False)
+    assert set(runs["dataset"]) == {"iris"}
+    assert runs["pr_auc"].notna().all() and runs["recall_at_precision"].isna().all()
+
+
+def test_splits_and_data_constraints():
+    y = np.repeat([0, 1], [900, 100])
+    tr, te = split_dataset(y, 0.1, seed=0)
+    assert len(te) == 300 and len(tr) == 100 and y[tr].sum() == 10
+    assert not set(tr) & set(te)
+    with pytest.raises(ValueError, match="fraction"):
+        split_dataset(y, 0.8, seed=0)
+    keep = induce_imbalance(y, 0.05, random_state=0)
+    assert np.bincount(y[keep]).tolist() == [900, 45]
+    noisy = add_label_noise(y, 0.1, random_state=0)
+    assert (noisy != y).sum() == 100
+    X = pd.DataFrame({"a": np.arange(1000), "b": ["x"] * 1000})
+    Xm = add_missing_values(X, 0.2, random_state=0)
+    assert 0.15 < Xm.isna().to_numpy().mean() < 0.25
+    assert X.notna().all().all()
+
+
+def test_perturbed_run_and_other_estimators():
+    runs = run_benchmark(["wine"], estimators=["hgb"], methods=["real_only", "real_tuned",
+                                                                 "calibrated"],
+                         fractions=[0.5], seeds=1, label_noise=0.05, missing=0.05,
+                         progress=False)
+    assert runs["error"].isna().all(), runs["error"].tolist()
+    assert (runs["missing"] == 0.05).all() and (runs["n_classes"] == 3).all()
+
+
+def test_unknown_names_are_rejected():
+    with pytest.raises(ValueError, match="Unknown generator"):
+        available_generators(["no_such_generator"])
+    with pytest.raises(ValueError, match="Unknown methods"):
+        run_benchmark(["iris"], methods=["magic"], progress=False)
+    with pytest.raises(ValueError, match="Unknown estimators"):
+        run_benchmark(["iris"], estimators=["svm"], progress=False)
+
+
+def test_cli_runs_and_rebuilds_the_report(tmp_path, capsys):
+    args = ["--datasets", "iris", "--methods", "real_only", "calibrated", "--fractions",
+            "0.5", "--seeds", "1", "--out", str(tmp_path), "--no-plots", "--no-progress"]
+    assert cli_main(args) == 0
+    assert "2 new runs" in capsys.readouterr().out
+    assert cli_main(args) == 0
+    assert "0 new runs" in capsys.readouterr().out
+    (tmp_path / "results.md").unlink()
+    assert cli_main(args + ["--report-only"]) == 0
+    assert (tmp_path / "results.md").exists()
+
+
+def test_cells_run_on_a_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    from joblib import parallel_config
+
+    kw = dict(estimators=["lr"], methods=["real_only", "smote"], fractions=[0.5],
+              seeds=2, progress=False)
+    local = run_benchmark(["breast_cancer"], **kw)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster), parallel_config(backend="dask"):
+        remote = run_benchmark(["breast_cancer"], n_jobs=2, **kw)
+    cols = ["method", "seed", "pr_auc", "synthetic_rows"]
+    a = local[cols].sort_values(["method", "seed"]).reset_index(drop=True)
+    b = remote[cols].sort_values(["method", "seed"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
