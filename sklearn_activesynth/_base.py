@@ -527,7 +527,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     "method; see sklearn_activesynth.filters.")
             filt = clone(filt, safe=False)
             if hasattr(filt, "fit") and self.max_iter > 0:
-                filt.fit(X_tr, y_tr_orig)
+                # every real row: a near-copy of a validation row is a copy too
+                filt.fit(X, y_orig)
             names = [n for n, _ in self.filters_]
             name = type(filt).__name__
             self.filters_.append((name if name not in names else f"{name}_{i}", filt))
