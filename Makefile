@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
-# Extras installed for tests and the demo. Extras that pull torch in (sdv, torch, all)
-# get the pinned CPU build first: an unpinned torch downloads several GB of CUDA.
+# Extras installed for tests and the demo. Extras that pull torch in (sdv, torch, all,
+# and test, which includes sdv and skorch) get the pinned CPU build first, and keep it
+# pinned while the extras resolve: an unpinned torch downloads several GB of CUDA.
 comma := ,
 EXTRAS ?= test
 TORCH_PIN := torch==2.13.0
-NEEDS_TORCH := $(if $(filter sdv torch all,$(subst $(comma), ,$(EXTRAS))),yes,)
+NEEDS_TORCH := $(if $(filter sdv torch all test,$(subst $(comma), ,$(EXTRAS))),yes,)
 
 .PHONY: all demo test test-all bench bench-quick install clean
 
@@ -23,7 +24,7 @@ $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS)): $(BIN)/python setup.cfg pyproj
 ifneq ($(NEEDS_TORCH),)
 	$(PIP) install --quiet $(TORCH_PIN)
 endif
-	$(PIP) install --quiet -e ".[$(EXTRAS)]"
+	$(PIP) install --quiet -e ".[$(EXTRAS)]" $(if $(NEEDS_TORCH),$(TORCH_PIN),)
 	touch $@
 
 install: $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
