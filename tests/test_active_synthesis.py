@@ -253,12 +253,26 @@ def test_verbose_logs_each_round(binary, caplog):
 
 
 @pytest.mark.parametrize("integration", ["concat", "weighted", "curriculum", "uncertainty"])
-def test_integration_modes(binary, integration):
+def test_integration_modes_reach_the_final_refit(binary, integration):
     X, y = binary
-    clf = ActiveSynthesisClassifier(LogisticRegression(), integration=integration,
-                                    validation_fraction=None, max_iter=2,
-                                    random_state=0).fit(X, y)
-    assert len(clf.synthetic_y_) > 0
+    RecordingClassifier.calls = []
+    clf = ActiveSynthesisClassifier(RecordingClassifier(), integration=integration,
+                                    synthetic_weight=0.4, validation_fraction=None,
+                                    max_iter=2, random_state=0).fit(X, y)
+    n_syn = len(clf.synthetic_y_)
+    assert n_syn > 0
+    w = RecordingClassifier.calls[-1]  # the final refit: real rows first
+    if integration == "concat":
+        assert w is None
+        return
+    share = w[len(y):].sum() / w.sum()
+    if integration == "weighted":
+        assert share == pytest.approx(0.4)
+    elif integration == "curriculum":  # alpha(t) still on its way from 1 to 0.6
+        assert 0 < share < 0.4
+    else:  # proportional to uncertainty: the anchors' rows weigh more than average
+        assert w[len(y):].mean() > w[: len(y)].mean()
+        assert w.min() > 0  # no real row dropped
 
 
 def test_estimator_without_sample_weight_gets_resampling_with_one_warning(binary):
