@@ -49,10 +49,6 @@ __all__ = ["RealismFilter", "ConfidenceFilter", "PrivacyFilter", "QualityFilter"
 MAX_SEED = np.iinfo(np.int32).max
 
 
-def _n_rows(X):
-    return X.shape[0]
-
-
 def _dense(Z):
     return Z.toarray() if sp.issparse(Z) else Z
 
@@ -218,7 +214,7 @@ class RealismFilter(BaseEstimator):
         """
         self._validate_params()
         rng = check_random_state(self.random_state)
-        n = _n_rows(X_real)
+        n = X_real.shape[0]
         if n < 4:
             raise ValueError(f"RealismFilter needs at least 4 real rows, got {n}.")
         self.schema_ = TabularSchema(X_real)
@@ -415,7 +411,7 @@ class ConfidenceFilter(BaseEstimator):
         keep : ndarray of bool of shape (n_rows,)
         """
         self._validate_params()
-        if _n_rows(X) == 0:
+        if X.shape[0] == 0:
             self.last_scores_ = np.empty(0)
             return np.ones(0, dtype=bool)
         p_own, p_other = _label_confidence(context, X, y)
@@ -517,7 +513,7 @@ class PrivacyFilter(BaseEstimator):
         self : object
         """
         self._validate_params()
-        n = _n_rows(X_real)
+        n = X_real.shape[0]
         if n < 2:
             raise ValueError(f"PrivacyFilter needs at least 2 real rows, got {n}.")
         rng = check_random_state(self.random_state)
@@ -548,7 +544,7 @@ class PrivacyFilter(BaseEstimator):
         """
         if not hasattr(self, "nn_"):
             raise NotFittedError("PrivacyFilter is not fitted: call fit(X_real) first.")
-        if _n_rows(X) == 0:
+        if X.shape[0] == 0:
             return np.empty(0)
         Z = self.schema_.encode(X, dtype=np.float32)
         return self.nn_.kneighbors(Z, n_neighbors=1)[0][:, 0].astype(float)
@@ -682,7 +678,7 @@ class QualityFilter(BaseEstimator):
             if getattr(context, "X_real", None) is None:
                 raise NotFittedError("QualityFilter is not fitted: call fit(X_real) first.")
             self.fit(context.X_real)
-        if _n_rows(X) == 0:
+        if X.shape[0] == 0:
             self.last_scores_ = np.empty(0)
             return np.ones(0, dtype=bool)
         p_syn, p_hold = self.realism_.realism_scores(X, context)

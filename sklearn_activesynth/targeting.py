@@ -60,7 +60,7 @@ class Region:
     @property
     def text(self):
         if self._text is None:
-            self._text = _describe_text(self.region_id, self.description, None) \
+            self._text = _describe_text(self.region_id, self.description) \
                 if self.description else ""
         return self._text
 
@@ -296,7 +296,7 @@ def _greedy_diverse(scores, Z, n, diversity, rng, max_pool=20000, max_steps=2000
     return pool[np.asarray(picked)]
 
 
-def _describe_text(region_id, desc, label_names):
+def _describe_text(region_id, desc):
     parts = [f"Region {region_id}: {desc['n_anchors']} uncertain rows"]
     if desc.get("classes"):
         mix = ", ".join(f"{k}: {v}" for k, v in desc["classes"].items())

@@ -12,6 +12,26 @@ def _one_thread_per_native_pool():
         yield
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """torch's own intra-op pool, limited like the native pools above."""
+    torch = pytest.importorskip("torch")
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """scikit-learn's bundled 8x8 digits, shuffled once."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    p = np.random.RandomState(0).permutation(len(y))
+    return X[p], y[p]
+
+
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)

@@ -11,11 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["TabularSchema", "take_rows", "take_concat", "concat_rows", "n_rows"]
-
-
-def n_rows(X):
-    return X.shape[0]
+__all__ = ["TabularSchema", "take_rows", "take_concat", "concat_rows"]
 
 
 def take_rows(X, indices):
@@ -189,8 +185,6 @@ class TabularSchema:
             num = np.asarray(num, dtype=float)
             self.mean_ = np.nanmean(num, axis=0) if num.size else np.zeros(0)
             scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
-            self.min_ = np.nanmin(num, axis=0) if num.size else np.zeros(0)
-            self.max_ = np.nanmax(num, axis=0) if num.size else np.zeros(0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         self.decimals_ = None if self.is_sparse else _decimals(num)
 

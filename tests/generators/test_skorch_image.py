@@ -10,7 +10,6 @@ torch = pytest.importorskip("torch")
 skorch = pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
@@ -27,19 +26,7 @@ from sklearn_activesynth.utils.estimator_checks import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    p = np.random.RandomState(0).permutation(len(y))
-    return X[p], y[p]
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _net(**kw):
