@@ -371,10 +371,11 @@ def test_fraud_transactions_end_to_end():
     clf = ActiveSynthesisClassifier(
         HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=30,
                                        random_state=0),
-        max_iter=2, random_state=0).fit(X, y)
+        max_iter=2, validation_fraction=None, random_state=0).fit(X, y)
     assert clf.predict_proba(X).shape == (3000, 2)
-    if len(clf.synthetic_y_):
-        assert (clf.synthetic_X_.dtypes == X.dtypes).all()
+    assert len(clf.synthetic_y_) > 0
+    assert (clf.synthetic_X_.dtypes == X.dtypes).all()
+    assert set(clf.synthetic_X_["merchant_category"]) <= set(X["merchant_category"])
 
 
 # ------------------------------------------------------------------- bad input
