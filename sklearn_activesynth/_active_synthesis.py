@@ -66,11 +66,17 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         (flexible models are over-confident on rows they were fitted on, and
         then point at the wrong anchors). ``None`` scores them in-sample with
         the current model; cheaper, and fine for simple models.
-    anchors : {"uncertain", "random", "errors", "diverse"}, default="uncertain"
+    anchors : {"uncertain", "random", "random_matched", "errors", "diverse", \
+            "uncertain_sparse"}, default="uncertain"
         Which real rows the synthesis is aimed at: the most uncertain; random
-        rows (**the control** that any claim about targeting has to beat);
-        rows the model gets wrong out-of-fold, confidently wrong first; or
-        uncertainty with a diversity penalty so anchors do not clump.
+        rows; random rows with the class mix "uncertain" would give
+        ("random_matched": **the control** any claim about targeting has to
+        beat, since aiming at uncertain rows mostly changes the class mix of
+        the synthetic rows); rows the model gets wrong out-of-fold, confidently
+        wrong first; uncertainty with a diversity penalty so anchors do not
+        clump; or uncertainty plus sparseness ("uncertain_sparse", weighted by
+        ``density_weight``). See :func:`~sklearn_activesynth.targeting.select_anchors`
+        and ``benchmarks/TARGETING.md`` for what each measured against the control.
     n_anchors : "auto", int or float, default="auto"
         Anchors per round: a count, or a fraction of the training rows.
         "auto" takes 10 % of the training rows, at most 1,000: on large data
@@ -90,6 +96,9 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         categories, confused classes) for generators that use words.
     diversity : float, default=0.5
         Weight of the diversity penalty for ``anchors="diverse"``.
+    density_weight : float, default=0.5
+        Weight of the sparseness term for ``anchors="uncertain_sparse"``
+        (0: plain uncertainty, 1: sparseness only).
     max_iter : int, default=3
         Rounds of synthesis. ``0`` fits the estimator on the real rows only.
     integration : {"concat", "weighted", "curriculum", "uncertainty"} or \
@@ -197,6 +206,7 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         class_allocation="anchors",
         n_regions="auto",
         diversity=0.5,
+        density_weight=0.5,
         max_iter=3,
         integration="concat",
         synthetic_weight=0.5,
@@ -214,7 +224,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             estimator, generator=generator, filters=filters, uncertainty=uncertainty,
             uncertainty_cv=uncertainty_cv, anchors=anchors, n_anchors=n_anchors,
             n_synthetic=n_synthetic, class_allocation=class_allocation,
-            n_regions=n_regions, diversity=diversity, max_iter=max_iter,
+            n_regions=n_regions, diversity=diversity, density_weight=density_weight,
+            max_iter=max_iter,
             integration=integration, synthetic_weight=synthetic_weight,
             curriculum_rate=curriculum_rate, scoring=scoring,
             validation_fraction=validation_fraction, patience=patience, tol=tol,

@@ -141,6 +141,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         ],
         "n_regions": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "diversity": [Interval(Real, 0, 1, closed="both")],
+        "density_weight": [Interval(Real, 0, 1, closed="both")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "integration": [StrOptions(set(INTEGRATIONS)), callable],
         "synthetic_weight": [Interval(Real, 0, 1, closed="neither")],
@@ -168,6 +169,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         class_allocation="anchors",
         n_regions="auto",
         diversity=0.5,
+        density_weight=0.5,
         max_iter=3,
         integration="concat",
         synthetic_weight=0.5,
@@ -191,6 +193,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.class_allocation = class_allocation
         self.n_regions = n_regions
         self.diversity = diversity
+        self.density_weight = density_weight
         self.max_iter = max_iter
         self.integration = integration
         self.synthetic_weight = synthetic_weight
@@ -611,14 +614,14 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 break
             # 2. targeting
             t0 = time.perf_counter()
-            need_Z = self.anchors == "diverse"
+            need_Z = self.anchors in ("diverse", "uncertain_sparse")
             targets = build_targets(
                 X=X_tr, y=y_tr_orig, y_encoded=y_tr, classes=self.classes_, scores=u_tr,
                 budget=n_round, rng=rng, strategy=self.anchors, n_anchors=self.n_anchors,
                 allocation=self.class_allocation,
                 X_encoded=self._schema.encode(X_tr) if need_Z else None,
                 proba=proba_tr, schema=self._schema, n_regions=self.n_regions,
-                diversity=self.diversity,
+                diversity=self.diversity, density_weight=self.density_weight,
             )
             del proba_tr
             targets.uncertainty_fn = self._uncertainty_fn(uncertainty, model)

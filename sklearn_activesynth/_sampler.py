@@ -27,7 +27,7 @@ class ActiveSynthesisSampler(_BaseActiveSynthesis):
         pipeline's final estimator, or a cheaper stand-in). ``None`` means
         ``LogisticRegression()``.
     generator, filters, uncertainty, uncertainty_cv, anchors, n_anchors, n_synthetic, \
-class_allocation, n_regions, diversity, max_iter, integration, synthetic_weight, \
+class_allocation, n_regions, diversity, density_weight, max_iter, integration, synthetic_weight, \
 curriculum_rate, scoring, validation_fraction, patience, tol, n_jobs, random_state, \
 verbose
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.

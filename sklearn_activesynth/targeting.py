@@ -31,7 +31,8 @@ __all__ = [
     "build_targets",
 ]
 
-ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse")
+ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse", "uncertain_sparse",
+                     "random_matched")
 
 
 class Region:
@@ -203,7 +204,7 @@ def _top(scores, n, rng):
 
 
 def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=None,
-                   y_encoded=None, X_encoded=None, diversity=0.5):
+                   y_encoded=None, X_encoded=None, diversity=0.5, density_weight=0.5):
     """Pick ``n_anchors`` training rows.
 
     Parameters
@@ -233,6 +234,8 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
         Numeric view of the rows, needed by "diverse".
     diversity : float, default=0.5
         Weight ``delta`` of the distance term for "diverse".
+    density_weight : float, default=0.5
+        Weight ``lambda`` of the sparseness term for "uncertain_sparse".
 
     Returns
     -------
@@ -243,7 +246,7 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
     if n_anchors <= 0:
         return np.empty(0, dtype=int)
     s = np.asarray(scores, dtype=float)[candidates]
-    if strategy == "random":
+    if strategy in ("random", "random_matched"):
         return np.sort(rng.choice(candidates, size=n_anchors, replace=False))
     if strategy == "uncertain":
         return candidates[_top(s, n_anchors, rng)]
@@ -261,7 +264,34 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
         return candidates[_greedy_diverse(s, X_encoded[candidates] if not hasattr(
             X_encoded, "tocsr") else X_encoded[candidates].toarray(), n_anchors,
             diversity, rng)]
+    if strategy == "uncertain_sparse":
+        if X_encoded is None:
+            raise ValueError("anchors='uncertain_sparse' needs the encoded rows.")
+        sparse = _sparseness(X_encoded, candidates, rng)
+        u = s / (s.max() + 1e-12) if s.max() > 0 else s
+        return candidates[_top((1 - density_weight) * u + density_weight * sparse,
+                               n_anchors, rng)]
     raise ValueError(f"Unknown anchor strategy {strategy!r}; use one of {ANCHOR_STRATEGIES}.")
+
+
+def _sparseness(X_encoded, candidates, rng, k=5, max_reference=20000):
+    """``min(1, d_k / d_95)`` for each candidate: the distance to its ``k``-th
+    nearest training row (among at most ``max_reference`` rows) over the 95th
+    percentile of those distances. 0 in dense regions, 1 in the sparsest."""
+    from sklearn.neighbors import NearestNeighbors
+
+    n = X_encoded.shape[0]
+    ref = np.arange(n) if n <= max_reference else np.sort(
+        rng.choice(n, size=max_reference, replace=False))
+    k_eff = int(min(k, len(ref) - 1))
+    if k_eff < 1:
+        return np.zeros(len(candidates))
+    nn = NearestNeighbors(n_neighbors=k_eff + 1).fit(X_encoded[ref])
+    dist, _ = nn.kneighbors(X_encoded[candidates])
+    # the first neighbour is the row itself when it is in the reference set
+    d = dist[:, k_eff]
+    q = np.percentile(d, 95)
+    return np.minimum(1.0, d / q) if q > 0 else np.zeros(len(candidates))
 
 
 def _greedy_diverse(scores, Z, n, diversity, rng, max_pool=20000, max_steps=2000):
@@ -386,20 +416,35 @@ def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_re
 
 def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="uncertain",
                   n_anchors=0.1, allocation="anchors", X_encoded=None, proba=None,
-                  schema=None, n_regions="auto", diversity=0.5):
+                  schema=None, n_regions="auto", diversity=0.5, density_weight=0.5):
     """Anchors, per-anchor counts, regions and class counts for one round.
 
     With ``allocation="anchors"`` anchors are chosen over all rows and the
     budget follows their labels. Any other allocation fixes the class counts
     first and chooses anchors within each class in proportion, so that
     ``strategy="random"`` with the class counts of a targeted run is the
-    class-matched random control.
+    class-matched random control. ``strategy="random_matched"`` builds that
+    control within one fit: the class mix of the anchors "uncertain" would
+    pick this round, with anchors drawn at random inside each class, so the
+    synthetic rows have exactly the targeted run's class counts and only
+    their position in feature space differs. With any allocation other than
+    "anchors" it is the same as "random".
     """
     n_total = len(y)
     n_anch = min(_as_count(n_anchors, n_total), n_total)
     sel_kw = dict(scores=scores, rng=rng, proba=proba, y_encoded=y_encoded,
-                  X_encoded=X_encoded, diversity=diversity)
-    if allocation == "anchors":
+                  X_encoded=X_encoded, diversity=diversity, density_weight=density_weight)
+    if allocation == "anchors" and strategy == "random_matched":
+        # the class mix of the uncertain anchors, random rows within each class
+        mix = y[select_anchors("uncertain", n_anch, **sel_kw)]
+        anchors = np.sort(np.concatenate([
+            select_anchors("random", int(np.sum(mix == c)),
+                           candidates=np.flatnonzero(y == c), **sel_kw)
+            for c in classes.tolist()
+        ]).astype(int))
+        class_counts = allocate_classes(budget, y, anchor_labels=y[anchors],
+                                        allocation="anchors", classes=classes)
+    elif allocation == "anchors":
         anchors = select_anchors(strategy, n_anch, **sel_kw)
         class_counts = allocate_classes(budget, y, anchor_labels=y[anchors],
                                         allocation="anchors", classes=classes)
