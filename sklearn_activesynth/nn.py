@@ -1,4 +1,4 @@
-"""Small torch modules for image classifiers inside the active synthesis loop.
+"""Small torch modules for image and tabular classifiers inside the active synthesis loop.
 
 Needs the ``torch`` extra (torch and skorch); importing this module without
 them raises an ImportError that names it. Nothing else in the package imports
@@ -15,9 +15,25 @@ it.
   :class:`~sklearn_activesynth.uncertainty.BayesianPredictiveVariance` reads.
 - :class:`VariationalNetClassifier`: a ``NeuralNetClassifier`` whose training
   loss adds the module's KL divergence (the negative ELBO).
+- :class:`TabularMLP`: a ReLU multilayer perceptron with dropout for tabular
+  rows; with ``n_features=None`` its first layer is a ``torch.nn.LazyLinear``
+  that takes the width of the first batch, so the same net fits whatever
+  ``X`` it is given. Score it with
+  :class:`~sklearn_activesynth.uncertainty.MCDropout`.
+- :func:`make_tabular_mlp`: a scikit-learn ``Pipeline`` (standardisation,
+  float32 cast, skorch ``NeuralNetClassifier`` around :class:`TabularMLP`)
+  that can be cloned, pickled and seeded, ready for
+  ``ActiveSynthesisClassifier``.
 """
 
 import math
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.utils import check_random_state
+
+from .utils._torch import MAX_SEED, seeded_torch
 
 try:
     import torch
@@ -30,7 +46,8 @@ except ImportError as exc:  # pragma: no cover - exercised with torch hidden
         "'sklearn-activesynth[torch]'"
     ) from exc
 
-__all__ = ["ImageCNN", "VariationalLinear", "VariationalImageCNN", "VariationalNetClassifier"]
+__all__ = ["ImageCNN", "VariationalLinear", "VariationalImageCNN", "VariationalNetClassifier",
+           "TabularMLP", "make_tabular_mlp"]
 
 
 class ImageCNN(nn.Module):
@@ -226,3 +243,152 @@ class VariationalNetClassifier(NeuralNetClassifier):
                  if self.kl_weight == "auto" else float(self.kl_weight))
             loss = loss + w * self.module_.kl_divergence()
         return loss
+
+
+class TabularMLP(nn.Module):
+    """Multilayer perceptron for tabular rows: ``Linear -> ReLU -> Dropout`` per
+    hidden layer, then a linear layer to the logits.
+
+    Parameters
+    ----------
+    n_features : int or None, default=None
+        Columns of ``X``. None makes the first layer a ``torch.nn.LazyLinear``
+        whose input width is set by the first forward pass (inside
+        ``ActiveSynthesisClassifier`` the width is known only at fit time);
+        its weights are then initialised from torch's global generator at
+        that first pass.
+    n_classes : int, default=2
+        Output logits (the classes are the integers ``0..n_classes-1``).
+    hidden_dims : tuple of int, default=(64, 64)
+        Width of each hidden layer; ``()`` gives a linear model.
+    dropout : float, default=0.2
+        Dropout after each hidden layer (what MC dropout samples).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_activesynth.nn import TabularMLP
+    >>> TabularMLP(n_classes=3)(torch.zeros(5, 8)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(self, n_features=None, n_classes=2, hidden_dims=(64, 64), dropout=0.2):
+        super().__init__()
+        self.n_features = n_features
+        self.n_classes = n_classes
+        self.hidden_dims = tuple(int(h) for h in hidden_dims)
+        self.dropout = dropout
+        layers = []
+        width = n_features
+        for h in self.hidden_dims:
+            layers += [self._linear(width, h), nn.ReLU(), nn.Dropout(dropout)]
+            width = h
+        layers.append(self._linear(width, n_classes))
+        self.layers = nn.Sequential(*layers)
+
+    @staticmethod
+    def _linear(n_in, n_out):
+        return nn.LazyLinear(n_out) if n_in is None else nn.Linear(n_in, n_out)
+
+    def forward(self, X):
+        return self.layers(X.to(torch.get_default_dtype()))
+
+
+def _to_float32(X):
+    """The float32 matrix torch's default dtype wants (module level: picklable)."""
+    return np.asarray(X, dtype=np.float32)
+
+
+class _SeededNetClassifier(NeuralNetClassifier):
+    """``NeuralNetClassifier`` with a scikit-learn ``random_state``.
+
+    With ``random_state`` set, ``fit`` runs with torch's global generator
+    forked and seeded (initialisation, including a lazy layer's, batch order
+    and dropout draw from it), so the caller's torch stream is not advanced
+    and equal seeds give equal nets. ``None``: torch's global stream, as skorch
+    does. Integer targets are cast to int64, the type ``CrossEntropyLoss``
+    needs.
+    """
+
+    def __init__(self, module, *args, random_state=None, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.random_state = random_state
+
+    def fit(self, X, y=None, **fit_params):
+        if y is not None and not isinstance(y, torch.Tensor):
+            y_arr = np.asarray(y)
+            if y_arr.dtype.kind in "iub":
+                y = y_arr.astype(np.int64, copy=False)
+        if self.random_state is None:
+            return super().fit(X, y, **fit_params)
+        seed = int(check_random_state(self.random_state).randint(MAX_SEED))
+        with seeded_torch(seed, self.device or "cpu"):
+            return super().fit(X, y, **fit_params)
+
+
+def make_tabular_mlp(*, hidden_dims=(64, 64), dropout=0.2, max_epochs=60, lr=1e-2,
+                     batch_size=64, random_state=None, n_classes=2):
+    """A standardised :class:`TabularMLP` classifier as a scikit-learn Pipeline.
+
+    Steps: ``"scale"`` (``StandardScaler``), ``"to32"`` (cast to float32) and
+    ``"net"`` (a skorch ``NeuralNetClassifier`` of :class:`TabularMLP` with a
+    lazy first layer, cross-entropy loss, Adam, no internal validation split,
+    silent). The input width is taken at fit time, so one pipeline fits any
+    number of columns; it can be cloned and pickled before and after fitting.
+    :class:`~sklearn_activesynth.uncertainty.MCDropout` reaches the net
+    through the pipeline.
+
+    Parameters
+    ----------
+    hidden_dims : tuple of int, default=(64, 64)
+    dropout : float, default=0.2
+    max_epochs : int, default=60
+    lr : float, default=1e-2
+        Adam's learning rate.
+    batch_size : int, default=64
+    random_state : int, RandomState instance or None, default=None
+        Seeds each fit (initialisation, batch order, dropout) on a fork of
+        torch's global generator, which is left untouched; an int gives the
+        same net on every fit. Settable as ``net__random_state`` (what
+        :class:`~sklearn_activesynth.uncertainty.DeepEnsembleVariance` sets
+        per member). None: torch's global stream.
+    n_classes : int, default=2
+        Targets must be the integers ``0..n_classes-1`` (as
+        ``ActiveSynthesisClassifier`` passes them); ``predict`` returns them.
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_activesynth.nn import make_tabular_mlp
+    >>> from sklearn_activesynth.uncertainty import MCDropout
+    >>> X, y = make_classification(n_samples=200, n_features=8, random_state=0)
+    >>> clf = make_tabular_mlp(max_epochs=10, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> MCDropout(n_passes=5, random_state=0)(clf, X[:3]).shape
+    (3,)
+    """
+    net = _SeededNetClassifier(
+        TabularMLP,
+        module__n_features=None,
+        module__n_classes=n_classes,
+        module__hidden_dims=tuple(hidden_dims),
+        module__dropout=dropout,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=lr,
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        train_split=None,
+        verbose=0,
+        random_state=random_state,
+    )
+    return Pipeline([
+        ("scale", StandardScaler()),
+        ("to32", FunctionTransformer(_to_float32, feature_names_out="one-to-one")),
+        ("net", net),
+    ])
