@@ -99,6 +99,33 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     density_weight : float, default=0.5
         Weight of the sparseness term for ``anchors="uncertain_sparse"``
         (0: plain uncertainty, 1: sparseness only).
+    matched_anchors : {"uncertain", "errors", "diverse", "uncertain_sparse"}, \
+            default="uncertain"
+        With ``anchors="random_matched"``: the strategy whose class mix the
+        random anchors copy each round, so that each targeting strategy can be
+        compared with its own class-matched control. Ignored otherwise.
+    teacher : {"knn"}, estimator or None, default=None
+        Who labels the synthetic rows. The generator's label is the anchor's
+        (``InterpolationGenerator`` copies it), which is right inside a class
+        but not between classes: with
+        ``InterpolationGenerator(partners="any_class")`` a row between an
+        anchor and a partner of another class may belong to that other class.
+        ``None`` keeps the generator's labels. Otherwise a teacher, fitted
+        once per ``fit`` on the real training rows only (never the validation
+        rows), relabels every synthetic row that passed the schema check with
+        its most probable class, and drops the row when that probability is
+        below ``teacher_threshold``; this happens before ``filters``.
+        "knn" is ``KNeighborsClassifier(n_neighbors=7)`` on the standardised
+        numeric plus one-hot categorical encoding of the rows; a classifier
+        with ``predict_proba`` is cloned and fitted on the raw rows (labels
+        encoded ``0..n_classes-1``); the object passed is never fitted.
+        Rows relabelled and rows dropped per round are counted in ``history_``
+        (``n_relabeled``, ``n_rejected_teacher``), and each row's top teacher
+        probability is the ``teacher_confidence`` column of
+        ``synthetic_provenance_``.
+    teacher_threshold : float, default=0.7
+        Lowest top probability of the teacher for a synthetic row to be kept.
+        ``0`` keeps every row (relabelling only).
     max_iter : int, default=3
         Rounds of synthesis. ``0`` fits the estimator on the real rows only.
     integration : {"concat", "weighted", "curriculum", "uncertainty"} or \
@@ -142,6 +169,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         ``InterpolationGenerator`` that is the real training rows themselves,
         so ``del clf.generator_`` before shipping a pickled model if those
         rows must not travel with it (``predict`` does not need it).
+    teacher_ : estimator or None
+        The fitted teacher (``None`` without one, or with ``max_iter=0``).
+        The "knn" teacher holds the encoded training rows: delete it with
+        ``generator_`` if they must not travel.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -155,12 +186,16 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     synthetic_provenance_ : DataFrame
         One row per synthetic row: ``round``, ``region``, ``anchor_index``
         (row of the X passed to ``fit``, -1 when the generator used no
-        anchor), ``generator``, ``anchor_uncertainty``, ``label``.
+        anchor), ``generator``, ``anchor_uncertainty``, ``label``; with a
+        ``teacher``, ``teacher_confidence``; per filter with scores,
+        ``quality_<FilterName>``; and the generator's own columns.
     history_ : DataFrame
         One row per round (round 0 is the real-only model): status,
         acceptance, validation score, mean/max uncertainty on training and
-        validation rows, rows generated / rejected / accepted, generator
-        attempts and errors, seconds per stage.
+        validation rows, rows generated / rejected / accepted (with a
+        ``teacher``: ``n_relabeled``, rows kept with a changed label, and
+        ``n_rejected_teacher``; NaN without one), generator attempts and
+        errors, seconds per stage.
     n_iter_ : int
         Rounds run.
     termination_condition_ : {"max_iter", "no_improvement", "converged", \
@@ -207,6 +242,9 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         n_regions="auto",
         diversity=0.5,
         density_weight=0.5,
+        matched_anchors="uncertain",
+        teacher=None,
+        teacher_threshold=0.7,
         max_iter=3,
         integration="concat",
         synthetic_weight=0.5,
@@ -225,7 +263,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             uncertainty_cv=uncertainty_cv, anchors=anchors, n_anchors=n_anchors,
             n_synthetic=n_synthetic, class_allocation=class_allocation,
             n_regions=n_regions, diversity=diversity, density_weight=density_weight,
-            max_iter=max_iter,
+            matched_anchors=matched_anchors,
+            teacher=teacher, teacher_threshold=teacher_threshold, max_iter=max_iter,
             integration=integration, synthetic_weight=synthetic_weight,
             curriculum_rate=curriculum_rate, scoring=scoring,
             validation_fraction=validation_fraction, patience=patience, tol=tol,

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clo
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, get_tags
@@ -142,6 +143,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         "n_regions": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "diversity": [Interval(Real, 0, 1, closed="both")],
         "density_weight": [Interval(Real, 0, 1, closed="both")],
+        "matched_anchors": [StrOptions({"uncertain", "errors", "diverse", "uncertain_sparse"})],
+        "teacher": [StrOptions({"knn"}), HasMethods(["fit", "predict_proba"]), None],
+        "teacher_threshold": [Interval(Real, 0, 1, closed="both")],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "integration": [StrOptions(set(INTEGRATIONS)), callable],
         "synthetic_weight": [Interval(Real, 0, 1, closed="neither")],
@@ -170,6 +174,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         n_regions="auto",
         diversity=0.5,
         density_weight=0.5,
+        matched_anchors="uncertain",
+        teacher=None,
+        teacher_threshold=0.7,
         max_iter=3,
         integration="concat",
         synthetic_weight=0.5,
@@ -194,6 +201,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.n_regions = n_regions
         self.diversity = diversity
         self.density_weight = density_weight
+        self.matched_anchors = matched_anchors
+        self.teacher = teacher
+        self.teacher_threshold = teacher_threshold
         self.max_iter = max_iter
         self.integration = integration
         self.synthetic_weight = synthetic_weight
@@ -478,6 +488,31 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         history_row["error"] = errors[-1]
         return None
 
+    _KNN_TEACHER_NEIGHBORS = 7
+
+    def _fit_teacher(self, X_tr, y_tr):
+        """The teacher fitted on the real training rows (encoded labels), or None.
+
+        "knn" learns the schema's encoding (standardised numerics, one-hot
+        categoricals); a user's estimator is cloned and learns the raw rows.
+        """
+        if self.teacher is None:
+            return None
+        if isinstance(self.teacher, str):  # "knn"
+            knn = KNeighborsClassifier(
+                n_neighbors=min(self._KNN_TEACHER_NEIGHBORS, len(y_tr)), n_jobs=self.n_jobs)
+            return knn.fit(self._schema.encode(X_tr), y_tr)
+        return clone(self.teacher).fit(X_tr, y_tr)
+
+    def _teach(self, X):
+        """The teacher's most probable class (encoded) and its probability per row."""
+        teacher = self.teacher_
+        Z = self._schema.encode(X) if isinstance(self.teacher, str) else X
+        proba = np.asarray(teacher.predict_proba(Z), dtype=float)
+        codes = np.asarray(getattr(teacher, "classes_", np.arange(proba.shape[1])))
+        top = proba.argmax(axis=1)
+        return codes[top].astype(int), proba[np.arange(len(top)), top]
+
     def _schema_filter(self, X_new, y_new):
         """Drop rows a refit cannot use: unknown labels, NaN/inf where the real
         data had none. Returns a boolean mask of rows kept."""
@@ -542,6 +577,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         termination = "max_iter"
         model = None
         u_tr = None
+        self.teacher_ = None
 
         if self.max_iter > 0:
             t0 = time.perf_counter()
@@ -560,6 +596,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             num = self._schema.numeric_values(X_tr) if not sp.issparse(X_tr) else None
             self._real_has_nan = (np.zeros(0, bool) if num is None
                                   else ~np.isfinite(num).all(axis=0))
+            # the teacher sees the real training rows only, never the validation rows
+            self.teacher_ = self._fit_teacher(X_tr, y_tr)
             t0 = time.perf_counter()
             model = self._fit_one(X_tr, y_tr, w_tr, fit_params, rng.randint(MAX_SEED))
             fit_s = time.perf_counter() - t0
@@ -585,6 +623,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         for t in bar:
             row = dict(round=t, status="ok", accepted=False, generator_attempts=0,
                        error=None, n_generated=0, n_rejected_schema=0, n_accepted=0)
+            if self.teacher_ is not None:
+                row.update(n_relabeled=0, n_rejected_teacher=0)
             n_pool = len(pool_y)
             y_comb = np.concatenate([y_tr, pool_y]).astype(int)
             w_comb = self._weights(n_tr, n_pool, t - 1, w_tr, u_tr, pool_u) if n_pool \
@@ -614,7 +654,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 break
             # 2. targeting
             t0 = time.perf_counter()
-            need_Z = self.anchors in ("diverse", "uncertain_sparse")
+            need_Z = self.anchors in ("diverse", "uncertain_sparse") or (
+                self.anchors == "random_matched"
+                and self.matched_anchors in ("diverse", "uncertain_sparse"))
             targets = build_targets(
                 X=X_tr, y=y_tr_orig, y_encoded=y_tr, classes=self.classes_, scores=u_tr,
                 budget=n_round, rng=rng, strategy=self.anchors, n_anchors=self.n_anchors,
@@ -622,6 +664,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 X_encoded=self._schema.encode(X_tr) if need_Z else None,
                 proba=proba_tr, schema=self._schema, n_regions=self.n_regions,
                 diversity=self.diversity, density_weight=self.density_weight,
+                matched_strategy=self.matched_anchors,
             )
             del proba_tr
             targets.uncertainty_fn = self._uncertainty_fn(uncertainty, model)
@@ -664,6 +707,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                        n_rejected_schema=int(np.sum(~keep)))
             anchor_pos = self._anchor_positions(targets, y_new_orig, np.ones(len(keep), bool))
             extra = {k: np.asarray(v) for k, v in extra.items() if len(v) == len(keep)}
+            if self.teacher_ is not None:
+                y_new_orig = self._apply_teacher(X_new, y_new_orig, keep, extra, row)
             context = FilterContext(
                 model=model, classes=self.classes_, label_encoder=self._label_encoder,
                 X_real=X_tr, y_real=y_tr_orig, schema=self._schema, round=t,
@@ -774,6 +819,30 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.validation_indices_ = val_idx
         return self
 
+    def _apply_teacher(self, X_new, y_new, keep, extra, row):
+        """Relabel the rows still kept with the teacher's most probable class and
+        drop those whose top probability is below ``teacher_threshold``.
+
+        Updates ``keep``, ``extra`` (``teacher_confidence``) and ``row`` in
+        place; returns the labels (original label space) of all generated rows.
+        """
+        idx = np.flatnonzero(keep)
+        conf_col = np.full(len(keep), np.nan)
+        extra["teacher_confidence"] = conf_col
+        if len(idx) == 0:
+            return y_new
+        codes, conf = self._teach(take_rows(X_new, idx))
+        conf_col[idx] = conf
+        sure = conf >= self.teacher_threshold
+        changed = self._label_encoder.transform(y_new[idx]) != codes
+        # rows outside ``keep`` are dropped later; their placeholder label is unused
+        y_out = np.full(len(keep), self.classes_[0], dtype=self.classes_.dtype)
+        y_out[idx] = self.classes_[codes]
+        keep[idx[~sure]] = False
+        row["n_relabeled"] = int(np.sum(changed & sure))
+        row["n_rejected_teacher"] = int(np.sum(~sure))
+        return y_out
+
     def _anchor_positions(self, targets, y_new, keep):
         """Training-row position of the anchor behind each generated row (-1: none).
 
@@ -814,7 +883,8 @@ _HISTORY_COLUMNS = [
     "round", "status", "accepted", "val_score",
     "mean_uncertainty_train", "max_uncertainty_train",
     "mean_uncertainty_val", "max_uncertainty_val",
-    "n_anchors", "n_regions", "n_generated", "n_rejected_schema", "n_accepted",
+    "n_anchors", "n_regions", "n_generated", "n_rejected_schema",
+    "n_relabeled", "n_rejected_teacher", "n_accepted",
     "n_synthetic_total", "generator_attempts", "error",
     "seconds_generator_fit", "seconds_uncertainty", "seconds_targeting",
     "seconds_generation", "seconds_filtering", "seconds_fit", "seconds_scoring",

@@ -27,15 +27,15 @@ class ActiveSynthesisSampler(_BaseActiveSynthesis):
         pipeline's final estimator, or a cheaper stand-in). ``None`` means
         ``LogisticRegression()``.
     generator, filters, uncertainty, uncertainty_cv, anchors, n_anchors, n_synthetic, \
-class_allocation, n_regions, diversity, density_weight, max_iter, integration, synthetic_weight, \
-curriculum_rate, scoring, validation_fraction, patience, tol, n_jobs, random_state, \
-verbose
+class_allocation, n_regions, diversity, density_weight, matched_anchors, teacher, \
+teacher_threshold, max_iter, integration, synthetic_weight, curriculum_rate, scoring, validation_fraction, patience, tol, \
+n_jobs, random_state, verbose
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.
 
     Attributes
     ----------
     synthetic_X_, synthetic_y_, synthetic_round_, synthetic_provenance_, \
-history_, n_iter_, termination_condition_, generator_, estimator_, classes_
+history_, n_iter_, termination_condition_, generator_, teacher_, estimator_, classes_
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`;
         ``estimator_`` is the last accepted model of the loop (fitted on the
         training split).

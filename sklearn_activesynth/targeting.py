@@ -416,7 +416,8 @@ def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_re
 
 def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="uncertain",
                   n_anchors=0.1, allocation="anchors", X_encoded=None, proba=None,
-                  schema=None, n_regions="auto", diversity=0.5, density_weight=0.5):
+                  schema=None, n_regions="auto", diversity=0.5, density_weight=0.5,
+                  matched_strategy="uncertain"):
     """Anchors, per-anchor counts, regions and class counts for one round.
 
     With ``allocation="anchors"`` anchors are chosen over all rows and the
@@ -427,8 +428,9 @@ def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="un
     control within one fit: the class mix of the anchors "uncertain" would
     pick this round, with anchors drawn at random inside each class, so the
     synthetic rows have exactly the targeted run's class counts and only
-    their position in feature space differs. With any allocation other than
-    "anchors" it is the same as "random".
+    their position in feature space differs (``matched_strategy`` names the
+    strategy whose class mix is copied: "uncertain" by default). With any
+    allocation other than "anchors" it is the same as "random".
     """
     n_total = len(y)
     n_anch = min(_as_count(n_anchors, n_total), n_total)
@@ -436,7 +438,7 @@ def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="un
                   X_encoded=X_encoded, diversity=diversity, density_weight=density_weight)
     if allocation == "anchors" and strategy == "random_matched":
         # the class mix of the uncertain anchors, random rows within each class
-        mix = y[select_anchors("uncertain", n_anch, **sel_kw)]
+        mix = y[select_anchors(matched_strategy, n_anch, **sel_kw)]
         anchors = np.sort(np.concatenate([
             select_anchors("random", int(np.sum(mix == c)),
                            candidates=np.flatnonzero(y == c), **sel_kw)

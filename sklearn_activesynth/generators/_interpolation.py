@@ -1,4 +1,4 @@
-"""Interpolation between an anchor and one of its same-class neighbours."""
+"""Interpolation between an anchor and one of its neighbours (same class, or any)."""
 
 from numbers import Integral
 
@@ -16,16 +16,19 @@ __all__ = ["InterpolationGenerator"]
 
 
 class InterpolationGenerator(BaseGenerator):
-    """Built-in generator: new rows between an anchor and a same-class neighbour.
+    """Built-in generator: new rows between an anchor and one of its neighbours.
 
     For each requested row, an anchor ``a`` (chosen by the loop, or at random
-    when untargeted) and one of its ``k_neighbors`` nearest same-class
-    training rows ``b`` are combined: numeric columns become
-    ``a + lam * (b - a)`` with ``lam ~ U(0, 1)``; integer columns are rounded;
-    each categorical column is copied from ``b`` with probability ``lam`` and
-    from ``a`` otherwise, so categories always come from a real parent. Labels
-    are the anchor's. Distances use standardised numeric columns plus one-hot
-    categoricals (a category mismatch counts like one standard deviation).
+    when untargeted) and one of its ``k_neighbors`` nearest training rows
+    ``b`` are combined: numeric columns become ``a + lam * (b - a)`` with
+    ``lam ~ U(0, 1)``; integer columns are rounded; each categorical column is
+    copied from ``b`` with probability ``lam`` and from ``a`` otherwise, so
+    categories always come from a real parent. The partner ``b`` is of the
+    anchor's class by default (SMOTE's rule); with ``partners="any_class"`` it
+    may be of any class, which fills the space *between* classes. Labels are
+    always the anchor's. Distances use standardised numeric columns plus
+    one-hot categoricals (a category mismatch counts like one standard
+    deviation).
 
     Needs only the core dependencies; works on DataFrames with mixed dtypes,
     arrays and sparse matrices.
@@ -33,20 +36,30 @@ class InterpolationGenerator(BaseGenerator):
     Parameters
     ----------
     k_neighbors : int, default=5
-        Neighbours considered for each anchor. Every class that is generated
-        needs more training rows than this.
+        Neighbours considered for each anchor. With ``partners="same_class"``
+        every class needs more training rows than this; with "any_class" the
+        training set as a whole does.
+    partners : {"same_class", "any_class"}, default="same_class"
+        Where an anchor's partner comes from. "same_class": one of its
+        ``k_neighbors`` nearest rows of its own class, so new rows stay inside
+        the class's hull. "any_class": one of its ``k_neighbors`` nearest rows
+        of any class (boundary filling). A row between an anchor and a partner
+        of another class still carries the anchor's label, which can be wrong
+        there: pair it with ``ActiveSynthesisClassifier(teacher="knn")``,
+        which relabels such rows or drops them.
     algorithm : {"auto", "ball_tree", "kd_tree", "brute"}, default="auto"
         Passed to :class:`~sklearn.neighbors.NearestNeighbors`.
     max_candidates : int or None, default=50_000
-        Partners are searched among at most this many rows of each class (a
-        random subsample drawn once in ``fit``), which keeps a round linear in
-        the number of rows. ``None`` searches all rows (exact SMOTE-style
+        Partners are searched among at most this many rows of each class (of
+        all rows together with ``partners="any_class"``; a random subsample
+        drawn once in ``fit``), which keeps a round linear in the number of
+        rows. ``None`` searches all rows (exact SMOTE-style
         neighbours; quadratic on very large classes).
     n_jobs : int, default=None
         Parallel neighbour queries.
     random_state : int, RandomState instance or None, default=None
-        Seeds the candidate subsample (only used when a class has more than
-        ``max_candidates`` rows).
+        Seeds the candidate subsample (only used when a class, or with
+        "any_class" the training set, has more than ``max_candidates`` rows).
 
     Attributes
     ----------
@@ -74,15 +87,17 @@ class InterpolationGenerator(BaseGenerator):
 
     _parameter_constraints = {
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "partners": [StrOptions({"same_class", "any_class"})],
         "algorithm": [StrOptions({"auto", "ball_tree", "kd_tree", "brute"})],
         "max_candidates": [Interval(Integral, 2, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, k_neighbors=5, *, algorithm="auto", max_candidates=50_000,
-                 n_jobs=None, random_state=None):
+    def __init__(self, k_neighbors=5, *, partners="same_class", algorithm="auto",
+                 max_candidates=50_000, n_jobs=None, random_state=None):
         self.k_neighbors = k_neighbors
+        self.partners = partners
         self.algorithm = algorithm
         self.max_candidates = max_candidates
         self.n_jobs = n_jobs
@@ -100,23 +115,45 @@ class InterpolationGenerator(BaseGenerator):
         self._candidates = {}
         self._nn = {}
         self._partner_cache = {}
+        self._any_candidates = None
+        self._any_nn = None
+        self._any_partner_cache = {}
+        limit = None if self.max_candidates is None else \
+            max(self.max_candidates, self.k_neighbors + 1)
+        any_class = self.partners == "any_class"
         for c in self.classes_:
             rows = np.flatnonzero(self._y == c)
             self._class_rows[c] = rows
+            if any_class:
+                continue  # one index over all rows below; no per-class size limit
             self._check_class_size(c)
             cand = rows
-            limit = None if self.max_candidates is None else \
-                max(self.max_candidates, self.k_neighbors + 1)
             if limit is not None and len(rows) > limit:
                 cand = np.sort(rng.choice(rows, size=limit, replace=False))
             self._candidates[c] = cand
-            # float32 halves the index's memory; exact enough to rank neighbours
-            Z = self.schema_.encode(take_rows(X, cand), dtype=np.float32)
-            algo = "brute" if sp.issparse(Z) else self.algorithm
-            self._nn[c] = NearestNeighbors(
-                n_neighbors=self.k_neighbors + 1, algorithm=algo, n_jobs=self.n_jobs
-            ).fit(Z)
+            self._nn[c] = self._index(take_rows(X, cand))
+        if any_class:
+            n = len(self._y)
+            if n <= self.k_neighbors:
+                raise ValueError(
+                    f"InterpolationGenerator(k_neighbors={self.k_neighbors}, "
+                    f"partners='any_class') needs at least {self.k_neighbors + 1} "
+                    f"training rows, got {n}. Lower k_neighbors or give it more rows."
+                )
+            cand = np.arange(n)
+            if limit is not None and n > limit:
+                cand = np.sort(rng.choice(n, size=limit, replace=False))
+            self._any_candidates = cand
+            self._any_nn = self._index(take_rows(X, cand))
         return self
+
+    def _index(self, X_cand):
+        # float32 halves the index's memory; exact enough to rank neighbours
+        Z = self.schema_.encode(X_cand, dtype=np.float32)
+        algo = "brute" if sp.issparse(Z) else self.algorithm
+        return NearestNeighbors(
+            n_neighbors=self.k_neighbors + 1, algorithm=algo, n_jobs=self.n_jobs
+        ).fit(Z)
 
     def _check_class_size(self, c):
         if len(self._class_rows.get(c, ())) <= self.k_neighbors:
@@ -145,6 +182,14 @@ class InterpolationGenerator(BaseGenerator):
             ] or [np.empty(0, dtype=int)]).astype(int)
         y_seed = self._y[seeds]
         partners = np.empty(len(seeds), dtype=int)
+        if self.partners == "any_class":
+            uniq, inv = np.unique(seeds, return_inverse=True)
+            choice = self._nearest(self._any_nn, self._any_candidates,
+                                   self._any_partner_cache, uniq)
+            pick = rng.randint(self.k_neighbors, size=len(seeds))
+            partners[:] = choice[inv.ravel(), pick]
+            lam = rng.uniform(size=len(seeds))
+            return self._combine(seeds, partners, lam, rng), y_seed
         for c in np.unique(y_seed):
             where = np.flatnonzero(y_seed == c)
             uniq, inv = np.unique(seeds[where], return_inverse=True)
@@ -157,12 +202,16 @@ class InterpolationGenerator(BaseGenerator):
     def _partners_of(self, c, rows):
         """The ``k_neighbors`` nearest same-class candidates of each row (not the
         row itself). Anchors recur across rounds, so answers are cached."""
-        cache = self._partner_cache
+        return self._nearest(self._nn[c], self._candidates[c], self._partner_cache, rows)
+
+    def _nearest(self, nn, candidates, cache, rows):
+        """The ``k_neighbors`` nearest ``candidates`` of each row in ``nn``'s
+        index, the row itself excluded; answers are kept in ``cache``."""
         todo = np.array([r for r in rows.tolist() if r not in cache], dtype=int)
         if len(todo):
             Zq = self.schema_.encode(take_rows(self._X, todo), dtype=np.float32)
-            _, nbr = self._nn[c].kneighbors(Zq)
-            own = self._candidates[c][nbr]
+            _, nbr = nn.kneighbors(Zq)
+            own = candidates[nbr]
             # first k neighbours that are not the anchor itself (vectorised)
             not_self = own != todo[:, None]
             order = np.argsort(~not_self, axis=1, kind="stable")[:, : self.k_neighbors]
