@@ -1,0 +1,220 @@
+"""Tables, the decision rule and budget plots for ``bench_targeting.py``.
+
+``python benchmarks/bench_targeting.py --report`` reads ``runs.csv`` and writes
+``report.md`` (every variant against its class-matched control, plain random
+anchors, real-only and SMOTE, per cell and per regime) and ``budget_<regime>_<metric>.png``.
+
+The decision rule (issue "make targeting earn its name"): a variant *wins* a
+regime on a metric when, among the cells where synthesis changes the score
+(the variant or its control moves the metric by at least ``CHANGE`` on
+average against real-only), it beats the class-matched control with a paired
+two-sided Wilcoxon p < 0.1 (and a favourable mean) in at least half, and its
+mean difference over the cells is not negative.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import wilcoxon
+
+METRICS = {"pr_auc": True, "accuracy": True, "brier": False, "ece": False, "log_loss": False,
+           "slice_pr_auc": True, "slice_recall": True}
+CELL = ["regime", "dataset", "estimator", "n_train", "budget"]
+CHANGE = {"pr_auc": 0.005, "accuracy": 0.005, "brier": 0.002, "ece": 0.005, "log_loss": 0.005,
+          "slice_pr_auc": 0.005, "slice_recall": 0.01}
+ALPHA = 0.1
+
+
+def _p(diff):
+    diff = np.asarray(diff, dtype=float)
+    diff = diff[~np.isnan(diff)]
+    if len(diff) < 5 or np.allclose(diff, 0):
+        return 1.0
+    return float(wilcoxon(diff, zero_method="zsplit").pvalue)
+
+
+def paired(runs, metric):
+    """One row per cell and variant: means of target / control / random /
+    real / SMOTE, the paired target − control difference (signed so that
+    positive = better), its Wilcoxon p, wins/losses over seeds."""
+    higher = METRICS[metric]
+    sign = 1.0 if higher else -1.0
+    ok = runs[runs["error"].isna()] if "error" in runs else runs
+    if metric not in ok:
+        return pd.DataFrame()
+    ok = ok[ok[metric].notna()]
+    real = ok[ok.side == "real"].set_index(["regime", "dataset", "estimator", "n_train",
+                                            "seed"])[metric]
+    out = []
+    loops = ok[ok.side.isin(["target", "control", "random"])]
+    for key, g in loops.groupby([*CELL, "variant"]):
+        regime, dataset, est, n_train, budget, variant = key
+        wide = g.pivot_table(index="seed", columns="side", values=metric)
+        if "target" not in wide or "control" not in wide:
+            continue
+        wide = wide.dropna(subset=["target", "control"])
+        if wide.empty:
+            continue
+        smote = ok[(ok.side == "smote") & (ok.regime == regime) & (ok.dataset == dataset)
+                   & (ok.estimator == est) & (ok.n_train == n_train) & (ok.budget == budget)]
+        smote = smote.set_index("seed")[metric].reindex(wide.index)
+        r = real.reindex([(regime, dataset, est, n_train, s) for s in wide.index]).to_numpy()
+        d = sign * (wide["target"] - wide["control"]).to_numpy()
+        row = dict(regime=regime, dataset=dataset, estimator=est, n_train=int(n_train),
+                   budget=budget, variant=variant, n_seeds=len(wide),
+                   target=wide["target"].mean(), control=wide["control"].mean(),
+                   random=wide["random"].mean() if "random" in wide else np.nan,
+                   real=np.nanmean(r), smote=smote.mean(),
+                   diff=float(np.mean(d)), wins=int(np.sum(d > 0)), losses=int(np.sum(d < 0)),
+                   p=_p(d),
+                   vs_real=float(np.nanmean(sign * (wide["target"].to_numpy() - r))),
+                   control_vs_real=float(np.nanmean(sign * (wide["control"].to_numpy() - r))),
+                   vs_smote=float(np.nanmean(sign * (wide["target"] - smote).to_numpy())))
+        row["changes"] = bool(max(abs(row["vs_real"]), abs(row["control_vs_real"]))
+                              >= CHANGE[metric])
+        if "random" in wide:
+            dr = sign * (wide["target"] - wide["random"]).to_numpy()
+            row["diff_vs_random"] = float(np.nanmean(dr))
+            row["p_vs_random"] = _p(dr)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def verdicts(table, metric):
+    """Per regime and variant, at the regime's main budget(s): the decision rule."""
+    rows = []
+    for (regime, variant), g in table.groupby(["regime", "variant"]):
+        ch = g[g["changes"]]
+        sig_win = int(np.sum((ch["p"] < ALPHA) & (ch["diff"] > 0)))
+        sig_loss = int(np.sum((ch["p"] < ALPHA) & (ch["diff"] < 0)))
+        mean_diff = float(ch["diff"].mean()) if len(ch) else np.nan
+        wins = len(ch) > 0 and sig_win >= len(ch) / 2 and mean_diff >= 0
+        rows.append(dict(regime=regime, variant=variant, metric=metric, cells=len(g),
+                         cells_changed=len(ch), significant_wins=sig_win,
+                         significant_losses=sig_loss,
+                         mean_diff_changed=mean_diff, mean_diff_all=float(g["diff"].mean()),
+                         seed_wins=int(g["wins"].sum()), seed_losses=int(g["losses"].sum()),
+                         verdict="WINS" if wins else ("worse" if (mean_diff < 0 and sig_loss
+                                                                    > sig_win) else "no")))
+    return pd.DataFrame(rows)
+
+
+def _fmt(df, floats=3):
+    def f(v):
+        if isinstance(v, (float, np.floating)):
+            return "" if np.isnan(v) else f"{v:.{floats}f}"
+        return str(v)
+    cols = list(df.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, r in df.iterrows():
+        lines.append("| " + " | ".join(f(r[c]) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def budget_plots(runs, out, metrics=("pr_auc", "brier")):
+    """Per regime and metric: mean gain over real-only (same seed) against the
+    synthetic budget, one panel per estimator and training size, averaged over
+    the regime's datasets: targeted vs class-matched random vs plain random
+    anchors (and SMOTE at the same budgets)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    files = []
+    ok = runs[runs["error"].isna()]
+    ids = ["regime", "dataset", "estimator", "n_train", "seed"]
+    for regime, g in ok.groupby("regime"):
+        curve_variants = [v for v, gv in g[g.side == "target"].groupby("variant")
+                          if gv.budget.nunique() >= 3]
+        if not curve_variants:
+            continue
+        for metric in metrics:
+            if metric not in g or g[metric].isna().all():
+                continue
+            real = g[g.side == "real"].set_index(ids)[metric].rename("real")
+            gg = g.join(real, on=ids)
+            gg["gain"] = gg[metric] - gg["real"]
+            groups = sorted(gg.groupby(["estimator", "n_train"]).groups)
+            ncol = min(4, len(groups))
+            nrow = int(np.ceil(len(groups) / ncol))
+            fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow),
+                                     squeeze=False)
+            for ax, (est, n_train) in zip(axes.ravel(), groups):
+                sub = gg[(gg.estimator == est) & (gg.n_train == n_train)]
+                for variant in curve_variants:
+                    for side, style in (("target", "-o"), ("control", "--s"),
+                                        ("random", ":^")):
+                        m = sub[(sub.variant == variant) & (sub.side == side)]
+                        m = m.groupby("budget")["gain"].mean()
+                        if len(m) >= 2:
+                            label = {"target": variant,
+                                     "control": f"{variant}: class-matched random",
+                                     "random": "random anchors"}[side]
+                            ax.plot(m.index, m.values, style, label=label, ms=4)
+                sm = sub[sub.side == "smote"].groupby("budget")["gain"].mean()
+                if len(sm) >= 2:
+                    ax.plot(sm.index, sm.values, "-", color="grey", lw=1, label="SMOTE")
+                ax.axhline(0, color="black", lw=0.8)
+                ax.set_xscale("log")
+                n_data = sub.dataset.nunique()
+                ax.set_title(f"{est}, {n_train} real rows ({n_data} datasets)", fontsize=8)
+                ax.set_xlabel("synthetic rows / real rows", fontsize=7)
+                ax.set_ylabel(f"{metric} − real-only", fontsize=7)
+                ax.tick_params(labelsize=6)
+            for ax in axes.ravel()[len(groups):]:
+                ax.axis("off")
+            axes.ravel()[0].legend(fontsize=6)
+            better = "higher" if METRICS[metric] else "lower"
+            fig.suptitle(f"{regime}: {metric} gain over real-only vs synthetic budget "
+                         f"({better} is better; mean over datasets and seeds)", fontsize=9)
+            fig.tight_layout()
+            path = Path(out) / f"budget_{regime}_{metric}.png"
+            fig.savefig(path, dpi=90)
+            plt.close(fig)
+            files.append(path)
+    return files
+
+
+def write_report(out):
+    out = Path(out)
+    runs = pd.read_csv(out / "runs.csv")
+    runs = runs.drop_duplicates(subset=["regime", "dataset", "estimator", "n_train", "budget",
+                                        "seed", "variant", "side"], keep="last")
+    parts = ["# Targeting against the class-matched control: tables\n",
+             f"{len(runs)} runs; {int(runs['error'].notna().sum())} failed "
+             "(listed at the end).\n",
+             "`diff` = target − class-matched control, signed so that positive is better "
+             "(for Brier, ECE and log-loss: lower); `p` = paired two-sided Wilcoxon over "
+             "seeds; `changes` = the variant or its control moves the metric by at least "
+             f"{CHANGE} against real-only.\n"]
+    all_verdicts = []
+    tables = {}
+    for metric in METRICS:
+        t = paired(runs, metric)
+        if t.empty:
+            continue
+        tables[metric] = t
+        all_verdicts.append(verdicts(t, metric))
+    v = pd.concat(all_verdicts, ignore_index=True)
+    v.to_csv(out / "verdicts.csv", index=False)
+    parts.append("## Verdicts (all budgets of each regime pooled as cells)\n")
+    parts.append(_fmt(v))
+    for metric, t in tables.items():
+        t.to_csv(out / f"paired_{metric}.csv", index=False)
+        parts.append(f"\n## {metric}\n")
+        cols = ["regime", "dataset", "estimator", "n_train", "budget", "variant", "n_seeds",
+                "real", "smote", "random", "control", "target", "diff", "wins", "losses",
+                "p", "changes"]
+        parts.append(_fmt(t[cols].sort_values(["regime", "dataset", "estimator", "n_train",
+                                               "budget", "variant"]), floats=4))
+    err = runs[runs["error"].notna()]
+    if len(err):
+        parts.append("\n## Failed runs\n")
+        parts.append(_fmt(err[["regime", "dataset", "estimator", "n_train", "budget", "seed",
+                               "variant", "side", "error"]]))
+    files = budget_plots(runs, out)
+    (out / "report.md").write_text("\n".join(parts) + "\n")
+    print(f"wrote {out / 'report.md'} and {len(files)} plots")
+    return v
