@@ -92,6 +92,8 @@ VARIANTS = {
                        None),
     "tvae_anchors": ({"anchors": "uncertain"},
                      ("tvae", {"selection": "anchors", "epochs": 100}), None),
+    "ctgan_anchors": ({"anchors": "uncertain"},
+                      ("ctgan", {"selection": "anchors", "epochs": 50}), None),
     # candidates the current model is least sure of, vs untargeted candidates
     # with the same class counts
     "copula_uncertainty": ({"anchors": "uncertain"},
@@ -110,7 +112,8 @@ REGIMES = {
         datasets=["mammography", "vehicle_insurance_fraud", "satimage_4", "pima_diabetes",
                   "taiwan_credit_default"],
         estimators=["lr", "xgb"], sizes=[0.1], budgets=[0.3], max_rows=10000,
-        variants=["uncertain", "errors", "sparse", "teacher", "sparse_teacher", "boundary"],
+        variants=["uncertain", "errors", "diverse", "sparse", "teacher", "sparse_teacher",
+                  "boundary"],
         curve_budgets=[0.1, 1.0], curve_variants=["uncertain", "sparse_teacher"],
     ),
     "small": dict(
@@ -122,7 +125,7 @@ REGIMES = {
         curve_budgets=[0.1, 0.3, 3.0], curve_variants=["uncertain", "sparse_teacher"],
     ),
     "mlp": dict(
-        datasets=["magic_gamma", "spambase", "mammography"],
+        datasets=["magic_gamma", "spambase", "mammography", "satimage_4"],
         estimators=["mlp"], sizes=[500], budgets=[0.5], max_rows=10000,
         variants=["uncertain", "sparse", "teacher"],
         curve_budgets=[0.1, 1.0], curve_variants=["uncertain"],
@@ -137,7 +140,7 @@ REGIMES = {
         datasets=["mammography", "pima_diabetes", "vehicle_insurance_fraud"],
         estimators=["lr"], sizes=[500], budgets=[0.3], max_rows=10000,
         variants=["copula_anchors", "copula_uncertainty", "tvae_anchors",
-                  "tvae_uncertainty"],
+                  "tvae_uncertainty", "ctgan_anchors"],
         curve_budgets=[0.1, 1.0], curve_variants=["copula_anchors"],
     ),
     "cnn": dict(
@@ -171,7 +174,8 @@ def _load(name, data_dir, max_rows):
             if not pd.api.types.is_numeric_dtype(X[c]):
                 X[c] = X[c].astype(str)
         y = np.asarray(b.target, dtype=int)
-        return X, y, np.asarray(b.pattern == "synthetic_identity")
+        # the rare pattern's frauds (label noise can flip a few of them to 0)
+        return X, y, np.asarray(b.pattern == "synthetic_identity") & (y == 1)
     if name == "nsl_kdd_rare":
         path = Path(data_dir or Path(__file__).resolve().parents[2] / "shared" / "datasets")
         df = pd.read_csv(path / "nsl_kdd_train20.csv")
