@@ -409,7 +409,7 @@ def _append(path, df):
 
 
 def run(regime, *, seeds, data_dir=None, n_jobs=2, datasets=None, estimators=None,
-        variants=None, out=OUT):
+        variants=None, out=OUT, first_seed=0):
     cfg = REGIMES[regime]
     out.mkdir(parents=True, exist_ok=True)
     path = out / "runs.csv"
@@ -421,7 +421,7 @@ def run(regime, *, seeds, data_dir=None, n_jobs=2, datasets=None, estimators=Non
     tasks = [(regime, d, e, s, _plan(cfg, variants), seed, variants, data_dir,
               cfg["max_rows"], done)
              for d in (datasets or cfg["datasets"]) for e in (estimators or cfg["estimators"])
-             for s in cfg["sizes"] for seed in range(seeds)]
+             for s in cfg["sizes"] for seed in range(first_seed, first_seed + seeds)]
     t0 = time.time()
     for i, rows in enumerate(Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             delayed(_task)(*t) for t in tasks)):
@@ -433,7 +433,10 @@ def run(regime, *, seeds, data_dir=None, n_jobs=2, datasets=None, estimators=Non
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--regime", nargs="+", choices=sorted(REGIMES))
-    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--seeds", type=int, default=5, help="number of seeds")
+    p.add_argument("--first-seed", type=int, default=0,
+                   help="seeds are first-seed .. first-seed + seeds - 1 (fresh seeds for a "
+                        "confirmation run)")
     p.add_argument("--datasets", nargs="+")
     p.add_argument("--estimators", nargs="+")
     p.add_argument("--variants", nargs="+", choices=sorted(VARIANTS))
@@ -446,7 +449,7 @@ def main(argv=None):
     for r in args.regime or []:
         run(r, seeds=args.seeds, data_dir=args.data_dir, n_jobs=args.n_jobs,
             datasets=args.datasets, estimators=args.estimators, variants=args.variants,
-            out=out)
+            out=out, first_seed=args.first_seed)
     if args.report:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from targeting_report import write_report

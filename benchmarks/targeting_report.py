@@ -95,6 +95,12 @@ def verdicts(table, metric):
                          significant_losses=sig_loss,
                          mean_diff_changed=mean_diff, mean_diff_all=float(g["diff"].mean()),
                          seed_wins=int(g["wins"].sum()), seed_losses=int(g["losses"].sum()),
+                         target_vs_real=float(g["vs_real"].mean()),
+                         control_vs_real=float(g["control_vs_real"].mean()),
+                         target_vs_smote=float(g["vs_smote"].mean()),
+                         target_vs_random=float(g["diff_vs_random"].mean())
+                         if "diff_vs_random" in g and g["diff_vs_random"].notna().any()
+                         else np.nan,
                          verdict="WINS" if wins else ("worse" if (mean_diff < 0 and sig_loss
                                                                     > sig_win) else "no")))
     return pd.DataFrame(rows)
@@ -199,8 +205,30 @@ def write_report(out):
         all_verdicts.append(verdicts(t, metric))
     v = pd.concat(all_verdicts, ignore_index=True)
     v.to_csv(out / "verdicts.csv", index=False)
-    parts.append("## Verdicts (all budgets of each regime pooled as cells)\n")
-    parts.append(_fmt(v))
+    parts.append("## Verdicts per regime (every budget of a regime is a cell)\n")
+    parts.append("Differences are means over cells, signed so that positive is better: "
+                 "`vs control` = target − class-matched control (all cells), "
+                 "`sig +/−/changed` = cells with p < 0.1 for / against the target among the "
+                 "cells where synthesis changes the score; `vs real`, `vs SMOTE`, "
+                 "`vs random` = target − real-only / SMOTE / plain random anchors; "
+                 "`control vs real` = what the control itself does.\n")
+    for regime, g in v.groupby("regime"):
+        parts.append(f"\n### {regime}\n")
+        tab = g.assign(**{
+            "sig +/−/changed": [f"{a}/{b}/{c}" for a, b, c in zip(
+                g.significant_wins, g.significant_losses, g.cells_changed)],
+            "seeds +/−": [f"{a}/{b}" for a, b in zip(g.seed_wins, g.seed_losses)],
+        })[["metric", "variant", "cells", "mean_diff_all",
+            "sig +/−/changed", "seeds +/−", "target_vs_real", "control_vs_real",
+            "target_vs_smote", "target_vs_random", "verdict"]]
+        tab = tab.rename(columns={"mean_diff_all": "vs control", "target_vs_real": "vs real",
+                                  "control_vs_real": "control vs real",
+                                  "target_vs_smote": "vs SMOTE",
+                                  "target_vs_random": "vs random"})
+        order = {m: i for i, m in enumerate(METRICS)}
+        tab = tab.sort_values(["metric", "variant"], key=lambda c: c.map(order)
+                              if c.name == "metric" else c)
+        parts.append(_fmt(tab, floats=4))
     for metric, t in tables.items():
         t.to_csv(out / f"paired_{metric}.csv", index=False)
         parts.append(f"\n## {metric}\n")
