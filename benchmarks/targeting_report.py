@@ -12,6 +12,7 @@ two-sided Wilcoxon p < 0.1 (and a favourable mean) in at least half, and its
 mean difference over the cells is not negative.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,7 @@ def paired(runs, metric):
                                             "seed"])[metric]
     out = []
     loops = ok[ok.side.isin(["target", "control", "random"])]
+    warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
     for key, g in loops.groupby([*CELL, "variant"]):
         regime, dataset, est, n_train, budget, variant = key
         wide = g.pivot_table(index="seed", columns="side", values=metric)
@@ -142,13 +144,21 @@ def budget_plots(runs, out, metrics=("pr_auc", "brier")):
             real = g[g.side == "real"].set_index(ids)[metric].rename("real")
             gg = g.join(real, on=ids)
             gg["gain"] = gg[metric] - gg["real"]
-            groups = sorted(gg.groupby(["estimator", "n_train"]).groups)
+            # one panel per model and training size (mean over datasets); with
+            # fewer than 3 such panels, one per dataset as well
+            groups = [(est, n, None) for est, n in
+                      sorted(gg.groupby(["estimator", "n_train"]).groups)]
+            if len(groups) < 3:
+                groups += [(est, n, d) for (est, n, d) in
+                           sorted(gg.groupby(["estimator", "n_train", "dataset"]).groups)]
             ncol = min(4, len(groups))
             nrow = int(np.ceil(len(groups) / ncol))
-            fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow),
+            fig, axes = plt.subplots(nrow, ncol, figsize=(max(7.0, 4.2 * ncol), 3.2 * nrow),
                                      squeeze=False)
-            for ax, (est, n_train) in zip(axes.ravel(), groups):
+            for ax, (est, n_train, dataset) in zip(axes.ravel(), groups):
                 sub = gg[(gg.estimator == est) & (gg.n_train == n_train)]
+                if dataset is not None:
+                    sub = sub[sub.dataset == dataset]
                 for variant in curve_variants:
                     for side, style in (("target", "-o"), ("control", "--s"),
                                         ("random", ":^")):
@@ -164,8 +174,9 @@ def budget_plots(runs, out, metrics=("pr_auc", "brier")):
                     ax.plot(sm.index, sm.values, "-", color="grey", lw=1, label="SMOTE")
                 ax.axhline(0, color="black", lw=0.8)
                 ax.set_xscale("log")
-                n_data = sub.dataset.nunique()
-                ax.set_title(f"{est}, {n_train} real rows ({n_data} datasets)", fontsize=8)
+                what = dataset if dataset is not None else \
+                    f"mean of {sub.dataset.nunique()} datasets"
+                ax.set_title(f"{est}, {n_train} real rows: {what}", fontsize=8)
                 ax.set_xlabel("synthetic rows / real rows", fontsize=7)
                 ax.set_ylabel(f"{metric} − real-only", fontsize=7)
                 ax.tick_params(labelsize=6)
