@@ -444,6 +444,10 @@ def main(argv=None):
     p.add_argument("--n-jobs", type=int, default=2)
     p.add_argument("--out", default=str(OUT))
     p.add_argument("--report", action="store_true")
+    p.add_argument("--report-first-seed", type=int, default=None,
+                   help="report only seeds >= this (a confirmation run on fresh seeds)")
+    p.add_argument("--report-regimes", nargs="+", default=None)
+    p.add_argument("--report-out", default=None, help="folder of the report (default --out)")
     args = p.parse_args(argv)
     out = Path(args.out)
     for r in args.regime or []:
@@ -454,7 +458,8 @@ def main(argv=None):
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from targeting_report import write_report
 
-        write_report(out)
+        write_report(out, first_seed=args.report_first_seed, regimes=args.report_regimes,
+                     dest=args.report_out)
 
 
 if __name__ == "__main__":

@@ -194,12 +194,26 @@ def budget_plots(runs, out, metrics=("pr_auc", "brier")):
     return files
 
 
-def write_report(out):
+def write_report(out, *, first_seed=None, regimes=None, dest=None):
+    """Write the report of ``out/runs.csv`` into ``dest`` (default ``out``).
+
+    ``first_seed`` keeps only seeds >= it (a confirmation run on fresh seeds),
+    ``regimes`` only those regimes.
+    """
     out = Path(out)
     runs = pd.read_csv(out / "runs.csv")
+    if first_seed is not None:
+        runs = runs[runs.seed >= first_seed]
+    if regimes:
+        runs = runs[runs.regime.isin(regimes)]
+    out = Path(dest) if dest is not None else out
+    out.mkdir(parents=True, exist_ok=True)
     runs = runs.drop_duplicates(subset=["regime", "dataset", "estimator", "n_train", "budget",
                                         "seed", "variant", "side"], keep="last")
-    parts = ["# Targeting against the class-matched control: tables\n",
+    title = "# Targeting against the class-matched control: tables"
+    if first_seed is not None:
+        title += f" (seeds >= {first_seed} only)"
+    parts = [title + "\n",
              f"{len(runs)} runs; {int(runs['error'].notna().sum())} failed "
              "(listed at the end).\n",
              "`diff` = target − class-matched control, signed so that positive is better "
