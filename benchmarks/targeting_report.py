@@ -5,7 +5,7 @@
 anchors, real-only and SMOTE, per cell and per regime) and ``budget_<regime>_<metric>.png``.
 
 The decision rule (issue "make targeting earn its name"): a variant *wins* a
-regime on a metric when, among the cells where synthesis changes the score
+regime (per model) on a metric when, among the cells where synthesis changes the score
 (the variant or its control moves the metric by at least ``CHANGE`` on
 average against real-only), it beats the class-matched control with a paired
 two-sided Wilcoxon p < 0.1 (and a favourable mean) in at least half, and its
@@ -84,15 +84,16 @@ def paired(runs, metric):
 
 
 def verdicts(table, metric):
-    """Per regime and variant, at the regime's main budget(s): the decision rule."""
+    """Per regime, model and variant (every budget a cell): the decision rule."""
     rows = []
-    for (regime, variant), g in table.groupby(["regime", "variant"]):
+    for (regime, estimator, variant), g in table.groupby(["regime", "estimator", "variant"]):
         ch = g[g["changes"]]
         sig_win = int(np.sum((ch["p"] < ALPHA) & (ch["diff"] > 0)))
         sig_loss = int(np.sum((ch["p"] < ALPHA) & (ch["diff"] < 0)))
         mean_diff = float(ch["diff"].mean()) if len(ch) else np.nan
         wins = len(ch) > 0 and sig_win >= len(ch) / 2 and mean_diff >= 0
-        rows.append(dict(regime=regime, variant=variant, metric=metric, cells=len(g),
+        rows.append(dict(regime=regime, estimator=estimator, variant=variant, metric=metric,
+                         cells=len(g),
                          cells_changed=len(ch), significant_wins=sig_win,
                          significant_losses=sig_loss,
                          mean_diff_changed=mean_diff, mean_diff_all=float(g["diff"].mean()),
@@ -194,11 +195,52 @@ def budget_plots(runs, out, metrics=("pr_auc", "brier")):
     return files
 
 
-def write_report(out, *, first_seed=None, regimes=None, dest=None):
+def regime_table(g, metrics=None):
+    """Markdown table of one regime's verdicts (rows: metric x variant)."""
+    if metrics is not None:
+        g = g[g.metric.isin(metrics)]
+    tab = g.assign(**{
+        "sig +/−/changed": [f"{a}/{b}/{c}" for a, b, c in zip(
+            g.significant_wins, g.significant_losses, g.cells_changed)],
+        "seeds +/−": [f"{a}/{b}" for a, b in zip(g.seed_wins, g.seed_losses)],
+    })[["metric", "estimator", "variant", "cells", "mean_diff_all", "sig +/−/changed", "seeds +/−",
+        "target_vs_real", "control_vs_real", "target_vs_smote", "target_vs_random",
+        "verdict"]]
+    tab = tab.rename(columns={"mean_diff_all": "vs control", "target_vs_real": "vs real",
+                              "control_vs_real": "control vs real",
+                              "target_vs_smote": "vs SMOTE", "target_vs_random": "vs random"})
+    order = {m: i for i, m in enumerate(METRICS)}
+    tab = tab.sort_values(["metric", "estimator", "variant"],
+                          key=lambda c: c.map(order) if c.name == "metric" else c)
+    return _fmt(tab, floats=4)
+
+
+def fill_markdown(path, verdicts, metrics=("pr_auc", "brier", "ece", "slice_pr_auc",
+                                           "slice_recall")):
+    """Replace the text between ``<!-- verdicts:REGIME -->`` and
+    ``<!-- /verdicts -->`` in ``path`` with that regime's verdict table, so a
+    hand-written page keeps the measured tables in sync with runs.csv."""
+    import re
+
+    path = Path(path)
+    text = path.read_text()
+
+    def table(m):
+        g = verdicts[verdicts.regime == m.group(1)]
+        body = regime_table(g, metrics) if len(g) else "(no runs)"
+        return f"<!-- verdicts:{m.group(1)} -->\n{body}\n<!-- /verdicts -->"
+
+    new = re.sub(r"<!-- verdicts:(\w+) -->.*?<!-- /verdicts -->", table, text, flags=re.S)
+    path.write_text(new)
+    return path
+
+
+def write_report(out, *, first_seed=None, regimes=None, dest=None, markdown=None):
     """Write the report of ``out/runs.csv`` into ``dest`` (default ``out``).
 
     ``first_seed`` keeps only seeds >= it (a confirmation run on fresh seeds),
-    ``regimes`` only those regimes.
+    ``regimes`` only those regimes; ``markdown``: a page whose verdict tables
+    (see :func:`fill_markdown`) are refreshed.
     """
     out = Path(out)
     runs = pd.read_csv(out / "runs.csv")
@@ -230,7 +272,7 @@ def write_report(out, *, first_seed=None, regimes=None, dest=None):
         all_verdicts.append(verdicts(t, metric))
     v = pd.concat(all_verdicts, ignore_index=True)
     v.to_csv(out / "verdicts.csv", index=False)
-    parts.append("## Verdicts per regime (every budget of a regime is a cell)\n")
+    parts.append("## Verdicts per regime and model (every budget is a cell)\n")
     parts.append("Differences are means over cells, signed so that positive is better: "
                  "`vs control` = target − class-matched control (all cells), "
                  "`sig +/−/changed` = cells with p < 0.1 for / against the target among the "
@@ -239,21 +281,7 @@ def write_report(out, *, first_seed=None, regimes=None, dest=None):
                  "`control vs real` = what the control itself does.\n")
     for regime, g in v.groupby("regime"):
         parts.append(f"\n### {regime}\n")
-        tab = g.assign(**{
-            "sig +/−/changed": [f"{a}/{b}/{c}" for a, b, c in zip(
-                g.significant_wins, g.significant_losses, g.cells_changed)],
-            "seeds +/−": [f"{a}/{b}" for a, b in zip(g.seed_wins, g.seed_losses)],
-        })[["metric", "variant", "cells", "mean_diff_all",
-            "sig +/−/changed", "seeds +/−", "target_vs_real", "control_vs_real",
-            "target_vs_smote", "target_vs_random", "verdict"]]
-        tab = tab.rename(columns={"mean_diff_all": "vs control", "target_vs_real": "vs real",
-                                  "control_vs_real": "control vs real",
-                                  "target_vs_smote": "vs SMOTE",
-                                  "target_vs_random": "vs random"})
-        order = {m: i for i, m in enumerate(METRICS)}
-        tab = tab.sort_values(["metric", "variant"], key=lambda c: c.map(order)
-                              if c.name == "metric" else c)
-        parts.append(_fmt(tab, floats=4))
+        parts.append(regime_table(g))
     for metric, t in tables.items():
         t.to_csv(out / f"paired_{metric}.csv", index=False)
         parts.append(f"\n## {metric}\n")
@@ -268,6 +296,8 @@ def write_report(out, *, first_seed=None, regimes=None, dest=None):
         parts.append(_fmt(err[["regime", "dataset", "estimator", "n_train", "budget", "seed",
                                "variant", "side", "error"]]))
     files = budget_plots(runs, out)
+    if markdown is not None:
+        fill_markdown(markdown, v)
     (out / "report.md").write_text("\n".join(parts) + "\n")
     print(f"wrote {out / 'report.md'} and {len(files)} plots")
     return v
