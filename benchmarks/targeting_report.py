@@ -175,8 +175,8 @@ def budget_plots(runs, out, metrics=("pr_auc", "brier")):
                     ax.plot(sm.index, sm.values, "-", color="grey", lw=1, label="SMOTE")
                 ax.axhline(0, color="black", lw=0.8)
                 ax.set_xscale("log")
-                what = dataset if dataset is not None else \
-                    f"mean of {sub.dataset.nunique()} datasets"
+                names = sorted(sub.dataset.unique())
+                what = names[0] if len(names) == 1 else f"mean of {len(names)} datasets"
                 ax.set_title(f"{est}, {n_train} real rows: {what}", fontsize=8)
                 ax.set_xlabel("synthetic rows / real rows", fontsize=7)
                 ax.set_ylabel(f"{metric} − real-only", fontsize=7)
