@@ -458,8 +458,9 @@ def main(argv=None):
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from targeting_report import write_report
 
-        full = args.report_first_seed is None and not args.report_regimes and \
-            args.report_out is None and out == OUT
+        # the published run refreshes the tables of TARGETING.md (the confirmation
+        # run on fresh seeds, its own tables)
+        full = out == OUT
         write_report(out, first_seed=args.report_first_seed, regimes=args.report_regimes,
                      dest=args.report_out,
                      markdown=Path(__file__).resolve().parent / "TARGETING.md" if full else None)

@@ -216,21 +216,29 @@ def regime_table(g, metrics=None):
 
 
 def fill_markdown(path, verdicts, metrics=("pr_auc", "brier", "ece", "slice_pr_auc",
-                                           "slice_recall")):
-    """Replace the text between ``<!-- verdicts:REGIME -->`` and
-    ``<!-- /verdicts -->`` in ``path`` with that regime's verdict table, so a
-    hand-written page keeps the measured tables in sync with runs.csv."""
+                                           "slice_recall"), tag="verdicts"):
+    """Replace the text between ``<!-- TAG:REGIME -->`` and ``<!-- /TAG -->``
+    in ``path`` with that regime's verdict table (regimes without runs are
+    left alone), so a hand-written page keeps the measured tables in sync
+    with runs.csv."""
     import re
 
     path = Path(path)
     text = path.read_text()
 
     def table(m):
-        g = verdicts[verdicts.regime == m.group(1)]
-        body = regime_table(g, metrics) if len(g) else "(no runs)"
-        return f"<!-- verdicts:{m.group(1)} -->\n{body}\n<!-- /verdicts -->"
+        # REGIME[:ESTIMATOR[:VARIANT,VARIANT...]]
+        key = m.group(1).split(":")
+        g = verdicts[verdicts.regime == key[0]]
+        if len(key) > 1:
+            g = g[g.estimator == key[1]]
+        if len(key) > 2:
+            g = g[g.variant.isin(key[2].split(","))]
+        if not len(g):
+            return m.group(0)
+        return f"<!-- {tag}:{m.group(1)} -->\n{regime_table(g, metrics)}\n<!-- /{tag} -->"
 
-    new = re.sub(r"<!-- verdicts:(\w+) -->.*?<!-- /verdicts -->", table, text, flags=re.S)
+    new = re.sub(rf"<!-- {tag}:([\w:,]+) -->.*?<!-- /{tag} -->", table, text, flags=re.S)
     path.write_text(new)
     return path
 
@@ -297,7 +305,7 @@ def write_report(out, *, first_seed=None, regimes=None, dest=None, markdown=None
                                "variant", "side", "error"]]))
     files = budget_plots(runs, out)
     if markdown is not None:
-        fill_markdown(markdown, v)
+        fill_markdown(markdown, v, tag="verdicts" if first_seed is None else "confirm")
     (out / "report.md").write_text("\n".join(parts) + "\n")
     print(f"wrote {out / 'report.md'} and {len(files)} plots")
     return v
