@@ -182,27 +182,21 @@ class InterpolationGenerator(BaseGenerator):
             ] or [np.empty(0, dtype=int)]).astype(int)
         y_seed = self._y[seeds]
         partners = np.empty(len(seeds), dtype=int)
+        # one neighbour search per group of seeds: all of them against one index
+        # over every class, or each class against its own index
         if self.partners == "any_class":
-            uniq, inv = np.unique(seeds, return_inverse=True)
-            choice = self._nearest(self._any_nn, self._any_candidates,
-                                   self._any_partner_cache, uniq)
-            pick = rng.randint(self.k_neighbors, size=len(seeds))
-            partners[:] = choice[inv.ravel(), pick]
-            lam = rng.uniform(size=len(seeds))
-            return self._combine(seeds, partners, lam, rng), y_seed
-        for c in np.unique(y_seed):
-            where = np.flatnonzero(y_seed == c)
+            groups = [(np.arange(len(seeds)), self._any_nn, self._any_candidates,
+                       self._any_partner_cache)]
+        else:
+            groups = [(np.flatnonzero(y_seed == c), self._nn[c], self._candidates[c],
+                       self._partner_cache) for c in np.unique(y_seed)]
+        for where, nn, candidates, cache in groups:
             uniq, inv = np.unique(seeds[where], return_inverse=True)
-            choice = self._partners_of(c, uniq)
+            choice = self._nearest(nn, candidates, cache, uniq)
             pick = rng.randint(self.k_neighbors, size=len(where))
-            partners[where] = choice[inv, pick]
+            partners[where] = choice[inv.ravel(), pick]
         lam = rng.uniform(size=len(seeds))
         return self._combine(seeds, partners, lam, rng), y_seed
-
-    def _partners_of(self, c, rows):
-        """The ``k_neighbors`` nearest same-class candidates of each row (not the
-        row itself). Anchors recur across rounds, so answers are cached."""
-        return self._nearest(self._nn[c], self._candidates[c], self._partner_cache, rows)
 
     def _nearest(self, nn, candidates, cache, rows):
         """The ``k_neighbors`` nearest ``candidates`` of each row in ``nn``'s
