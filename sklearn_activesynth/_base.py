@@ -36,7 +36,7 @@ from tqdm.auto import tqdm
 from .generators import InterpolationGenerator
 from .generators.base import get_generator_tags
 from .integration import INTEGRATIONS, integration_weights, weighted_resample
-from .targeting import ANCHOR_STRATEGIES, build_targets
+from .targeting import ANCHOR_STRATEGIES, build_targets, kth_neighbour_distance
 from .uncertainty._scorers import MEASURES, EnsembleVariance, SoftmaxUncertainty
 from .uncertainty._scorers import predict_proba_like
 from .utils._tabular import TabularSchema, concat_rows, take_concat, take_rows
@@ -618,6 +618,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 termination = "generator_failed"
         no_improve = 0
         failed_warned = False
+        strategies = {self.anchors} | (
+            {self.matched_anchors} if self.anchors == "random_matched" else set())
+        need_Z = bool(strategies & {"diverse", "uncertain_sparse"})
+        Z_tr = d_tr = None
         rounds = range(1, self.max_iter + 1) if termination == "max_iter" else range(0)
         bar = tqdm(rounds, desc=type(self).__name__, disable=not self.verbose, leave=False)
         for t in bar:
@@ -654,17 +658,19 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 break
             # 2. targeting
             t0 = time.perf_counter()
-            need_Z = self.anchors in ("diverse", "uncertain_sparse") or (
-                self.anchors == "random_matched"
-                and self.matched_anchors in ("diverse", "uncertain_sparse"))
+            # the real training rows do not move between rounds: encode them and
+            # measure their neighbour distances once per fit
+            if need_Z and Z_tr is None:
+                Z_tr = self._schema.encode(X_tr)
+                if "uncertain_sparse" in strategies:
+                    d_tr = kth_neighbour_distance(Z_tr, rng)
             targets = build_targets(
                 X=X_tr, y=y_tr_orig, y_encoded=y_tr, classes=self.classes_, scores=u_tr,
                 budget=n_round, rng=rng, strategy=self.anchors, n_anchors=self.n_anchors,
-                allocation=self.class_allocation,
-                X_encoded=self._schema.encode(X_tr) if need_Z else None,
+                allocation=self.class_allocation, X_encoded=Z_tr,
                 proba=proba_tr, schema=self._schema, n_regions=self.n_regions,
                 diversity=self.diversity, density_weight=self.density_weight,
-                matched_strategy=self.matched_anchors,
+                matched_strategy=self.matched_anchors, neighbour_distance=d_tr,
             )
             del proba_tr
             targets.uncertainty_fn = self._uncertainty_fn(uncertainty, model)

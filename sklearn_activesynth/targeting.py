@@ -29,6 +29,7 @@ __all__ = [
     "select_anchors",
     "find_regions",
     "build_targets",
+    "kth_neighbour_distance",
 ]
 
 ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse", "uncertain_sparse",
@@ -204,7 +205,8 @@ def _top(scores, n, rng):
 
 
 def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=None,
-                   y_encoded=None, X_encoded=None, diversity=0.5, density_weight=0.5):
+                   y_encoded=None, X_encoded=None, diversity=0.5, density_weight=0.5,
+                   neighbour_distance=None):
     """Pick ``n_anchors`` training rows.
 
     Parameters
@@ -236,6 +238,10 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
         Weight ``delta`` of the distance term for "diverse".
     density_weight : float, default=0.5
         Weight ``lambda`` of the sparseness term for "uncertain_sparse".
+    neighbour_distance : ndarray of shape (n_rows,), optional
+        :func:`kth_neighbour_distance` of the rows, for "uncertain_sparse"; computed
+        from ``X_encoded`` when not given (the loop computes it once per fit:
+        the real rows do not move between rounds).
 
     Returns
     -------
@@ -265,19 +271,34 @@ def select_anchors(strategy, n_anchors, *, scores, rng, candidates=None, proba=N
             X_encoded, "tocsr") else X_encoded[candidates].toarray(), n_anchors,
             diversity, rng)]
     if strategy == "uncertain_sparse":
-        if X_encoded is None:
-            raise ValueError("anchors='uncertain_sparse' needs the encoded rows.")
-        sparse = _sparseness(X_encoded, candidates, rng)
+        if neighbour_distance is None:
+            if X_encoded is None:
+                raise ValueError("anchors='uncertain_sparse' needs the encoded rows.")
+            neighbour_distance = kth_neighbour_distance(X_encoded, rng)
+        sparse = _sparseness(np.asarray(neighbour_distance)[candidates])
         u = s / (s.max() + 1e-12) if s.max() > 0 else s
         return candidates[_top((1 - density_weight) * u + density_weight * sparse,
                                n_anchors, rng)]
     raise ValueError(f"Unknown anchor strategy {strategy!r}; use one of {ANCHOR_STRATEGIES}.")
 
 
-def _sparseness(X_encoded, candidates, rng, k=5, max_reference=20000):
-    """``min(1, d_k / d_95)`` for each candidate: the distance to its ``k``-th
-    nearest training row (among at most ``max_reference`` rows) over the 95th
-    percentile of those distances. 0 in dense regions, 1 in the sparsest."""
+def kth_neighbour_distance(X_encoded, rng, k=5, max_reference=20000):
+    """Distance of every row to its ``k``-th nearest training row (itself
+    excluded), searched among at most ``max_reference`` rows.
+
+    Parameters
+    ----------
+    X_encoded : ndarray or sparse matrix of shape (n_rows, n_features)
+    rng : RandomState
+        Draws the reference subsample when there are more rows than
+        ``max_reference``.
+    k : int, default=5
+    max_reference : int, default=20000
+
+    Returns
+    -------
+    distance : ndarray of shape (n_rows,)
+    """
     from sklearn.neighbors import NearestNeighbors
 
     n = X_encoded.shape[0]
@@ -285,13 +306,17 @@ def _sparseness(X_encoded, candidates, rng, k=5, max_reference=20000):
         rng.choice(n, size=max_reference, replace=False))
     k_eff = int(min(k, len(ref) - 1))
     if k_eff < 1:
-        return np.zeros(len(candidates))
+        return np.zeros(n)
     nn = NearestNeighbors(n_neighbors=k_eff + 1).fit(X_encoded[ref])
-    dist, _ = nn.kneighbors(X_encoded[candidates])
+    dist, _ = nn.kneighbors(X_encoded)
     # the first neighbour is the row itself when it is in the reference set
-    d = dist[:, k_eff]
-    q = np.percentile(d, 95)
-    return np.minimum(1.0, d / q) if q > 0 else np.zeros(len(candidates))
+    return dist[:, k_eff]
+
+
+def _sparseness(d):
+    """``min(1, d / d_95)``: 0 in dense regions, 1 in the sparsest 5 %."""
+    q = np.percentile(d, 95) if len(d) else 0.0
+    return np.minimum(1.0, d / q) if q > 0 else np.zeros(len(d))
 
 
 def _greedy_diverse(scores, Z, n, diversity, rng, max_pool=20000, max_steps=2000):
@@ -417,7 +442,7 @@ def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_re
 def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="uncertain",
                   n_anchors=0.1, allocation="anchors", X_encoded=None, proba=None,
                   schema=None, n_regions="auto", diversity=0.5, density_weight=0.5,
-                  matched_strategy="uncertain"):
+                  matched_strategy="uncertain", neighbour_distance=None):
     """Anchors, per-anchor counts, regions and class counts for one round.
 
     With ``allocation="anchors"`` anchors are chosen over all rows and the
@@ -435,7 +460,8 @@ def build_targets(*, X, y, y_encoded, classes, scores, budget, rng, strategy="un
     n_total = len(y)
     n_anch = min(_as_count(n_anchors, n_total), n_total)
     sel_kw = dict(scores=scores, rng=rng, proba=proba, y_encoded=y_encoded,
-                  X_encoded=X_encoded, diversity=diversity, density_weight=density_weight)
+                  X_encoded=X_encoded, diversity=diversity, density_weight=density_weight,
+                  neighbour_distance=neighbour_distance)
     if allocation == "anchors" and strategy == "random_matched":
         # the class mix of the uncertain anchors, random rows within each class
         mix = y[select_anchors(matched_strategy, n_anch, **sel_kw)]
