@@ -44,6 +44,7 @@ and the plots that ``benchmarks/TARGETING.md`` shows.
 """
 
 import argparse
+import functools
 import os
 import sys
 import time
@@ -156,9 +157,11 @@ METRICS = {"pr_auc": True, "accuracy": True, "brier": False, "ece": False, "log_
 
 
 # ------------------------------------------------------------------------- data
+@functools.lru_cache(maxsize=4)
 def _load(name, data_dir, max_rows):
     """X (DataFrame), y (int 0..k-1) and an optional boolean slice mask of
-    positive rows that form a rare sub-population."""
+    positive rows that form a rare sub-population. Cached: a worker process
+    runs many cells of the same dataset, and nothing downstream modifies it."""
     if name == "digits":
         from sklearn.datasets import load_digits
 

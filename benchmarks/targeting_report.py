@@ -47,6 +47,7 @@ def paired(runs, metric):
     ok = ok[ok[metric].notna()]
     real = ok[ok.side == "real"].set_index(["regime", "dataset", "estimator", "n_train",
                                             "seed"])[metric]
+    smote_all = ok[ok.side == "smote"].set_index([*CELL, "seed"])[metric]
     out = []
     loops = ok[ok.side.isin(["target", "control", "random"])]
     warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
@@ -58,9 +59,9 @@ def paired(runs, metric):
         wide = wide.dropna(subset=["target", "control"])
         if wide.empty:
             continue
-        smote = ok[(ok.side == "smote") & (ok.regime == regime) & (ok.dataset == dataset)
-                   & (ok.estimator == est) & (ok.n_train == n_train) & (ok.budget == budget)]
-        smote = smote.set_index("seed")[metric].reindex(wide.index)
+        smote = smote_all.reindex([(regime, dataset, est, n_train, budget, sd)
+                                   for sd in wide.index])
+        smote.index = wide.index
         r = real.reindex([(regime, dataset, est, n_train, s) for s in wide.index]).to_numpy()
         d = sign * (wide["target"] - wide["control"]).to_numpy()
         row = dict(regime=regime, dataset=dataset, estimator=est, n_train=int(n_train),
