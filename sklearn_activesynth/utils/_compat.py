@@ -1,6 +1,18 @@
-"""The few scikit-learn internals we use, with fallbacks if they move."""
+"""Every private scikit-learn name the package uses, imported here and only here.
+
+scikit-learn does not promise these names; if one moves, this is the one file
+to change (imbalanced-learn does the same through the ``sklearn-compat``
+package; our list is short enough to keep by hand).
+"""
 
 import functools
+
+from sklearn.utils._param_validation import (  # noqa: F401
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 
 try:  # scikit-learn >= 1.3
     from sklearn.base import _fit_context
@@ -14,4 +26,4 @@ except ImportError:  # pragma: no cover
             return wrapper
         return decorator
 
-__all__ = ["_fit_context"]
+__all__ = ["_fit_context", "HasMethods", "Interval", "StrOptions", "validate_params"]
