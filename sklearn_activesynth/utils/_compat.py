@@ -1,6 +1,18 @@
-"""The few scikit-learn internals we use, with fallbacks if they move."""
+"""The few scikit-learn internals we use, with fallbacks if they move.
+
+Modules of the package import private scikit-learn names from here only, so
+that a move in a new scikit-learn release is fixed in one place.
+"""
 
 import functools
+
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_params,
+)
 
 try:  # scikit-learn >= 1.3
     from sklearn.base import _fit_context
@@ -14,4 +26,11 @@ except ImportError:  # pragma: no cover
             return wrapper
         return decorator
 
-__all__ = ["_fit_context"]
+__all__ = [
+    "_fit_context",
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "validate_params",
+]
