@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
-from .utils._tabular import take_rows
+from .utils.tabular import take_rows
 
 __all__ = [
     "Region",
