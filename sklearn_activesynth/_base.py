@@ -39,7 +39,7 @@ from .integration import INTEGRATIONS, integration_weights, weighted_resample
 from .targeting import ANCHOR_STRATEGIES, build_targets, kth_neighbour_distance
 from .uncertainty._scorers import MEASURES, EnsembleVariance, SoftmaxUncertainty
 from .uncertainty._scorers import predict_proba_like
-from .utils._tabular import TabularSchema, concat_rows, take_concat, take_rows
+from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
 
 logger = logging.getLogger("sklearn_activesynth")
 

@@ -5,7 +5,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseActiveSynthesis, _routing_enabled, process_routing
 from .utils._compat import _fit_context
-from .utils._tabular import concat_rows
+from .utils.tabular import concat_rows
 
 __all__ = ["ActiveSynthesisSampler"]
 

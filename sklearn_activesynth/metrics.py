@@ -16,7 +16,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from .utils._tabular import TabularSchema, take_rows
+from .utils.tabular import TabularSchema, take_rows
 
 __all__ = [
     "recall_at_precision",

@@ -25,8 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from .utils._compat import Interval, StrOptions
-
-from .utils._tabular import take_rows
+from .utils.tabular import take_rows
 
 __all__ = [
     "Targeting",

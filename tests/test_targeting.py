@@ -8,7 +8,7 @@ from sklearn_activesynth.targeting import (
     find_regions,
     select_anchors,
 )
-from sklearn_activesynth.utils._tabular import TabularSchema
+from sklearn_activesynth.utils import TabularSchema
 from sklearn_activesynth.utils.estimator_checks import make_check_frame
 
 

@@ -11,7 +11,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator
 from sklearn_activesynth.targeting import build_targets, select_anchors
-from sklearn_activesynth.utils._tabular import TabularSchema
+from sklearn_activesynth.utils import TabularSchema
 from sklearn_activesynth.utils.estimator_checks import (
     make_targets,
     parametrize_generator_checks,

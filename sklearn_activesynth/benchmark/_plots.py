@@ -215,7 +215,7 @@ def plot_uncertainty_map(model, X, y, path, *, uncertainty=None, max_points=1500
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     from ..uncertainty import entropy
-    from ..utils._tabular import TabularSchema, concat_rows, take_rows
+    from ..utils.tabular import TabularSchema, concat_rows, take_rows
 
     y = np.asarray(y)
     rng = np.random.RandomState(random_state)

@@ -7,10 +7,10 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._tabular import take_rows
-from .base import BaseGenerator, GeneratorTags
+from ..utils._compat import Interval, StrOptions
+from ..utils.tabular import take_rows
+from .base import BaseGenerator, GeneratorTags, Synthesized
 
 __all__ = ["InterpolationGenerator"]
 
@@ -107,7 +107,6 @@ class InterpolationGenerator(BaseGenerator):
         return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True)
 
     def _fit(self, X, y):
-        self._validate_params()
         rng = check_random_state(self.random_state)
         self._X = X
         self._y = np.asarray(y)
@@ -166,19 +165,16 @@ class InterpolationGenerator(BaseGenerator):
             )
 
     def _generate(self, n_samples, targets, rng):
-        if targets is not None and len(targets.anchor_indices):
+        targeted = targets is not None and len(targets.anchor_indices) > 0
+        if targeted:
             anchors = np.asarray(targets.anchor_indices)
-            counts = np.asarray(targets.anchor_counts)
-            if counts.sum() != n_samples:
-                # scale the per-anchor counts to the requested total
-                p = counts / counts.sum()
-                counts = rng.multinomial(n_samples, p)
-            seeds = np.repeat(anchors, counts)
+            # the per-anchor counts, scaled to the requested total
+            seeds = np.repeat(anchors, self._rows_per_anchor(n_samples, targets, rng))
         else:
-            per_class = self._class_counts(n_samples, None, self._y)
+            per_class = self._requested_class_counts(n_samples, None, self._y)
             seeds = np.concatenate([
                 rng.choice(self._class_rows[c], size=n, replace=True)
-                for c, n in per_class.items() if n > 0
+                for c, n in per_class.items()
             ] or [np.empty(0, dtype=int)]).astype(int)
         y_seed = self._y[seeds]
         partners = np.empty(len(seeds), dtype=int)
@@ -196,7 +192,10 @@ class InterpolationGenerator(BaseGenerator):
             pick = rng.randint(self.k_neighbors, size=len(where))
             partners[where] = choice[inv.ravel(), pick]
         lam = rng.uniform(size=len(seeds))
-        return self._combine(seeds, partners, lam, rng), y_seed
+        X_new = self._combine(seeds, partners, lam, rng)
+        # targeted rows are made around their anchor; untargeted ones for no anchor
+        positions = seeds if targeted else np.full(len(seeds), -1)
+        return Synthesized(X_new, y_seed, anchor_positions=positions)
 
     def _nearest(self, nn, candidates, cache, rows):
         """The ``k_neighbors`` nearest ``candidates`` of each row in ``nn``'s

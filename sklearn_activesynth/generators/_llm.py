@@ -25,17 +25,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from joblib import effective_n_jobs
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils import check_random_state
 
-from ..utils._tabular import TabularSchema, take_rows
-from .base import BaseGenerator, GeneratorTags
+from ..utils._compat import HasMethods, Interval, StrOptions
+from ..utils._seeding import MAX_SEED
+from ..utils.tabular import TabularSchema, take_rows
+from .base import BaseGenerator, GeneratorTags, Synthesized
 
 __all__ = ["LLMGenerator", "LLMGeneratorWarning", "LLMGenerationError", "Secret",
            "DEFAULT_PROMPT_TEMPLATE"]
 
 logger = logging.getLogger("sklearn_activesynth")
 
-MAX_SEED = np.iinfo(np.int32).max
 
 #: Why a returned row was dropped; each is a ``llm_invalid_<reason>`` history column.
 INVALID_REASONS = (
@@ -383,20 +384,6 @@ class LLMGenerator(BaseGenerator):
         The columns treated as free text.
     response_schema_ : dict
         The JSON schema of one row.
-    last_report_ : dict
-        Figures of the last ``generate`` call, merged into the loop's
-        ``history_``: ``llm_requests`` (HTTP requests, retries included),
-        ``llm_retries``, ``llm_failed_requests``, ``llm_skipped_requests``,
-        ``llm_cache_hits``, ``llm_prompt_tokens``, ``llm_completion_tokens``
-        (from ``usage``), ``llm_repair_requests``, ``llm_invalid_<reason>``
-        for each reason in ``INVALID_REASONS``, ``llm_rows_requested``,
-        ``llm_rows_received``, ``llm_rows_valid``, ``llm_shortfall``,
-        ``llm_endpoint_down``, ``llm_budget_exhausted``, ``llm_format``,
-        ``llm_seconds_waiting``.
-    last_provenance_ : dict
-        Per returned row: ``request_id`` (``"req-<hash>"``; with ``cache_dir``
-        the file ``<hash>.json`` holds that request and its reply) and
-        ``region`` (the region the prompt described; -1 for untargeted rows).
 
     See Also
     --------
@@ -406,6 +393,25 @@ class LLMGenerator(BaseGenerator):
 
     Notes
     -----
+    What a call reports: ``generate`` returns a
+    :class:`~sklearn_activesynth.generators.Synthesized` whose ``report``
+    holds the call's figures, merged into the loop's ``history_``:
+    ``llm_requests`` (HTTP requests, retries included), ``llm_retries``,
+    ``llm_failed_requests``, ``llm_skipped_requests``, ``llm_cache_hits``,
+    ``llm_prompt_tokens``, ``llm_completion_tokens`` (from ``usage``),
+    ``llm_repair_requests``, ``llm_invalid_<reason>`` for each reason in
+    ``INVALID_REASONS``, ``llm_rows_requested``, ``llm_rows_received``,
+    ``llm_rows_valid``, ``llm_shortfall``, ``llm_endpoint_down``,
+    ``llm_budget_exhausted``, ``llm_format``, ``llm_seconds_waiting``. Its
+    ``provenance`` has, per returned row, ``request_id`` (``"req-<hash>"``;
+    with ``cache_dir`` the file ``<hash>.json`` holds that request and its
+    reply) and ``region`` (the region the prompt described; -1 for
+    untargeted rows).
+
+    Input forms: ``fit`` takes a DataFrame, a 2-D array, or texts on their
+    own (a list, 1-D array or Series of strings: one text column);
+    ``generate`` gives rows back in the same form.
+
     Privacy and prompt injection: values from the data that reach a prompt
     (column names, categories, labels, shared words, opted-in examples) are
     JSON-quoted with backticks escaped, so a cell cannot end its string, start
@@ -415,8 +421,8 @@ class LLMGenerator(BaseGenerator):
     Robustness: a reply that is not JSON is retried once with a repair request.
     If a whole ``generate`` call produces no valid row it raises
     :class:`LLMGenerationError` (the loop then retries, skips the round and
-    warns once); a partial result is returned with the shortfall in
-    ``last_report_`` and one :class:`LLMGeneratorWarning` per fit when
+    warns once); a partial result is returned with the shortfall in its
+    ``report`` and one :class:`LLMGeneratorWarning` per fit when
     requests failed or the budget ran out. After a ``generate`` call that
     returned too few valid rows, one top-up pass asks for the missing rows.
 
@@ -437,9 +443,12 @@ class LLMGenerator(BaseGenerator):
     >>> X, y = rng.normal(size=(40, 2)), np.repeat([0, 1], 20)
     >>> with OpenAITestServer() as server:
     ...     gen = LLMGenerator("test-model", base_url=server.url).fit(X, y)
-    ...     X_new, y_new = gen.generate(6, random_state=0)
-    >>> X_new.shape, sorted(set(y_new.tolist())), gen.last_report_["llm_requests"]
+    ...     result = gen.generate(6, random_state=0)
+    >>> X_new, y_new = result
+    >>> X_new.shape, sorted(set(y_new.tolist())), result.report["llm_requests"]
     ((6, 2), [0, 1], 2)
+    >>> result.provenance["request_id"].shape
+    (6,)
     """
 
     _parameter_constraints = {
@@ -523,28 +532,14 @@ class LLMGenerator(BaseGenerator):
         return state
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y):
-        """Learn the schema, ranges and categories of ``X`` (no request is sent).
-
-        Parameters
-        ----------
-        X : DataFrame, ndarray of shape (n_samples, n_features), or a 1-D
-            array / list of strings (one text column)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self : object
-        """
+    def _validate_fit_input(self, X, y):
+        # texts given on their own (a list, a 1-D array or Series) or a 2-D
+        # object array become a DataFrame; the form is given back by generate
         X, kind = _as_frame(X)
         self._input_kind = kind
-        super().fit(X, y)
-        if kind is not None:
-            del self.feature_names_in_
-        return self
+        return super()._validate_fit_input(X, y)
 
     def _fit(self, X, y):
-        self._validate_params()
         if not self.model:
             raise ValueError("LLMGenerator needs a model name: LLMGenerator(model=...).")
         if self.client is not None and (self.base_url is not None or self._key_param()):
@@ -612,49 +607,30 @@ class LLMGenerator(BaseGenerator):
         return client, True
 
     # ------------------------------------------------------------------ generate
-    def generate(self, n_samples=None, *, targets=None, random_state=None):
-        """Ask the model for labelled rows aimed at ``targets``.
+    def _generate_random_state(self, random_state):
+        # without one of its own, a call is seeded by the random_state parameter
+        return check_random_state(self.random_state if random_state is None else random_state)
 
-        Parameters
-        ----------
-        n_samples : int, optional
-            Defaults to ``targets.n_samples``.
-        targets : Targets, optional
-            Regions and class counts from the loop. Without them, rows follow
-            the training class mix and each class's overall description.
-        random_state : int, RandomState or None
-            Seeds the requests; ``None`` uses the ``random_state`` parameter.
-
-        Returns
-        -------
-        X_new : same container as the training X
-        y_new : ndarray
-        """
-        if random_state is None:
-            random_state = self.random_state
-        X_new, y_new = super().generate(n_samples, targets=targets, random_state=random_state)
+    def _input_form(self, X_new):
+        """Rows in the form ``fit`` received: a 1-D object array for texts
+        given on their own, a 2-D object array for an object array."""
         kind = getattr(self, "_input_kind", None)
         if kind == "1d":
-            X_new = X_new.iloc[:, 0].to_numpy(dtype=object)
-        elif kind == "array":
-            X_new = X_new.to_numpy(dtype=object)
-        return X_new, y_new
+            return X_new.iloc[:, 0].to_numpy(dtype=object)
+        if kind == "array":
+            return X_new.to_numpy(dtype=object)
+        return X_new
 
     def _generate(self, n_samples, targets, rng):
         report = _empty_report(self._format)
-        self.last_report_ = report
         if n_samples == 0:
-            self.last_provenance_ = {"request_id": np.empty(0, dtype=object),
-                                     "region": np.empty(0, dtype=int)}
-            return self._assemble([]), np.empty(0, dtype=self.classes_.dtype)
+            provenance = {"request_id": np.empty(0, dtype=object),
+                          "region": np.empty(0, dtype=int)}
+            return Synthesized(self._input_form(self._assemble([])),
+                               np.empty(0, dtype=self.classes_.dtype),
+                               report=report, provenance=provenance)
         openai = _import_openai()
-        counts = self._class_counts(n_samples, targets, self._y)
-        if sum(counts.values()) != n_samples:
-            from ..targeting import allocate_classes
-
-            counts = allocate_classes(n_samples, self._y, allocation=dict(counts),
-                                      classes=self.classes_)
-        counts = {c: n for c, n in counts.items() if n > 0}
+        counts = self._requested_class_counts(n_samples, targets, self._y)
         plan = self._plan(targets, counts, rng)
         client, owned = self._make_client(openai)
         runner = _Runner(self, openai, client, report)
@@ -694,16 +670,17 @@ class LLMGenerator(BaseGenerator):
             warnings.warn(
                 f"LLMGenerator got {len(kept)} of {n_samples} rows: {cause}. The round "
                 "goes on with the rows it has; see the llm_* columns of history_. "
-                "(Warned once per fit.)", LLMGeneratorWarning, stacklevel=4)
+                "(Warned once per fit.)", LLMGeneratorWarning, stacklevel=3)
             self._warned = True
-        self.last_provenance_ = {
+        provenance = {
             "request_id": np.array([r[2] for r in kept], dtype=object),
             "region": np.array([r[3] for r in kept], dtype=int),
         }
         y_new = np.empty(len(kept), dtype=self.classes_.dtype)
         for i, r in enumerate(kept):
             y_new[i] = r[1]
-        return self._assemble([r[0] for r in kept]), y_new
+        return Synthesized(self._input_form(self._assemble([r[0] for r in kept])), y_new,
+                           report=report, provenance=provenance)
 
     # ------------------------------------------------------------------ planning
     def _plan(self, targets, counts, rng):

@@ -23,7 +23,6 @@ imported only inside ``fit``.
 import contextlib
 import copy
 import io
-import random
 import time
 import warnings
 from numbers import Integral, Real
@@ -31,15 +30,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ..targeting import allocate_classes
-from ..utils._tabular import concat_rows, take_rows
-from .base import BaseGenerator, GeneratorTags
+from ..utils._compat import HasMethods, Interval, StrOptions
+from ..utils._seeding import MAX_SEED, seeded_global_rngs
+from ..utils.tabular import concat_rows, take_rows
+from .base import BaseGenerator, GeneratorTags, Synthesized
 
 __all__ = ["CTGANGenerator", "TVAEGenerator", "GaussianCopulaGenerator"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 _TABLE = "data"
 # distance blocks hold at most this many floats (anchors x candidates)
 _CHUNK_FLOATS = 4_000_000
@@ -57,41 +55,6 @@ def _import_sdv(owner):
             f"{owner} needs SDV: pip install 'sklearn-activesynth[sdv]'"
         ) from exc
     return Metadata, Condition, single_table
-
-
-@contextlib.contextmanager
-def _seeded_global_rngs(seed, torch_devices=None):
-    """Seed the global numpy, ``random`` and (CPU, or the given CUDA devices')
-    torch generators for SDV's training, then put the caller's states back.
-
-    SDV trains CTGAN/TVAE with torch's and numpy's global generators; seeding
-    them here makes a fit reproducible without changing the user's own
-    streams. ``torch_devices=None`` leaves torch alone (the Gaussian copula
-    does not use it).
-    """
-    np_state = np.random.get_state()
-    py_state = random.getstate()
-    fork = contextlib.nullcontext()
-    torch = None
-    if torch_devices is not None:
-        import torch
-
-        fork = torch.random.fork_rng(devices=torch_devices)
-    try:
-        with fork:
-            if torch is not None:
-                if torch_devices:
-                    torch.manual_seed(seed)  # CPU and every CUDA device
-                else:
-                    # the CPU generator only: torch.manual_seed would also queue a
-                    # seed for CUDA devices the user has not initialised yet
-                    torch.random.default_generator.manual_seed(seed)
-            np.random.seed(seed)
-            random.seed(seed)
-            yield
-    finally:
-        np.random.set_state(np_state)
-        random.setstate(py_state)
 
 
 def _sq_distances(Za, Zc, c2):
@@ -226,7 +189,6 @@ class _BaseSDVGenerator(BaseGenerator):
         return md
 
     def _fit(self, X, y):
-        self._validate_params()
         name = type(self).__name__
         Metadata, self._Condition, single_table = _import_sdv(name)
         schema = self.schema_
@@ -252,7 +214,9 @@ class _BaseSDVGenerator(BaseGenerator):
             warnings.filterwarnings("ignore", message=".*save_to_json.*")
             synth = self._synthesizer(single_table, self.metadata_)
         rng = check_random_state(self.random_state)
-        with _seeded_global_rngs(rng.randint(_MAX_SEED), self._torch_devices()):
+        # SDV trains CTGAN/TVAE with torch's and numpy's global generators: seed
+        # them for the fit and put the caller's states back afterwards
+        with seeded_global_rngs(rng.randint(MAX_SEED), torch_devices=self._torch_devices()):
             try:
                 synth.fit({_TABLE: frame})
             except Exception as exc:
@@ -269,15 +233,6 @@ class _BaseSDVGenerator(BaseGenerator):
         return self
 
     # ------------------------------------------------------------------ generate
-    def _requested_counts(self, n_samples, targets):
-        counts = self._class_counts(n_samples, targets, self._y)
-        counts = {c: int(n) for c, n in counts.items() if c in set(self.classes_.tolist())}
-        total = sum(counts.values())
-        if total != n_samples and total > 0:
-            counts = allocate_classes(n_samples, self._y, allocation=counts,
-                                      classes=self.classes_)
-        return {c: n for c, n in counts.items() if n > 0}
-
     def _sample_classes(self, rows_per_code):
         """One SDV call for every class: ``{code: n_rows}`` -> rows with their label
         column (fewer than asked where SDV's rejection sampling gave up: a class the
@@ -315,7 +270,8 @@ class _BaseSDVGenerator(BaseGenerator):
             {c: pd.Series(dtype=float) for c in self._sdv_columns}))
 
     def _generate(self, n_samples, targets, rng):
-        counts = self._requested_counts(n_samples, targets) if n_samples else {}
+        counts = self._requested_class_counts(n_samples, targets, self._y) \
+            if n_samples else {}
         has_anchors = targets is not None and len(targets.anchor_indices) > 0
         selection = self.selection if has_anchors else None
         if selection == "uncertainty" and getattr(targets, "uncertainty_fn", None) is None:
@@ -326,7 +282,7 @@ class _BaseSDVGenerator(BaseGenerator):
         self.synthesizer_.reset_sampling()
         # SDV seeds sampling with a fixed constant unless told otherwise, and offers
         # no public way to tell it (SDV 2.0): one generate call = one seed
-        seed = int(rng.randint(_MAX_SEED))
+        seed = int(rng.randint(MAX_SEED))
         set_state = getattr(self.synthesizer_, "_set_random_state", None)
         if set_state is None:  # pragma: no cover - a future SDV without it
             raise RuntimeError(
@@ -387,8 +343,7 @@ class _BaseSDVGenerator(BaseGenerator):
         else:
             X_new = self._empty()
         y_new = np.concatenate(y_parts) if y_parts else np.empty(0, dtype=self.classes_.dtype)
-        self.last_anchor_positions_ = (np.concatenate(pos_parts) if pos_parts
-                                       else np.empty(0, dtype=int))
+        positions = np.concatenate(pos_parts) if pos_parts else np.empty(0, dtype=int)
         report = {
             "n_candidates": int(n_cand),
             "n_shortfall": int(sum(shortfall.values())),
@@ -397,7 +352,6 @@ class _BaseSDVGenerator(BaseGenerator):
         }
         for c in self.classes_.tolist():
             report[f"shortfall_{c}"] = int(shortfall.get(c, 0))
-        self.last_report_ = report
         short = {c: s for c, s in shortfall.items() if s > 0}
         if short and not getattr(self, "_warned_shortfall", False):
             self._warned_shortfall = True
@@ -410,7 +364,7 @@ class _BaseSDVGenerator(BaseGenerator):
                 "may help. (Warned once per fit.)",
                 UserWarning,
             )
-        return X_new, y_new
+        return Synthesized(X_new, y_new, anchor_positions=positions, report=report)
 
     def _select(self, cand, c, n, targets, selection, u):
         """Which ``n`` candidates of class ``c`` to keep, and the training-row
@@ -492,13 +446,6 @@ _SHARED_ATTRS = """
         The metadata it was built with (label column included).
     label_column_ : str
         Name of the label column in the synthesizer's table.
-    last_report_ : dict
-        Figures of the last ``generate`` call, merged into the classifier's
-        ``history_``: ``n_candidates``, ``n_shortfall``, ``shortfall_<class>``,
-        ``seconds_sampling``, ``seconds_selection``.
-    last_anchor_positions_ : ndarray of int
-        Training-row position of the anchor each generated row was chosen for
-        (-1 when untargeted).
 """
 
 _SHARED_NOTES = """
@@ -509,10 +456,17 @@ _SHARED_NOTES = """
     under the Business Source License 1.1, not an open-source licence; read
     it before using these generators in a product.
 
+    ``generate`` returns a :class:`~sklearn_activesynth.generators.Synthesized`
+    whose ``report`` holds the call's figures, merged into the classifier's
+    ``history_``: ``n_candidates``, ``n_shortfall``, ``shortfall_<class>``,
+    ``seconds_sampling``, ``seconds_selection``; its ``anchor_positions`` give
+    the training-row position of the anchor each row was chosen for (-1 when
+    untargeted).
+
     Class counts are met exactly with an SDV ``Condition`` on the label. When
     a class cannot be produced (a rare class the synthesizer never learned),
     the rows that were produced are returned, the shortfall is recorded in
-    ``last_report_`` (and so in ``history_``) and one ``UserWarning`` is
+    the result's ``report`` (and so in ``history_``) and one ``UserWarning`` is
     issued per fit; ``generate`` does not raise for it. A class of which the
     rejection sampling found no row at all is not sampled again until the
     next ``fit`` (each try costs up to ten times the rows asked for). SDV range conditions

@@ -6,13 +6,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..targeting import allocate_classes
-from ..utils._tabular import TabularSchema
-from ..utils._torch import MAX_SEED, import_skorch, import_torch, resolve_device, seeded_torch
-from .base import BaseGenerator, GeneratorTags
+from ..utils._compat import Interval, StrOptions
+from ..utils._seeding import MAX_SEED
+from ..utils._torch import import_skorch, import_torch, resolve_device, seeded_torch
+from .base import BaseGenerator, GeneratorTags, Synthesized
 
 __all__ = ["SkorchImageGenerator"]
 
@@ -137,10 +135,16 @@ class SkorchImageGenerator(BaseGenerator):
     7.4 on a 0-16 scale is a valid image, unlike a transaction amount with a
     fraction of a cent.
 
+    ``fit`` takes ``X`` of shape ``(n_samples, C, H, W)``, or
+    ``(n_samples, C*H*W)`` (an ndarray or a numeric DataFrame) with
+    ``image_shape`` set, and one label per image; each label is a condition
+    of the generator. ``generate``'s ``targets`` name anchors by their
+    position in the images seen by ``fit``.
+
     Rows are returned anchor by anchor, in the order of
-    ``targets.anchor_indices`` (``last_anchor_positions_`` says which anchor
-    each row was made for), so the loop's provenance names the uncertain real
-    image behind every synthetic one.
+    ``targets.anchor_indices``; the result's ``anchor_positions`` say which
+    anchor each row was made for (-1 for prior samples), so the loop's
+    provenance names the uncertain real image behind every synthetic one.
 
     References
     ----------
@@ -215,7 +219,8 @@ class SkorchImageGenerator(BaseGenerator):
         return shape
 
     def _flatten_input(self, X):
-        """Validate ``X``; return (float64 pixels (n, P), image shape, form)."""
+        """Validate ``X``; return (pixels (n, P), image shape, form): float64
+        for a DataFrame, the array's own dtype otherwise."""
         name = type(self).__name__
         if sp.issparse(X):
             raise TypeError(f"{name} does not accept sparse input; pass a dense array.")
@@ -259,22 +264,24 @@ class SkorchImageGenerator(BaseGenerator):
         return arr, shape, form
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y):
-        """Train the conditional network on images ``X`` with labels ``y``.
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
 
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, C, H, W), or (n_samples, C*H*W) \
-                (ndarray or numeric DataFrame) with ``image_shape`` set
-            Images.
-        y : array-like of shape (n_samples,)
-            Labels; each is a condition of the generator.
+    def _validate_fit_input(self, X, y):
+        """Images, or rows of flattened pixels, and one label per image; the
+        table the schema is learned from: the pixel DataFrame as given, or
+        the pixels as ``(n, C*H*W)`` rows of the input's dtype."""
+        flat, shape, form = self._flatten_input(X)
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != flat.shape[0]:
+            raise ValueError(
+                f"y must be 1-D with one label per image: X has {flat.shape[0]} images, "
+                f"y has shape {y.shape}.")
+        self.image_shape_ = shape
+        self._form = form
+        return (X if form == "frame" else flat), y
 
-        Returns
-        -------
-        self : object
-        """
-        self._validate_params()
+    def _fit(self, X, y):
         name = type(self).__name__
         torch = import_torch(name)
         import_skorch(name)
@@ -287,26 +294,14 @@ class SkorchImageGenerator(BaseGenerator):
             VAELoss,
         )
 
-        flat, shape, form = self._flatten_input(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != flat.shape[0]:
-            raise ValueError(
-                f"y must be 1-D with one label per image: X has {flat.shape[0]} images, "
-                f"y has shape {y.shape}.")
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        self.image_shape_ = shape
-        self.n_features_in_ = flat.shape[1]
-        self._form = form
-        if hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_  # from an earlier fit on a DataFrame
-        if form == "frame":
-            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        codes = np.unique(y, return_inverse=True)[1]
+        if self._form == "frame":
+            flat = X.to_numpy(dtype=float)
             self._frame_dtypes = X.dtypes.copy()
             self._dtype = np.dtype(float)
-            self.schema_ = TabularSchema(X)
         else:
-            self._dtype = np.asarray(X).dtype
-            self.schema_ = TabularSchema(np.asarray(X).reshape(flat.shape[0], -1))
+            flat = X
+            self._dtype = X.dtype
         self.data_min_ = float(flat.min())
         self.data_max_ = float(flat.max())
         span = self.data_max_ - self.data_min_
@@ -350,30 +345,6 @@ class SkorchImageGenerator(BaseGenerator):
         return max(_AUTO_EPOCHS, int(np.ceil(_AUTO_STEPS[self.kind] / batches)))
 
     # ------------------------------------------------------------------ generate
-    def generate(self, n_samples=None, *, targets=None, random_state=None):
-        """Produce labelled synthetic images, around the anchors when targeted.
-
-        Parameters
-        ----------
-        n_samples : int, optional
-            Number of images; defaults to ``targets.n_samples``.
-        targets : Targets, optional
-            Anchor rows (positions in the images seen by ``fit``), their
-            per-anchor counts and class counts. Without it, images are sampled
-            from the prior with the training class mix.
-        random_state : int, RandomState or None
-            Same value, same images.
-
-        Returns
-        -------
-        X_new : ndarray or DataFrame
-            In the form ``fit`` received (see Notes of the class).
-        y_new : ndarray of shape (n_new,)
-        """
-        check_is_fitted(self, "net_")
-        self._validate_params()  # anchor_noise / sampling may be set after fit
-        return super().generate(n_samples, targets=targets, random_state=random_state)
-
     def _generate(self, n_samples, targets, rng):
         torch = import_torch(type(self).__name__)
         device = self._device
@@ -385,12 +356,8 @@ class SkorchImageGenerator(BaseGenerator):
         use_anchors = targets is not None and len(targets.anchor_indices) > 0
         if use_anchors and self.sampling == "anchors" and n_samples > 0:
             anchors = np.asarray(targets.anchor_indices, dtype=int)
-            counts = np.asarray(targets.anchor_counts, dtype=int)
-            if counts.sum() != n_samples:
-                # scale the per-anchor counts to the requested total
-                p = counts / counts.sum() if counts.sum() > 0 else \
-                    np.full(len(counts), 1.0 / len(counts))
-                counts = rng.multinomial(n_samples, p)
+            # the per-anchor counts, scaled to the requested total
+            counts = self._rows_per_anchor(n_samples, targets, rng)
             keep = counts > 0
             anchors, counts = anchors[keep], counts[keep]
             rows = np.repeat(anchors, counts)
@@ -398,28 +365,18 @@ class SkorchImageGenerator(BaseGenerator):
             z_anchor = self._latent_codes(anchors, gen)
             z = torch.repeat_interleave(z_anchor, torch.as_tensor(counts, device=device), 0)
             z = z + self.anchor_noise * torch.randn(z.shape, generator=gen, device=device)
-            self.last_anchor_positions_ = rows
+            positions = rows
         else:
-            per_class = self._class_counts(n_samples, targets, self._y)
-            unknown = set(per_class) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(f"targets ask for classes {sorted(map(str, unknown))} "
-                                 f"not seen in fit ({self.classes_.tolist()}).")
-            total = sum(per_class.values())
-            if total != n_samples:
-                per_class = allocate_classes(
-                    n_samples, self._y, allocation={c: v for c, v in per_class.items()},
-                    classes=self.classes_) if total > 0 else \
-                    self._class_counts(n_samples, None, self._y)
+            per_class = self._requested_class_counts(n_samples, targets, self._y)
             codes = np.concatenate(
                 [np.full(n, np.searchsorted(self.classes_, c), dtype=np.int64)
-                 for c, n in per_class.items() if n > 0] or [np.empty(0, np.int64)])
+                 for c, n in per_class.items()] or [np.empty(0, np.int64)])
             z = torch.randn((len(codes), L), generator=gen, device=device)
-            if use_anchors:
-                # made for no anchor: the loop must not credit one
-                self.last_anchor_positions_ = np.full(len(codes), -1)
+            # made for no anchor: the loop must not credit one
+            positions = np.full(len(codes), -1)
         pixels = self._decode(z, codes)
-        return self._restore(pixels), self.classes_[codes]
+        return Synthesized(self._restore(pixels), self.classes_[codes],
+                           anchor_positions=positions)
 
     def _latent_codes(self, anchors, gen):
         """One latent code per anchor (positions in the training images)."""

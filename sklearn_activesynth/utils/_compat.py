@@ -1,15 +1,15 @@
-"""Every private scikit-learn name the package uses, imported here and only here.
+"""The few scikit-learn internals we use, with fallbacks if they move.
 
-scikit-learn does not promise these names; if one moves, this is the one file
-to change (imbalanced-learn does the same through the ``sklearn-compat``
-package; our list is short enough to keep by hand).
+Modules of the package import private scikit-learn names from here only, so
+that a move in a new scikit-learn release is fixed in one place.
 """
 
 import functools
 
-from sklearn.utils._param_validation import (  # noqa: F401
+from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     StrOptions,
     validate_params,
 )
@@ -26,4 +26,11 @@ except ImportError:  # pragma: no cover
             return wrapper
         return decorator
 
-__all__ = ["_fit_context", "HasMethods", "Interval", "StrOptions", "validate_params"]
+__all__ = [
+    "_fit_context",
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "validate_params",
+]

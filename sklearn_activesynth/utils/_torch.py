@@ -5,13 +5,9 @@ so the package imports (and every torch-free feature works) without the
 ``torch`` extra.
 """
 
-import contextlib
-
-import numpy as np
+from ._seeding import MAX_SEED, seeded_global_rngs
 
 __all__ = ["import_torch", "import_skorch", "resolve_device", "seeded_torch", "MAX_SEED"]
-
-MAX_SEED = np.iinfo(np.int32).max
 
 _EXTRA = "pip install torch==2.13.0 'sklearn-activesynth[torch]'"
 
@@ -46,7 +42,17 @@ def resolve_device(device, owner="this estimator"):
     return str(device)
 
 
-@contextlib.contextmanager
+def cuda_device_indices(device):
+    """The CUDA device index behind a device name (``[]`` for the CPU, or when
+    no GPU is visible): the generators a seeded block must fork."""
+    import torch
+
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        dev = torch.device(device)
+        return [dev.index if dev.index is not None else torch.cuda.current_device()]
+    return []
+
+
 def seeded_torch(seed, device="cpu"):
     """Seed torch's global generator(s) for the block, then restore them.
 
@@ -56,16 +62,9 @@ def seeded_torch(seed, device="cpu"):
     from ``seed`` while the caller's own torch stream is left exactly where it
     was (no global seeding, seed 000's reproducibility without side effects).
     Only the CPU generator is forked unless ``device`` is a CUDA device.
+    numpy's and Python's generators are left alone: this is
+    :func:`~sklearn_activesynth.utils._seeding.seeded_global_rngs` with torch
+    only.
     """
-    import torch
-
-    devices = []
-    if str(device).startswith("cuda") and torch.cuda.is_available():
-        dev = torch.device(device)
-        devices = [dev.index if dev.index is not None else torch.cuda.current_device()]
-    with torch.random.fork_rng(devices=devices):
-        torch.random.default_generator.manual_seed(int(seed))
-        for d in devices:
-            with torch.cuda.device(d):
-                torch.cuda.manual_seed(int(seed))
-        yield
+    return seeded_global_rngs(seed, numpy=False, python=False,
+                              torch_devices=cuda_device_indices(device))

@@ -1,8 +1,8 @@
 """Public checks every generator must pass.
 
 Like scikit-learn's ``parametrize_with_checks``, these run a generator
-through the Generator protocol: schema and container kept, targets honoured,
-determinism, the unfitted error, clone. Generators tagged ``image=True``
+through the Generator protocol: the result object, schema and container kept,
+targets honoured, determinism, the unfitted error, clone. Generators tagged ``image=True``
 (see :class:`~sklearn_activesynth.generators.GeneratorTags`) run the same
 checks on small digit images instead of the mixed-type frame: arrays of
 shape ``(n, C, H, W)``, or rows of flattened pixels when the generator
@@ -23,9 +23,9 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from ..generators.base import get_generator_tags
+from ..generators.base import Synthesized, get_generator_tags
 from ..targeting import Targets, find_regions
-from ..utils._tabular import TabularSchema, take_rows
+from .tabular import TabularSchema, take_rows
 
 __all__ = [
     "make_check_frame",
@@ -35,6 +35,7 @@ __all__ = [
     "parametrize_generator_checks",
     "check_generator_unfitted",
     "check_generator_clone",
+    "check_generator_result",
     "check_generator_dataframe_schema",
     "check_generator_array_schema",
     "check_generator_image_schema",
@@ -172,6 +173,52 @@ def check_generator_clone(generator):
     check_generator_unfitted(copy)
 
 
+def check_generator_result(generator):
+    """``generate`` returns a :class:`~sklearn_activesynth.generators.Synthesized`
+    the loop can record.
+
+    Untargeted and targeted: rows and labels of one length (and it unpacks as
+    ``X_new, y_new``); ``anchor_positions`` an int array with one entry per
+    row, each -1 or a training-row position (-1 for every untargeted row;
+    an anchor of the targets for a targeted row that names one);
+    ``report`` a dict; every ``provenance`` value one entry per row.
+    """
+    name = type(generator).__name__
+    X, y = _check_data(generator)
+    gen = clone(generator).fit(X, y)
+    n_train = len(y)
+    anchors = np.concatenate([np.flatnonzero(y == 0)[:3], np.flatnonzero(y == 1)[:2]])
+    targets = make_targets(X, y, anchors, [2, 2, 2, 3, 3])
+    for n_samples, t in ((12, None), (None, targets)):
+        result = gen.generate(n_samples, targets=t, random_state=0)
+        assert isinstance(result, Synthesized), (
+            f"{name}.generate returned {type(result).__name__}, not a Synthesized "
+            "(BaseGenerator.generate builds one from what _generate returns).")
+        X_new, y_new = result
+        assert X_new is result.X and y_new is result.y
+        n = result.n_samples
+        assert isinstance(y_new, np.ndarray) and y_new.shape == (n,), (type(y_new), n)
+        assert X_new.shape[0] == n, (X_new.shape, n)
+        pos = result.anchor_positions
+        assert isinstance(pos, np.ndarray) and pos.dtype.kind in "iu", (
+            f"anchor_positions must be an int ndarray, got {type(pos).__name__} "
+            f"{getattr(pos, 'dtype', '')}")
+        assert pos.shape == (n,), f"anchor_positions has shape {pos.shape}, {n} rows"
+        assert np.all((pos == -1) | ((pos >= 0) & (pos < n_train))), (
+            f"anchor_positions must be -1 or a training-row position in [0, {n_train}); "
+            f"got {sorted(set(pos.tolist()))}")
+        if t is None:
+            assert np.all(pos == -1), "untargeted rows were credited to an anchor"
+        else:
+            assert set(pos[pos >= 0].tolist()) <= set(anchors.tolist()), (
+                "targeted rows were credited to rows that are not anchors")
+        assert isinstance(result.report, dict), type(result.report)
+        assert isinstance(result.provenance, dict), type(result.provenance)
+        for key, values in result.provenance.items():
+            assert len(values) == n, (
+                f"provenance[{key!r}] has {len(values)} entries for {n} rows")
+
+
 def check_generator_dataframe_schema(generator):
     """A mixed DataFrame in, a DataFrame with the same schema out (not for
     image generators: see :func:`check_generator_image_schema`)."""
@@ -292,12 +339,12 @@ def check_generator_determinism(generator):
     if not get_generator_tags(generator).deterministic:
         return
     X, y = _check_data(generator)
-    a = clone(generator).fit(X, y).generate(20, random_state=3)
-    b = clone(generator).fit(X, y).generate(20, random_state=3)
-    _frames_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
-    c = clone(generator).fit(X, y).generate(20, random_state=4)
-    assert not _same(a[0], c[0]), "different random_state gave identical rows"
+    Xa, ya = clone(generator).fit(X, y).generate(20, random_state=3)
+    Xb, yb = clone(generator).fit(X, y).generate(20, random_state=3)
+    _frames_equal(Xa, Xb)
+    np.testing.assert_array_equal(ya, yb)
+    Xc, _ = clone(generator).fit(X, y).generate(20, random_state=4)
+    assert not _same(Xa, Xc), "different random_state gave identical rows"
 
 
 def check_generator_input_unchanged(generator):
@@ -316,6 +363,7 @@ def check_generator_input_unchanged(generator):
 _CHECKS = [
     check_generator_unfitted,
     check_generator_clone,
+    check_generator_result,
     check_generator_dataframe_schema,
     check_generator_array_schema,
     check_generator_image_schema,

@@ -27,7 +27,7 @@ from sklearn_activesynth.generators import LLMGenerator, LLMGeneratorWarning
 from sklearn_activesynth.generators import _llm
 from sklearn_activesynth.generators._llm import SYSTEM_PROMPT, LLMGenerationError, Secret
 from sklearn_activesynth.testing import OpenAITestServer
-from sklearn_activesynth.utils._tabular import TabularSchema
+from sklearn_activesynth.utils import TabularSchema
 from sklearn_activesynth.utils.estimator_checks import (
     make_check_frame,
     make_targets,
@@ -175,12 +175,13 @@ def test_rate_limit_waits_for_retry_after(llm_server):
     X, y = make_check_frame(80)
     llm_server.script_faults([{"fault": "rate_limit", "retry_after": 0.3}])
     gen = _gen(llm_server).fit(X, y)
-    X_new, _ = gen.generate(8, random_state=0)
+    result = gen.generate(8, random_state=0)
+    X_new, _ = result
     log = llm_server.log
     assert log[0].fault == "rate_limit" and log[1].fault is None
     assert log[1].time - log[0].time >= 0.28
     assert log[0].body == log[1].body  # the same request, sent again
-    rep = gen.last_report_
+    rep = result.report
     assert rep["llm_retries"] == 1 and rep["llm_requests"] == len(log)
     assert len(X_new) == 8 and rep["llm_shortfall"] == 0
 
@@ -200,9 +201,10 @@ def test_server_errors_are_retried(llm_server):
     X, y = make_check_frame(80)
     llm_server.script_faults(["server_error", "server_error"])
     gen = _gen(llm_server).fit(X, y)
-    X_new, _ = gen.generate(8, random_state=0)
+    result = gen.generate(8, random_state=0)
+    X_new, _ = result
     assert len(X_new) == 8
-    rep = gen.last_report_
+    rep = result.report
     assert rep["llm_retries"] == 2 and rep["llm_failed_requests"] == 0
     assert rep["llm_requests"] == len(llm_server.requests) == 2 + 2  # two classes, two retries
 
@@ -212,18 +214,20 @@ def test_timeout_is_retried(llm_server):
     llm_server.script_faults([{"fault": "timeout", "delay": 5.0}])
     gen = _gen(llm_server, timeout=0.25).fit(X, y)
     t0 = time.monotonic()
-    X_new, _ = gen.generate(8, random_state=0)
+    result = gen.generate(8, random_state=0)
+    X_new, _ = result
     assert time.monotonic() - t0 < 4.0  # did not wait for the slow reply
-    assert len(X_new) == 8 and gen.last_report_["llm_retries"] == 1
+    assert len(X_new) == 8 and result.report["llm_retries"] == 1
 
 
 def test_non_json_reply_is_repaired_once(llm_server):
     X, y = make_check_frame(80)
     llm_server.script_faults(["not_json"])
     gen = _gen(llm_server).fit(X, y)
-    X_new, _ = gen.generate(8, random_state=0)
+    result = gen.generate(8, random_state=0)
+    X_new, _ = result
     assert len(X_new) == 8
-    rep = gen.last_report_
+    rep = result.report
     assert rep["llm_invalid_json"] == 1 and rep["llm_repair_requests"] == 1
     repair = llm_server.requests[1]["messages"]
     assert [m["role"] for m in repair] == ["system", "user", "assistant", "user"]
@@ -236,8 +240,9 @@ def test_non_json_twice_drops_that_request(llm_server):
     y[:40] = 1
     llm_server.script_faults(["not_json", "not_json"])
     gen = _gen(llm_server, rows_per_request=5).fit(X, y)
-    X_new, y_new = gen.generate(10, random_state=0)
-    rep = gen.last_report_
+    result = gen.generate(10, random_state=0)
+    X_new, y_new = result
+    rep = result.report
     assert rep["llm_invalid_json"] == 2 and rep["llm_repair_requests"] == 1
     # the lost rows were asked for again in the top-up pass
     assert len(X_new) == 10 and rep["llm_shortfall"] == 0
@@ -250,8 +255,9 @@ def test_invalid_rows_are_dropped_and_counted(llm_server, fault, reason):
     X, y = make_check_frame(120)
     llm_server.script_faults([fault])
     gen = _gen(llm_server).fit(X, y)
-    X_new, y_new = gen.generate(20, random_state=0)
-    rep = gen.last_report_
+    result = gen.generate(20, random_state=0)
+    X_new, y_new = result
+    rep = result.report
     assert rep[f"llm_invalid_{reason}"] == 10  # the whole first reply
     others = [r for r in _llm.INVALID_REASONS if r != reason]
     assert all(rep[f"llm_invalid_{r}"] == 0 for r in others)
@@ -306,10 +312,9 @@ def test_structured_output_falls_back_to_plain_json():
     X, y = make_check_frame(80)
     with OpenAITestServer(supports_json_schema=False) as server:
         gen = LLMGenerator("test-model", base_url=server.url, **FAST).fit(X, y)
-        X_new, _ = gen.generate(20, random_state=0)
-        first = gen.last_report_
-        gen.generate(10, random_state=1)
-        second = gen.last_report_
+        X_new, _ = result = gen.generate(20, random_state=0)
+        first = result.report
+        second = gen.generate(10, random_state=1).report
         bodies = server.requests
     assert len(X_new) == 20 and first["llm_format"] == "json_object"
     assert bodies[0]["response_format"]["type"] == "json_schema"
@@ -324,8 +329,9 @@ def test_request_budget_is_a_hard_cap(llm_server):
     X, y = make_check_frame(80)
     gen = _gen(llm_server, max_requests=2).fit(X, y)
     with pytest.warns(LLMGeneratorWarning, match="max_requests=2"):
-        X_new, _ = gen.generate(50, random_state=0)
-    rep = gen.last_report_
+        result = gen.generate(50, random_state=0)
+    X_new, _ = result
+    rep = result.report
     assert len(llm_server.requests) == 2 and rep["llm_budget_exhausted"]
     assert len(X_new) == 20 and rep["llm_shortfall"] == 30
 
@@ -334,8 +340,9 @@ def test_concurrent_requests_give_the_same_rows(llm_server):
     X, y = make_check_frame(80)
     a = _gen(llm_server, n_jobs=1).fit(X, y).generate(40, random_state=5)
     b = _gen(llm_server, n_jobs=4).fit(X, y).generate(40, random_state=5)
-    pd.testing.assert_frame_equal(a[0], b[0])
-    np.testing.assert_array_equal(a[1], b[1])
+    pd.testing.assert_frame_equal(a.X, b.X)
+    np.testing.assert_array_equal(a.y, b.y)
+    np.testing.assert_array_equal(a.provenance["request_id"], b.provenance["request_id"])
 
 
 # ---------------------------------------------------------------- endpoint down
@@ -382,13 +389,14 @@ def test_server_goes_down_within_a_round(llm_server):
     llm_server.script_faults([None], then="disconnect")
     gen = _gen(llm_server, rows_per_request=5).fit(X, y)
     with pytest.warns(LLMGeneratorWarning, match="requests failed"):
-        X_new, y_new = gen.generate(20, random_state=0)
-    rep = gen.last_report_
+        result = gen.generate(20, random_state=0)
+    X_new, y_new = result
+    rep = result.report
     assert len(X_new) == 5 and rep["llm_shortfall"] == 15
     assert rep["llm_endpoint_down"] and rep["llm_skipped_requests"] > 0
     assert rep["llm_failed_requests"] == 1
     assert len(llm_server.requests) == 1 + FAST["max_retries"] + 1
-    assert len(gen.last_provenance_["request_id"]) == 5
+    assert len(result.provenance["request_id"]) == 5
     llm_server.start().reset()
     llm_server.script_faults([None], then="disconnect")
     with warnings.catch_warnings():
@@ -507,8 +515,9 @@ def test_injected_client_is_shared_by_clone_and_left_out_of_pickles(llm_server):
     gen = LLMGenerator("test-model", client=client, **FAST)
     assert clone(gen).client is client
     gen.fit(X, y)
-    X_new, _ = gen.generate(6, random_state=0)
-    assert len(X_new) == 6 and len(llm_server.requests) == gen.last_report_["llm_requests"]
+    result = gen.generate(6, random_state=0)
+    X_new, _ = result
+    assert len(X_new) == 6 and len(llm_server.requests) == result.report["llm_requests"]
     assert client.max_retries != 0  # the caller's client is left as it was
     blob = pickle.dumps(gen)
     assert b"sk-injected-777" not in blob and pickle.loads(blob).client is None

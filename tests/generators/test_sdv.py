@@ -15,7 +15,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils._param_validation import InvalidParameterError
 
 pytest.importorskip("sdv")
 
@@ -26,7 +25,8 @@ from sklearn_activesynth.generators import (  # noqa: E402
     GaussianCopulaGenerator,
     TVAEGenerator,
 )
-from sklearn_activesynth.utils._tabular import TabularSchema, take_rows  # noqa: E402
+from sklearn_activesynth.utils import TabularSchema, take_rows  # noqa: E402
+from sklearn_activesynth.utils._compat import InvalidParameterError  # noqa: E402
 from sklearn_activesynth.utils.estimator_checks import (  # noqa: E402
     make_check_frame,
     make_targets,
@@ -89,10 +89,10 @@ def test_targeted_candidates_are_nearer_the_anchors_than_untargeted_samples(fitt
     d_t, d_u = nearest(X_t), nearest(X_u)
     assert d_t < 0.6 * d_u, (d_t, d_u)
     # every row is attributed to one of the anchors; a call is a function of its seed
-    X_t2, _ = gen.generate(targets=targets, random_state=0)
-    assert set(gen.last_anchor_positions_.tolist()) <= set(anchors.tolist())
-    assert len(gen.last_anchor_positions_) == 40
-    pd.testing.assert_frame_equal(X_t, X_t2)
+    again = gen.generate(targets=targets, random_state=0)
+    assert set(again.anchor_positions.tolist()) <= set(anchors.tolist())
+    assert len(again.anchor_positions) == 40
+    pd.testing.assert_frame_equal(X_t, again.X)
 
 
 def test_uncertainty_selection_keeps_the_rows_the_model_is_least_sure_about(fitted):
@@ -107,12 +107,13 @@ def test_uncertainty_selection_keeps_the_rows_the_model_is_least_sure_about(fitt
     anchors = np.r_[np.flatnonzero(y == 0)[:3], np.flatnonzero(y == 1)[:3]]
     targets = make_targets(X, y, anchors, [5] * 6)
     targets.uncertainty_fn = uncertainty
-    X_t, y_t = gen.generate(targets=targets, random_state=0)
+    result = gen.generate(targets=targets, random_state=0)
+    X_t, y_t = result
     X_u, _ = clone(gen).set_params(selection=None).fit(X, y).generate(
         targets=targets, random_state=0)
     assert {c: int(np.sum(y_t == c)) for c in (0, 1)} == {0: 15, 1: 15}
     assert uncertainty(X_t).mean() > uncertainty(X_u).mean() + 0.05
-    assert gen.last_report_["n_candidates"] == 10 * 30
+    assert result.report["n_candidates"] == 10 * 30
 
 
 # ------------------------------------------------------------------ schema
@@ -123,11 +124,12 @@ def test_class_conditions_are_met_exactly_with_string_labels():
     gen = GaussianCopulaGenerator(random_state=0).fit(X, labels)
     anchors = [np.flatnonzero(labels == c)[0] for c in ("low", "high", "rare")]
     targets = make_targets(X, labels, anchors, [7, 0, 13])
-    X_new, y_new = gen.generate(targets=targets, random_state=1)
+    result = gen.generate(targets=targets, random_state=1)
+    X_new, y_new = result
     assert {c: int(np.sum(y_new == c)) for c in ("low", "high", "rare")} == \
         {"low": 7, "high": 0, "rare": 13}
     assert y_new.dtype == labels.dtype
-    assert gen.last_report_["n_shortfall"] == 0
+    assert result.report["n_shortfall"] == 0
 
 
 def _mixed_frame(n=300, seed=0):
@@ -205,8 +207,8 @@ def test_shortfall_is_recorded_warned_once_and_never_raises():
     targets = make_targets(X, labels, [int(np.flatnonzero(labels == "rare")[0])], [300])
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
-        X_new, y_new = gen.generate(targets=targets, random_state=0)
-        report = dict(gen.last_report_)
+        X_new, y_new = result = gen.generate(targets=targets, random_state=0)
+        report = result.report
         gen.generate(targets=targets, random_state=1)
     assert sum("could not produce every row" in str(w.message) for w in record) == 1
     assert len(y_new) < 300 and (y_new == "rare").all() and len(X_new) == len(y_new)
@@ -234,19 +236,21 @@ def test_a_class_sdv_cannot_sample_at_all_gives_an_empty_block(monkeypatch):
     targets = make_targets(X, y, [int(np.flatnonzero(y == 0)[0]),
                                   int(np.flatnonzero(y == 1)[0])], [4, 6])
     with pytest.warns(UserWarning, match="class 1: 6 of 6"):
-        X_new, y_new = gen.generate(targets=targets, random_state=0)
+        result = gen.generate(targets=targets, random_state=0)
+    X_new, y_new = result
     assert (y_new == 0).sum() == 4 and len(X_new) == 4
-    assert gen.last_report_["shortfall_1"] == 6
-    assert len(gen.last_anchor_positions_) == 4
+    assert result.report["shortfall_1"] == 6
+    assert len(result.anchor_positions) == 4
     # a class that gave nothing is not sampled again in this fit (each try is costly)
-    gen.generate(targets=targets, random_state=1)
-    assert calls == [["0", "1"], ["0"]] and gen.last_report_["shortfall_1"] == 6
+    again = gen.generate(targets=targets, random_state=1)
+    assert calls == [["0", "1"], ["0"]] and again.report["shortfall_1"] == 6
     # nothing at all: SDV's error is a shortfall too, not a failure
     gen._unproducible.clear()
     only_ones = make_targets(X, y, [int(np.flatnonzero(y == 1)[0])], [5])
-    X_new, y_new = gen.generate(targets=only_ones, random_state=0)
+    result = gen.generate(targets=only_ones, random_state=0)
+    X_new, y_new = result
     assert len(y_new) == 0 and X_new.shape == (0, 4) and X_new.dtypes.equals(X.dtypes)
-    assert gen.last_report_["n_shortfall"] == 5
+    assert result.report["n_shortfall"] == 5
 
 
 def test_the_loop_records_the_shortfall_and_finishes():
@@ -313,16 +317,16 @@ def test_asking_for_the_gpu_without_one_trains_on_the_cpu():
     assert str(gen.synthesizer_._model._device) == "cpu"
     assert torch.equal(state, torch.get_rng_state())
     cpu = TVAEGenerator(epochs=1, batch_size=100, random_state=0).fit(X, y)
-    pd.testing.assert_frame_equal(gen.generate(10, random_state=0)[0],
-                                  cpu.generate(10, random_state=0)[0])
+    pd.testing.assert_frame_equal(gen.generate(10, random_state=0).X,
+                                  cpu.generate(10, random_state=0).X)
 
 
 def test_pickled_generator_samples_the_same_rows():
     X, y = make_check_frame()
     gen = CTGANGenerator(epochs=1, batch_size=100, random_state=0).fit(X, y)
     copy = pickle.loads(pickle.dumps(gen))
-    pd.testing.assert_frame_equal(gen.generate(15, random_state=2)[0],
-                                  copy.generate(15, random_state=2)[0])
+    pd.testing.assert_frame_equal(gen.generate(15, random_state=2).X,
+                                  copy.generate(15, random_state=2).X)
 
 
 # ------------------------------------------------------------------ parameters

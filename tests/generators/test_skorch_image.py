@@ -109,12 +109,13 @@ def test_targeted_rows_come_anchor_by_anchor_with_the_anchor_class(digits, kind)
                                inversion_steps=20, random_state=0).fit(X, y)
     anchors = np.array([3, 10, 42])
     targets = make_targets(X, y, anchors, [2, 0, 4])
-    X_new, y_new = gen.generate(targets=targets, random_state=0)
-    np.testing.assert_array_equal(gen.last_anchor_positions_, [3, 3, 42, 42, 42, 42])
-    np.testing.assert_array_equal(y_new, y[[3, 3, 42, 42, 42, 42]])
+    result = gen.generate(targets=targets, random_state=0)
+    np.testing.assert_array_equal(result.anchor_positions, [3, 3, 42, 42, 42, 42])
+    np.testing.assert_array_equal(result.y, y[[3, 3, 42, 42, 42, 42]])
     # another total than the targets' is spread over the anchors
-    X_new, y_new = gen.generate(12, targets=targets, random_state=0)
-    assert len(y_new) == 12 and set(gen.last_anchor_positions_) <= {3, 10, 42}
+    result = gen.generate(12, targets=targets, random_state=0)
+    assert len(result.y) == 12 and set(result.anchor_positions) <= {3, 10, 42}
+    np.testing.assert_array_equal(result.y, y[result.anchor_positions])
 
 
 def test_prior_sampling_ignores_the_anchors_but_keeps_the_class_counts(digits):
@@ -123,9 +124,10 @@ def test_prior_sampling_ignores_the_anchors_but_keeps_the_class_counts(digits):
                                random_state=0).fit(X, y)
     assert not get_generator_tags(gen).uses_anchors
     targets = make_targets(X, y, [3, 42], [2, 5])
-    X_new, y_new = gen.generate(targets=targets, random_state=0)
-    assert sorted(y_new.tolist()) == sorted([y[3]] * 2 + [y[42]] * 5)
-    np.testing.assert_array_equal(gen.last_anchor_positions_, -1)
+    result = gen.generate(targets=targets, random_state=0)
+    assert sorted(result.y.tolist()) == sorted([y[3]] * 2 + [y[42]] * 5)
+    assert result.anchor_positions.shape == (7,)
+    np.testing.assert_array_equal(result.anchor_positions, -1)
 
 
 def test_anchor_noise_controls_the_latent_neighbourhood(digits):
@@ -180,8 +182,8 @@ def test_pickle_round_trip_gives_the_same_images(digits):
     gen = SkorchImageGenerator(image_shape=(1, 8, 8), max_epochs=2, random_state=0).fit(X, y)
     copy = pickle.loads(pickle.dumps(gen))
     targets = make_targets(X, y, [1, 2], [3, 3])
-    np.testing.assert_array_equal(copy.generate(targets=targets, random_state=4)[0],
-                                  gen.generate(targets=targets, random_state=4)[0])
+    np.testing.assert_array_equal(copy.generate(targets=targets, random_state=4).X,
+                                  gen.generate(targets=targets, random_state=4).X)
 
 
 def test_flattened_images_through_the_loop_clone_pickle_and_grid_search(digits):
