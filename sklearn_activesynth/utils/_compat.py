@@ -1,6 +1,17 @@
-"""The few scikit-learn internals we use, with fallbacks if they move."""
+"""The few scikit-learn internals we use, with fallbacks if they move.
+
+Every private scikit-learn name the package needs is imported here, so a
+scikit-learn release that moves one breaks (and is fixed in) one place.
+"""
 
 import functools
+
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 
 try:  # scikit-learn >= 1.3
     from sklearn.base import _fit_context
@@ -14,4 +25,4 @@ except ImportError:  # pragma: no cover
             return wrapper
         return decorator
 
-__all__ = ["_fit_context"]
+__all__ = ["_fit_context", "HasMethods", "Interval", "StrOptions", "validate_params"]
