@@ -10,6 +10,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_activesynth.integration import weighted_resample
+from sklearn_activesynth.uncertainty import EnsembleVariance
 from sklearn_activesynth.utils import fit_clone
 
 
@@ -97,3 +98,20 @@ def test_the_template_is_never_fitted(data):
     assert not hasattr(template[-1], "coef_") and not hasattr(template[0], "mean_")
     assert not hasattr(lr, "coef_") and not hasattr(knn, "_fit_X")
 
+
+def test_ensemble_variance_committee_of_a_weighted_pipeline(data):
+    """The bug fit_clone fixes: a Pipeline's fit takes no ``sample_weight``."""
+    X, y, w = data
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    scorer = EnsembleVariance(n_members=3)
+    members, in_bag = scorer.fit_committee(pipe, X, y, sample_weight=w, random_state=0)
+    assert len(members) == 3 and in_bag.shape == (3, len(y))
+    # each member is the pipeline fitted on its bootstrap rows with their weights
+    draws = scorer._bootstrap_draws(y, np.random.RandomState(0))
+    for member, idx in zip(members, draws):
+        direct = make_pipeline(StandardScaler(), LogisticRegression()).fit(
+            X[idx], y[idx], logisticregression__sample_weight=w[idx])
+        np.testing.assert_allclose(member[-1].coef_, direct[-1].coef_)
+    u, _ = scorer.score_committee(members, X, 2, exclude=in_bag)
+    assert u.shape == (len(y),) and np.isfinite(u).all()
+    assert not hasattr(pipe[-1], "coef_")
