@@ -47,31 +47,7 @@ MAX_SEED = np.iinfo(np.int32).max
 _GENERATOR_RETRIES = 2
 
 
-@dataclass
-class FilterContext:
-    """What a filter may use to judge one round's synthetic rows.
-
-    Attributes
-    ----------
-    model : fitted estimator
-        The current accepted model (fitted on encoded labels ``0..k-1``).
-    classes : ndarray
-        Original labels; ``label_encoder`` maps them to the model's codes.
-    label_encoder : LabelEncoder
-    X_real, y_real : the real training rows and their original labels.
-    schema : TabularSchema
-    round : int
-    random_state : int
-    """
-
-    model: object
-    classes: np.ndarray
-    label_encoder: object
-    X_real: object
-    y_real: np.ndarray
-    schema: object
-    round: int
-    random_state: int
+from .filters import FilterContext  # noqa: E402  (re-exported)
 
 
 class GeneratorFailedWarning(UserWarning):

@@ -12,22 +12,31 @@ record. The filters here implement those pieces, each on its own and combined:
 - :class:`PrivacyFilter`: drops near-copies of real records;
 - :class:`QualityFilter`: the combined score ``q(x) = h(realism, confidence)``.
 
-Protocol (what ``ActiveSynthesisClassifier(filters=[...])`` calls): a filter is
-an estimator with an optional ``fit(X_real, y_real)``, called once per outer
-fit on a clone with the real training rows, and
-``filter(X, y, context) -> boolean mask`` (True = keep), where ``context`` is a
-:class:`~sklearn_activesynth.FilterContext` (the current model fitted on labels
-encoded ``0..k-1``, the label encoder, the real rows, the round, a seed). A
-filter sets ``last_scores_`` (one float per row it was given), which the
-classifier stores in ``synthetic_provenance_`` as ``quality_<FilterName>``,
-and the rows each filter removes are counted per round in ``history_``
-(``n_rejected_<FilterName>``). Filters work with any generator, on DataFrames
-(mixed dtypes), arrays and sparse matrices (the realism discriminator densifies
-its at most ``max_real`` real rows and the round's synthetic rows).
+- :class:`Teacher`: relabels rows with a classifier trained on the real
+  training rows and drops those it is unsure of.
+
+Protocol (what ``ActiveSynthesisClassifier(filters=[...])`` calls): a filter
+subclasses :class:`BaseFilter`. ``fit(X_real, y_real)`` is called once per
+outer fit, on a clone, with every real row (``fit_on = "all"``, the default:
+a near-copy of a validation row is a copy too) or with the training rows only
+(``fit_on = "train"``: what the filter learns must not see the validation
+rows). ``filter(X, y, context)`` returns a :class:`FilterResult`: a boolean
+``mask`` (True = keep), optionally per-row ``scores`` (stored in
+``synthetic_provenance_`` as ``quality_<FilterName>``), new labels ``y`` for
+the rows (original label space), and a ``report`` of figures for the round's
+row of ``history_``. ``context`` is a :class:`FilterContext` (the current model
+fitted on labels encoded ``0..k-1``, the label encoder, the real rows, the
+round, a seed). The rows each filter removes are counted per round in
+``history_`` (``n_rejected_<FilterName>``). A subclass implements
+``_filter(X, y, context)``; :meth:`BaseFilter.filter` checks the result
+against the rows it was given. Filters work with any generator, on DataFrames
+(mixed dtypes), arrays and sparse matrices (the realism discriminator
+densifies its at most ``max_real`` real rows and the round's synthetic rows).
 """
 
 # License: BSD 3 clause
 
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
@@ -36,17 +45,226 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import KFold
-from sklearn.neighbors import NearestNeighbors
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from .uncertainty._scorers import predict_proba_like
-from .utils._tabular import TabularSchema, take_rows
+from .uncertainty._base import predict_proba_like
+from .utils._compat import HasMethods, Interval, StrOptions
+from .utils._seeding import MAX_SEED
+from .utils.tabular import TabularSchema, take_rows
 
-__all__ = ["RealismFilter", "ConfidenceFilter", "PrivacyFilter", "QualityFilter"]
+__all__ = [
+    "FilterContext",
+    "FilterResult",
+    "BaseFilter",
+    "RealismFilter",
+    "ConfidenceFilter",
+    "PrivacyFilter",
+    "QualityFilter",
+    "Teacher",
+]
 
-MAX_SEED = np.iinfo(np.int32).max
+#: Where a filter's ``fit`` may look: every real row, or the training rows only.
+FIT_ON = ("all", "train")
+
+
+@dataclass
+class FilterContext:
+    """What a filter may use to judge one round's synthetic rows.
+
+    Attributes
+    ----------
+    model : fitted estimator
+        The current accepted model (fitted on encoded labels ``0..k-1``).
+    classes : ndarray
+        Original labels; ``label_encoder`` maps them to the model's codes.
+    label_encoder : LabelEncoder
+    X_real, y_real : the real training rows and their original labels.
+    schema : TabularSchema
+    round : int
+    random_state : int
+    """
+
+    model: object
+    classes: np.ndarray
+    label_encoder: object
+    X_real: object
+    y_real: np.ndarray
+    schema: object
+    round: int
+    random_state: int
+
+
+@dataclass
+class FilterResult:
+    """What a filter says about the rows it was given.
+
+    Checked when made: ``mask`` is a 1-D boolean array, ``scores`` and ``y``
+    (when given) have one entry per row, ``report`` is a dict.
+
+    Attributes
+    ----------
+    mask : ndarray of bool of shape (n_rows,)
+        True = keep the row.
+    scores : ndarray of float of shape (n_rows,) or None, default=None
+        One score per row (what the filter judged); the classifier stores it
+        in ``synthetic_provenance_`` as ``quality_<FilterName>``.
+    y : ndarray of shape (n_rows,) or None, default=None
+        New labels of the rows (original label space), for a filter that
+        relabels (:class:`Teacher`); None keeps the labels.
+    report : dict, default={}
+        Figures about this call (e.g. the threshold used), added to the
+        round's row of ``history_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.filters import FilterResult
+    >>> scores = np.array([0.9, 0.2, 0.6])
+    >>> result = FilterResult(scores >= 0.5, scores=scores, report={"threshold": 0.5})
+    >>> result.mask, result.n_rows
+    (array([ True, False,  True]), 3)
+    """
+
+    mask: np.ndarray
+    scores: np.ndarray | None = None
+    y: np.ndarray | None = None
+    report: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        mask = np.asarray(self.mask)
+        if mask.ndim != 1:
+            raise ValueError(
+                f"FilterResult.mask must be 1-D, one boolean per row; got shape "
+                f"{mask.shape}.")
+        if mask.size == 0:
+            mask = mask.astype(bool)
+        if mask.dtype != bool:
+            raise TypeError(
+                f"FilterResult.mask must be boolean (True = keep the row); got dtype "
+                f"{mask.dtype}. Compare scores with a threshold, e.g. "
+                "mask=scores >= threshold, and pass the scores as scores=.")
+        self.mask = mask
+        n = mask.shape[0]
+        if self.scores is not None:
+            scores = np.asarray(self.scores, dtype=float)
+            if scores.shape != (n,):
+                raise ValueError(
+                    f"FilterResult.scores has shape {scores.shape}; expected ({n},), "
+                    "one score per row of the mask.")
+            self.scores = scores
+        if self.y is not None:
+            y = np.asarray(self.y)
+            if y.shape != (n,):
+                raise ValueError(
+                    f"FilterResult.y has shape {y.shape}; expected ({n},), one label "
+                    "per row of the mask.")
+            self.y = y
+        if not isinstance(self.report, dict):
+            raise TypeError(
+                f"FilterResult.report must be a dict of figures; got "
+                f"{type(self.report).__name__}.")
+
+    @property
+    def n_rows(self):
+        """Number of rows judged."""
+        return self.mask.shape[0]
+
+
+def _n_rows(X):
+    return X.shape[0] if hasattr(X, "shape") else len(X)
+
+
+class BaseFilter(BaseEstimator):
+    """Base class of filters: judge a round's synthetic rows, keep some.
+
+    A subclass implements ``_filter(X, y, context)`` returning a
+    :class:`FilterResult` (or a boolean mask, wrapped into one), and, if it
+    learns from the real rows, ``fit(X_real, y_real)``. The class attribute
+    ``fit_on`` says which real rows ``fit`` is given inside the classifier:
+    ``"all"`` (training and validation rows) or ``"train"`` (training rows
+    only).
+
+    :meth:`filter` checks the input (one label per row) and the result (one
+    mask entry, score and label per row) so the loop can rely on it.
+
+    Examples
+    --------
+    A filter that keeps rows whose first column is positive:
+
+    >>> import numpy as np
+    >>> from sklearn_activesynth.filters import BaseFilter, FilterResult
+    >>> class PositiveFirst(BaseFilter):
+    ...     def _filter(self, X, y, context):
+    ...         first = np.asarray(X)[:, 0]
+    ...         return FilterResult(first > 0, scores=first)
+    >>> PositiveFirst().filter(np.array([[1.0, 0.0], [-2.0, 1.0]])).mask
+    array([ True, False])
+    """
+
+    fit_on = "all"
+
+    _parameter_constraints: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.fit_on not in FIT_ON:
+            raise TypeError(
+                f"{cls.__name__}.fit_on is {cls.fit_on!r}; it must be one of {FIT_ON}.")
+
+    def fit(self, X, y=None):
+        """Learn from the real rows; by default there is nothing to learn.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            Real rows (which ones: see ``fit_on``).
+        y : array-like of shape (n_rows,) or None
+            Their labels (original values).
+
+        Returns
+        -------
+        self : object
+        """
+        return self
+
+    def filter(self, X, y=None, context=None):
+        """Judge the rows ``X``: which to keep, with scores and a report.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            Synthetic rows, in the container the model was fitted on.
+        y : array-like of shape (n_rows,) or None, default=None
+            Their labels (original values).
+        context : FilterContext or None, default=None
+            The current model, the real rows, the round's seed.
+
+        Returns
+        -------
+        result : FilterResult
+            With one mask entry (and score, label) per row of ``X``.
+        """
+        n = _n_rows(X)
+        if y is not None and len(y) != n:
+            raise ValueError(
+                f"{type(self).__name__}.filter got {n} rows and {len(y)} labels; pass "
+                "one label per row.")
+        result = self._filter(X, y, context)
+        if not isinstance(result, FilterResult):
+            result = FilterResult(mask=result)
+        if result.n_rows != n:
+            raise ValueError(
+                f"{type(self).__name__}._filter returned {result.n_rows} mask entries for "
+                f"{n} rows; it must return one per row.")
+        return result
+
+    def _filter(self, X, y, context):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _filter(X, y, context) returning a "
+            "FilterResult.")
 
 
 def _dense(Z):
@@ -81,7 +299,7 @@ def _label_confidence(context, X, y):
     return p_own, p_other
 
 
-class RealismFilter(BaseEstimator):
+class RealismFilter(BaseFilter):
     """Keep synthetic rows that a real-vs-synthetic discriminator finds real.
 
     The discriminator :math:`D_{disc}` of seed 003 §2.3.2. Each round, real
@@ -143,14 +361,11 @@ class RealismFilter(BaseEstimator):
     ----------
     schema_ : TabularSchema
         Column kinds and scales of the real rows.
-    threshold_ : float
-        The threshold used by the last ``filter`` call.
-    last_scores_ : ndarray of shape (n_rows,)
-        ``P(real)`` of each row of the last ``filter`` call.
-    last_holdout_scores_ : ndarray
-        ``P(real)`` of the held-out real rows in the last call (with
-        ``reference="local"``: those near the synthetic rows, each repeated as
-        often as it was a neighbour).
+
+    ``filter`` returns a :class:`FilterResult` whose ``scores`` are the rows'
+    out-of-fold ``P(real)`` and whose ``report["threshold"]`` is the threshold
+    used; :meth:`realism_scores` gives the same scores together with those of
+    the held-out real rows.
 
     See Also
     --------
@@ -170,9 +385,12 @@ class RealismFilter(BaseEstimator):
     >>> X_real = rng.normal(size=(300, 3))
     >>> X_syn = np.vstack([rng.normal(size=(60, 3)),           # like the real rows
     ...                    rng.normal(loc=6.0, size=(20, 3))])  # far away
-    >>> keep = RealismFilter(random_state=0).fit(X_real).filter(X_syn)
+    >>> result = RealismFilter(random_state=0).fit(X_real).filter(X_syn)
+    >>> keep = result.mask
     >>> bool(keep[:60].mean() > 0.8), bool(keep[60:].mean() < 0.2)
     (True, True)
+    >>> result.scores.shape, 0 <= result.report["threshold"] <= 1
+    ((80,), True)
     """
 
     _parameter_constraints = {
@@ -270,7 +488,10 @@ class RealismFilter(BaseEstimator):
         Returns
         -------
         p_syn : ndarray of shape (n_rows,)
+            NaN when there are too few rows to score out-of-fold (one row).
         p_holdout : ndarray of shape (n_holdout,)
+            With ``reference="local"``: the held-out real rows near the
+            synthetic rows, each repeated as often as it was a neighbour.
         """
         if not hasattr(self, "schema_"):
             if getattr(context, "X_real", None) is None:
@@ -307,34 +528,32 @@ class RealismFilter(BaseEstimator):
         # held-out rows count as often as they were someone's neighbour
         return p_syn, np.repeat(p_hold, w_hold.astype(int))
 
-    def filter(self, X, y=None, context=None):
-        """Mask of the rows to keep: ``P(real) >= threshold``.
+    def _filter(self, X, y, context):
+        """Keep the rows with ``P(real) >= threshold``.
 
         Parameters
         ----------
         X : DataFrame, ndarray or sparse matrix
             Synthetic rows.
         y : ignored
-        context : FilterContext, optional
+        context : FilterContext or None
 
         Returns
         -------
-        keep : ndarray of bool of shape (n_rows,)
+        result : FilterResult
+            ``scores``: ``P(real)``; ``report``: ``{"threshold": tau}``.
         """
         p_syn, p_hold = self.realism_scores(X, context)
-        self.last_scores_ = p_syn
-        self.last_holdout_scores_ = p_hold
         if self.threshold == "auto":
             tau = float(np.quantile(p_hold, self.real_quantile)) \
                 if np.isfinite(p_hold).all() and len(p_hold) else 0.0
         else:
             tau = float(self.threshold)
-        self.threshold_ = tau
         # a row that could not be scored (a round of one row) is kept
-        return ~(p_syn < tau)
+        return FilterResult(~(p_syn < tau), scores=p_syn, report={"threshold": tau})
 
 
-class ConfidenceFilter(BaseEstimator):
+class ConfidenceFilter(BaseFilter):
     """Drop rows whose label the current model contradicts with high confidence.
 
     :math:`\\mathrm{conf}(M(x))` of seed 003 §2.3.2 used on its own: a
@@ -354,10 +573,8 @@ class ConfidenceFilter(BaseEstimator):
         Also drop rows whose own label gets at least this probability.
         ``None`` keeps them.
 
-    Attributes
-    ----------
-    last_scores_ : ndarray of shape (n_rows,)
-        Probability the model gave each row's own label in the last call.
+    ``filter`` returns a :class:`FilterResult` whose ``scores`` are the
+    probabilities the model gives each row's own label.
 
     See Also
     --------
@@ -381,8 +598,12 @@ class ConfidenceFilter(BaseEstimator):
     >>> model = LogisticRegression().fit(X, enc.transform(y))
     >>> ctx = FilterContext(model=model, classes=enc.classes_, label_encoder=enc,
     ...                     X_real=X, y_real=y, schema=None, round=1, random_state=0)
-    >>> ConfidenceFilter().filter(np.array([[-3.0], [3.0]]), np.array(["no", "no"]), ctx)
+    >>> result = ConfidenceFilter().filter(np.array([[-3.0], [3.0]]),
+    ...                                    np.array(["no", "no"]), ctx)
+    >>> result.mask
     array([ True, False])
+    >>> result.scores.round(2)   # probability of the label "no"
+    array([1., 0.])
     """
 
     _parameter_constraints = {
@@ -394,8 +615,8 @@ class ConfidenceFilter(BaseEstimator):
         self.threshold = threshold
         self.easy_threshold = easy_threshold
 
-    def filter(self, X, y, context):
-        """Mask of the rows to keep.
+    def _filter(self, X, y, context):
+        """Keep the rows the model does not contradict (nor find trivially easy).
 
         Parameters
         ----------
@@ -408,21 +629,20 @@ class ConfidenceFilter(BaseEstimator):
 
         Returns
         -------
-        keep : ndarray of bool of shape (n_rows,)
+        result : FilterResult
+            ``scores``: the probability of each row's own label.
         """
         self._validate_params()
         if X.shape[0] == 0:
-            self.last_scores_ = np.empty(0)
-            return np.ones(0, dtype=bool)
+            return FilterResult(np.ones(0, dtype=bool), scores=np.empty(0))
         p_own, p_other = _label_confidence(context, X, y)
-        self.last_scores_ = p_own
         keep = p_other < self.threshold
         if self.easy_threshold is not None:
             keep &= p_own < self.easy_threshold
-        return keep
+        return FilterResult(keep, scores=p_own)
 
 
-class PrivacyFilter(BaseEstimator):
+class PrivacyFilter(BaseFilter):
     """Drop synthetic rows that are near-copies of a real record.
 
     The distance of a synthetic row to its closest real record (DCR) is
@@ -434,7 +654,7 @@ class PrivacyFilter(BaseEstimator):
     does). Exact copies are always dropped. Distances are Euclidean on the
     standardised numeric columns, one category mismatch counting as one
     standard deviation (the encoding of
-    :class:`~sklearn_activesynth.utils._tabular.TabularSchema`).
+    :class:`~sklearn_activesynth.utils.TabularSchema`).
 
     Parameters
     ----------
@@ -456,8 +676,9 @@ class PrivacyFilter(BaseEstimator):
         The DCR threshold.
     real_nn_distances_ : ndarray
         The real-to-real nearest-neighbour distances it was derived from.
-    last_scores_ : ndarray of shape (n_rows,)
-        DCR of each row of the last call.
+
+    ``filter`` returns a :class:`FilterResult` whose ``scores`` are the rows'
+    DCR.
 
     See Also
     --------
@@ -477,7 +698,7 @@ class PrivacyFilter(BaseEstimator):
     >>> X_real = rng.normal(size=(200, 3))
     >>> near_copies = X_real[:5] + 1e-4
     >>> fresh = rng.normal(size=(100, 3))   # new draws from the same distribution
-    >>> keep = PrivacyFilter().fit(X_real).filter(np.vstack([near_copies, fresh]))
+    >>> keep = PrivacyFilter().fit(X_real).filter(np.vstack([near_copies, fresh])).mask
     >>> keep[:5]
     array([False, False, False, False, False])
     >>> bool(keep[5:].mean() > 0.9)   # about 5 % of honest rows fall below the threshold
@@ -549,28 +770,28 @@ class PrivacyFilter(BaseEstimator):
         Z = self.schema_.encode(X, dtype=np.float32)
         return self.nn_.kneighbors(Z, n_neighbors=1)[0][:, 0].astype(float)
 
-    def filter(self, X, y=None, context=None):
-        """Mask of the rows to keep: DCR above the threshold.
+    def _filter(self, X, y, context):
+        """Keep the rows whose DCR exceeds the threshold.
 
         Parameters
         ----------
         X : DataFrame, ndarray or sparse matrix
         y : ignored
-        context : FilterContext, optional
+        context : FilterContext or None
             Used only when the filter was not fitted (``context.X_real``).
 
         Returns
         -------
-        keep : ndarray of bool of shape (n_rows,)
+        result : FilterResult
+            ``scores``: the DCR of each row.
         """
         if not hasattr(self, "nn_"):
             if getattr(context, "X_real", None) is None:
                 raise NotFittedError("PrivacyFilter is not fitted: call fit(X_real) first.")
             self.fit(context.X_real)
         dcr = self.distances(X)
-        self.last_scores_ = dcr
         # float32 distances: an exact copy comes out as ~1e-4, not 0
-        return dcr > max(self.threshold_, 1e-3)
+        return FilterResult(dcr > max(self.threshold_, 1e-3), scores=dcr)
 
 
 _COMBINE = {
@@ -581,7 +802,7 @@ _COMBINE = {
 }
 
 
-class QualityFilter(BaseEstimator):
+class QualityFilter(BaseFilter):
     """Keep rows whose combined quality ``q(x) = h(realism, confidence)`` exceeds τ_q.
 
     Seed 003 §2.3.2: :math:`q(x) = h(D_{disc}(x), \\mathrm{conf}(M(x)))`,
@@ -613,10 +834,9 @@ class QualityFilter(BaseEstimator):
     ----------
     realism_ : RealismFilter
         The fitted discriminator settings.
-    last_scores_ : ndarray of shape (n_rows,)
-        ``q`` of each row of the last call.
-    last_realism_, last_confidence_ : ndarray of shape (n_rows,)
-        Its two terms.
+
+    ``filter`` returns a :class:`FilterResult` whose ``scores`` are ``q``;
+    :meth:`quality_scores` gives ``q`` with its two terms.
 
     See Also
     --------
@@ -628,9 +848,23 @@ class QualityFilter(BaseEstimator):
 
     Examples
     --------
-    >>> from sklearn_activesynth import ActiveSynthesisClassifier
-    >>> from sklearn_activesynth.filters import QualityFilter
-    >>> clf = ActiveSynthesisClassifier(filters=[QualityFilter(threshold=0.3)])
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.preprocessing import LabelEncoder
+    >>> from sklearn_activesynth.filters import FilterContext, QualityFilter
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.r_[rng.normal(-2, 1, (100, 2)), rng.normal(2, 1, (100, 2))]
+    >>> y = np.repeat(["no", "yes"], 100)
+    >>> enc = LabelEncoder().fit(y)
+    >>> model = LogisticRegression().fit(X, enc.transform(y))
+    >>> ctx = FilterContext(model=model, classes=enc.classes_, label_encoder=enc,
+    ...                     X_real=X, y_real=y, schema=None, round=1, random_state=0)
+    >>> X_syn = np.r_[rng.normal(-2, 1, (30, 2)), rng.normal(2, 1, (30, 2))]
+    >>> y_syn = np.repeat(["yes", "yes"], 30)       # the first 30 are mislabelled
+    >>> filt = QualityFilter(threshold=0.3, realism=RealismFilter(random_state=0)).fit(X)
+    >>> keep = filt.filter(X_syn, y_syn, ctx).mask
+    >>> bool(keep[:30].mean() < 0.2), bool(keep[30:].mean() > 0.6)
+    (True, True)
     """
 
     _parameter_constraints = {
@@ -661,26 +895,34 @@ class QualityFilter(BaseEstimator):
         self.realism_ = clone(base).fit(X_real, y_real)
         return self
 
-    def filter(self, X, y, context):
-        """Mask of the rows to keep: ``q > threshold``.
+    def quality_scores(self, X, y, context):
+        """``q`` of each row, with its two terms.
 
         Parameters
         ----------
         X : DataFrame, ndarray or sparse matrix
+            Synthetic rows.
         y : array-like of shape (n_rows,)
+            Their labels (original values).
         context : FilterContext
+            Must carry the current ``model`` and ``label_encoder``; gives the
+            round's seed, and the real rows when the filter was not fitted.
 
         Returns
         -------
-        keep : ndarray of bool of shape (n_rows,)
+        q : ndarray of shape (n_rows,)
+            ``h(realism, confidence)``.
+        realism : ndarray of shape (n_rows,)
+            Share of held-out real rows that look no more real than the row.
+        confidence : ndarray of shape (n_rows,)
+            Probability the model gives the row's label.
         """
         if not hasattr(self, "realism_"):
             if getattr(context, "X_real", None) is None:
                 raise NotFittedError("QualityFilter is not fitted: call fit(X_real) first.")
             self.fit(context.X_real)
         if X.shape[0] == 0:
-            self.last_scores_ = np.empty(0)
-            return np.ones(0, dtype=bool)
+            return np.empty(0), np.empty(0), np.empty(0)
         p_syn, p_hold = self.realism_.realism_scores(X, context)
         if np.isfinite(p_hold).all() and len(p_hold):
             ref = np.sort(p_hold)
@@ -691,5 +933,191 @@ class QualityFilter(BaseEstimator):
         confidence, _ = _label_confidence(context, X, y)
         h = _COMBINE[self.combine] if isinstance(self.combine, str) else self.combine
         q = np.asarray(h(realism, confidence), dtype=float)
-        self.last_realism_, self.last_confidence_, self.last_scores_ = realism, confidence, q
-        return q > self.threshold
+        return q, realism, confidence
+
+    def _filter(self, X, y, context):
+        """Keep the rows with ``q > threshold``.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+        y : array-like of shape (n_rows,)
+        context : FilterContext
+
+        Returns
+        -------
+        result : FilterResult
+            ``scores``: ``q``.
+        """
+        q = self.quality_scores(X, y, context)[0]
+        return FilterResult(q > self.threshold, scores=q)
+
+
+_KNN_TEACHER_NEIGHBORS = 7
+
+
+class Teacher(BaseFilter):
+    """Relabel synthetic rows with a teacher trained on real rows; drop unsure ones.
+
+    A generator's labels can be wrong: a row interpolated towards another
+    class's neighbour, or one an LLM labelled carelessly. The teacher, a
+    classifier fitted on the real training rows (never the validation rows:
+    ``fit_on = "train"``), gives every synthetic row its most probable class
+    and that class's probability; rows below ``threshold`` are dropped, the
+    others take the teacher's label.
+
+    Parameters
+    ----------
+    estimator : "knn" or classifier, default="knn"
+        ``"knn"``: ``KNeighborsClassifier(n_neighbors=min(7, n_rows))`` on the
+        standardised encoding of the columns (numeric columns scaled,
+        categories one-hot; see
+        :class:`~sklearn_activesynth.utils.TabularSchema`). A
+        classifier with ``predict_proba`` is cloned and fitted on the raw
+        rows, with the labels encoded ``0..k-1``.
+    threshold : float in [0, 1], default=0.7
+        Keep the rows whose top teacher probability is at least this.
+    n_jobs : int, default=None
+        Parallel neighbour queries of the ``"knn"`` teacher.
+
+    Attributes
+    ----------
+    estimator_ : fitted classifier
+        The teacher.
+    label_encoder_ : LabelEncoder
+        Maps the real labels to the teacher's codes ``0..k-1``.
+    classes_ : ndarray
+        The real labels.
+    schema_ : TabularSchema or None
+        The ``"knn"`` teacher's encoding (None for a user's classifier).
+
+    ``filter`` returns a :class:`FilterResult` with ``y`` the teacher's labels
+    (original label space), ``scores`` its top probability, and
+    ``report["n_relabeled"]`` the number of kept rows whose label changed
+    (when labels were given).
+
+    See Also
+    --------
+    ConfidenceFilter : drops rows the current model contradicts, without
+        relabelling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.filters import Teacher
+    >>> X_neg = np.random.RandomState(0).normal(-4, 1, (50, 2))
+    >>> X = np.r_[X_neg, -X_neg]               # "pos" mirrors "neg" through the origin
+    >>> y = np.repeat(["neg", "pos"], 50)
+    >>> teacher = Teacher().fit(X, y)
+    >>> result = teacher.filter(np.array([[4.0, 4.0], [0.0, 0.0], [-4.0, -4.0]]),
+    ...                         np.array(["neg", "neg", "neg"]))
+    >>> result.y, result.report      # the first row was mislabelled
+    (array(['pos', 'neg', 'neg'], dtype='<U3'), {'n_relabeled': 1})
+    >>> result.scores.round(2)       # at the origin the 7-NN vote is 4:3
+    array([1.  , 0.57, 1.  ])
+    >>> result.mask
+    array([ True, False,  True])
+    """
+
+    fit_on = "train"
+
+    _parameter_constraints = {
+        "estimator": [StrOptions({"knn"}), HasMethods(["fit", "predict_proba"])],
+        "threshold": [Interval(Real, 0, 1, closed="both")],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, estimator="knn", threshold=0.7, *, n_jobs=None):
+        self.estimator = estimator
+        self.threshold = threshold
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y, *, schema=None):
+        """Fit the teacher on real rows.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            Real (training) rows.
+        y : array-like of shape (n_rows,)
+            Their labels (original values).
+        schema : TabularSchema or None, default=None
+            The ``"knn"`` teacher's encoding; None: ``TabularSchema(X)``.
+            (Pass the generator's schema to encode free-text columns as it
+            does.)
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        y = np.asarray(y)
+        if y.shape != (_n_rows(X),):
+            raise ValueError(
+                f"Teacher.fit got {_n_rows(X)} rows and labels of shape {y.shape}; pass "
+                "one label per row.")
+        self.label_encoder_ = LabelEncoder().fit(y)
+        self.classes_ = self.label_encoder_.classes_
+        codes = self.label_encoder_.transform(y)
+        if isinstance(self.estimator, str):  # "knn"
+            self.schema_ = TabularSchema(X) if schema is None else schema
+            knn = KNeighborsClassifier(
+                n_neighbors=min(_KNN_TEACHER_NEIGHBORS, len(codes)), n_jobs=self.n_jobs)
+            self.estimator_ = knn.fit(self.schema_.encode(X), codes)
+        else:
+            self.schema_ = None
+            self.estimator_ = clone(self.estimator).fit(X, codes)
+        return self
+
+    def predict_proba(self, X):
+        """The teacher's class probabilities of rows ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+
+        Returns
+        -------
+        proba : ndarray of shape (n_rows, n_teacher_classes)
+            Columns in the order of ``estimator_.classes_`` (codes into
+            ``classes_``).
+        """
+        check_is_fitted(self, "estimator_")
+        Z = self.schema_.encode(X) if self.schema_ is not None else X
+        return np.asarray(self.estimator_.predict_proba(Z), dtype=float)
+
+    def _filter(self, X, y, context):
+        """Relabel the rows with the teacher's most probable class; keep the sure ones.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            Synthetic rows.
+        y : array-like of shape (n_rows,) or None
+            Their labels (original values), to count the relabelled rows.
+        context : ignored
+
+        Returns
+        -------
+        result : FilterResult
+            ``y``: the teacher's labels; ``scores``: its top probability;
+            ``report``: ``{"n_relabeled": kept rows whose label changed}``.
+        """
+        check_is_fitted(self, "estimator_")
+        n = _n_rows(X)
+        if n == 0:
+            return FilterResult(np.ones(0, dtype=bool), scores=np.empty(0),
+                                y=self.classes_[:0],
+                                report={} if y is None else {"n_relabeled": 0})
+        proba = self.predict_proba(X)
+        codes = np.asarray(getattr(self.estimator_, "classes_", np.arange(proba.shape[1])))
+        top = proba.argmax(axis=1)
+        new_codes = codes[top].astype(int)
+        confidence = proba[np.arange(n), top]
+        keep = confidence >= self.threshold
+        y_new = self.classes_[new_codes]
+        report = {}
+        if y is not None:
+            changed = np.asarray(y) != y_new
+            report["n_relabeled"] = int(np.sum(changed & keep))
+        return FilterResult(keep, scores=confidence, y=y_new, report=report)

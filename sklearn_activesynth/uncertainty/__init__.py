@@ -1,14 +1,25 @@
 """Uncertainty of a classifier on real rows (seed 000, §2.2).
 
 Pure measures on predicted probabilities, and scorer objects accepted by
-``ActiveSynthesisClassifier(uncertainty=...)``. A plain callable
-``f(fitted_estimator, X) -> scores`` is accepted there too. The scorers for
+``ActiveSynthesisClassifier(uncertainty=...)``. Every scorer subclasses
+:class:`BaseUncertaintyScorer` and declares in ``requires`` what the loop must
+hand it: predicted probabilities (``"proba"``), a committee it fits itself
+(``"committee"``) or the fitted model (``"model"``). A plain callable
+``f(fitted_estimator, X) -> scores`` is accepted there too (as a
+:class:`CallableUncertainty`; :func:`resolve_uncertainty` maps every accepted
+value to its scorer). The scorers for
 torch/skorch classifiers (``MCDropout``, ``DeepEnsembleVariance``,
 ``BayesianPredictiveVariance``) import torch only when they run.
 """
 
+from ._base import (
+    BaseUncertaintyScorer,
+    CallableUncertainty,
+    predict_proba_like,
+    resolve_uncertainty,
+)
 from ._measures import ensemble_variance, entropy, least_confidence, margin
-from ._scorers import EnsembleVariance, SoftmaxUncertainty, predict_proba_like
+from ._scorers import EnsembleVariance, SoftmaxUncertainty
 from ._torch import (
     BayesianPredictiveVariance,
     DeepEnsembleVariance,
@@ -17,6 +28,9 @@ from ._torch import (
 )
 
 __all__ = [
+    "BaseUncertaintyScorer",
+    "CallableUncertainty",
+    "resolve_uncertainty",
     "entropy",
     "margin",
     "least_confidence",

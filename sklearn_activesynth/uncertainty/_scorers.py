@@ -1,14 +1,18 @@
 """Uncertainty scorer objects: configurable, clonable, usable as ``uncertainty=``."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._compat import Interval, StrOptions
+from ..utils._fitting import _takes_sample_weight, fit_clone
+from ..utils._seeding import MAX_SEED
+from ..utils.tabular import take_rows
+from ._base import BaseUncertaintyScorer, predict_proba_like
 from ._measures import ensemble_variance, entropy, least_confidence, margin
 
 __all__ = ["SoftmaxUncertainty", "EnsembleVariance", "predict_proba_like"]
@@ -20,38 +24,12 @@ MEASURES = {
 }
 
 
-def predict_proba_like(estimator, X):
-    """Class probabilities, or a softmax of ``decision_function`` when the
-    estimator has no ``predict_proba`` (e.g. ``SVC(probability=False)``).
-
-    Parameters
-    ----------
-    estimator : fitted classifier
-    X : array-like of shape (n_samples, n_features)
-
-    Returns
-    -------
-    proba : ndarray of shape (n_samples, n_classes)
-    """
-    if hasattr(estimator, "predict_proba"):
-        return np.asarray(estimator.predict_proba(X), dtype=float)
-    if hasattr(estimator, "decision_function"):
-        d = np.asarray(estimator.decision_function(X), dtype=float)
-        if d.ndim == 1:
-            p1 = 1.0 / (1.0 + np.exp(-d))
-            return np.column_stack([1.0 - p1, p1])
-        d = d - d.max(axis=1, keepdims=True)
-        e = np.exp(d)
-        return e / e.sum(axis=1, keepdims=True)
-    raise TypeError(
-        f"{type(estimator).__name__} has neither predict_proba nor "
-        "decision_function, so probability-based uncertainty cannot be computed. "
-        "Use uncertainty='ensemble_variance' or a callable f(estimator, X)."
-    )
-
-
-class SoftmaxUncertainty(BaseEstimator):
+class SoftmaxUncertainty(BaseUncertaintyScorer):
     """Uncertainty from one model's predicted class probabilities.
+
+    Requires ``"proba"``: the loop hands it predicted probabilities
+    (out-of-fold on the training rows by default); ``scorer(estimator, X)``
+    scores a fitted model directly.
 
     Parameters
     ----------
@@ -70,6 +48,8 @@ class SoftmaxUncertainty(BaseEstimator):
     (3,)
     """
 
+    requires = "proba"
+
     _parameter_constraints = {
         "measure": [StrOptions(set(MEASURES))],
     }
@@ -78,28 +58,35 @@ class SoftmaxUncertainty(BaseEstimator):
         self.measure = measure
 
     def from_proba(self, proba):
-        """Scores from predicted probabilities of shape (n_samples, n_classes)."""
+        """Scores from predicted probabilities.
+
+        Parameters
+        ----------
+        proba : ndarray of shape (n_samples, n_classes)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
         self._validate_params()
         return MEASURES[self.measure](proba)
 
-    def __call__(self, estimator, X):
-        """Score rows ``X`` with the fitted ``estimator``."""
-        return self.from_proba(predict_proba_like(estimator, X))
+
+def _fit_rows(estimator, X, y, sample_weight, indices, fit_params, seed):
+    """``fit_clone`` on rows ``indices`` (all rows when None), in a worker."""
+    if indices is not None:
+        X, y = take_rows(X, indices), y[indices]
+        sample_weight = None if sample_weight is None else sample_weight[indices]
+    return fit_clone(estimator, X, y, sample_weight, fit_params=fit_params,
+                     random_state=seed)
 
 
-def _fit_member(estimator, X, y, sample_weight, indices):
-    member = clone(estimator)
-    if sample_weight is None:
-        member.fit(_take(X, indices), y[indices])
-    else:
-        member.fit(_take(X, indices), y[indices], sample_weight=sample_weight[indices])
-    return member
-
-
-def _take(X, indices):
-    if hasattr(X, "iloc"):
-        return X.iloc[indices]
-    return X[indices]
+def _warn_resample(estimator):
+    warnings.warn(
+        f"{type(estimator).__name__}.fit takes no sample_weight; the committee "
+        "members are fitted on weighted resamples of their rows instead.",
+        UserWarning,
+    )
 
 
 def _member_proba(member, X, n_classes):
@@ -112,7 +99,7 @@ def _member_proba(member, X, n_classes):
     return full
 
 
-class EnsembleVariance(BaseEstimator):
+class EnsembleVariance(BaseUncertaintyScorer):
     r"""Committee disagreement: variance of bootstrap members' probabilities.
 
     Inside :class:`~sklearn_activesynth.ActiveSynthesisClassifier` a committee of
@@ -124,7 +111,7 @@ class EnsembleVariance(BaseEstimator):
 
     .. math:: U(x) = \frac{1}{k}\sum_{i=1}^{k}(f_{M_i}(x) - \bar f_M(x))^2
 
-    (seed 000, §2.2.1), summed over classes.
+    (seed 000, §2.2.1), summed over classes. Requires ``"committee"``.
 
     Parameters
     ----------
@@ -143,6 +130,8 @@ class EnsembleVariance(BaseEstimator):
     >>> EnsembleVariance()(forest, X[:4]).shape
     (4,)
     """
+
+    requires = "committee"
 
     _parameter_constraints = {
         "n_members": [Interval(Integral, 2, None, closed="left")],
@@ -171,11 +160,30 @@ class EnsembleVariance(BaseEstimator):
             np.stack([_member_proba(m, X, n_classes) for m in members])
         )
 
-    def fit_committee(self, estimator, X, y, sample_weight=None, *, random_state=None,
-                      n_jobs=None):
+    def fit_committee(self, estimator, X, y, sample_weight=None, *, fit_params=None,
+                      random_state=None, n_jobs=None):
         """Fit ``n_members`` bootstrap clones of ``estimator`` on ``(X, y)``.
 
-        ``y`` must be encoded as integers ``0..n_classes-1``.
+        Each member is fitted with
+        :func:`~sklearn_activesynth.utils.fit_clone` on its bootstrap rows
+        (``sample_weight`` reaches a Pipeline's final step; an estimator
+        without ``sample_weight`` gets a weighted resample of its rows, with a
+        warning).
+
+        Parameters
+        ----------
+        estimator : estimator
+            The unfitted template (never fitted itself).
+        X : DataFrame, ndarray or sparse matrix of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,)
+            Labels encoded as integers ``0..n_classes-1``.
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+        fit_params : dict or None, default=None
+            Other ``fit`` arguments, passed unchanged to every member.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the bootstrap samples (and weighted resamples).
+        n_jobs : int or None, default=None
+            Members fitted in parallel with joblib.
 
         Returns
         -------
@@ -187,8 +195,14 @@ class EnsembleVariance(BaseEstimator):
         rng = check_random_state(random_state)
         n = y.shape[0]
         draws = self._bootstrap_draws(y, rng)
+        seeds = [None] * self.n_members
+        if sample_weight is not None and not _takes_sample_weight(estimator):
+            # drawn only then: a committee that takes weights draws what it always did
+            _warn_resample(estimator)
+            seeds = rng.randint(MAX_SEED, size=self.n_members)
         members = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_member)(estimator, X, y, sample_weight, idx) for idx in draws
+            delayed(_fit_rows)(estimator, X, y, sample_weight, idx, fit_params, seed)
+            for idx, seed in zip(draws, seeds)
         )
         in_bag = np.zeros((self.n_members, n), dtype=bool)
         for i, idx in enumerate(draws):
@@ -211,7 +225,20 @@ class EnsembleVariance(BaseEstimator):
         ]
 
     def score_committee(self, members, X, n_classes, exclude=None):
-        """Committee variance on ``X``; ``exclude[i, j]`` hides member i's vote on row j."""
+        """Committee variance on ``X``; ``exclude[i, j]`` hides member i's vote on row j.
+
+        Parameters
+        ----------
+        members : list of fitted estimators
+        X : array-like of shape (n_rows, n_features)
+        n_classes : int
+        exclude : ndarray of bool of shape (n_members, n_rows) or None, default=None
+
+        Returns
+        -------
+        scores : ndarray of shape (n_rows,)
+        mean_proba : ndarray of shape (n_rows, n_classes)
+        """
         proba = np.stack([_member_proba(m, X, n_classes) for m in members])
         if exclude is not None:
             # a row every member saw is scored by all of them rather than by none

@@ -11,15 +11,19 @@ from numbers import Integral
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._torch import MAX_SEED, import_skorch, import_torch, seeded_torch
+from ..utils._compat import Interval, StrOptions
+from ..utils._fitting import _is_torch_net, _takes_sample_weight, fit_clone
+from ..utils._seeding import MAX_SEED
+from ..utils.tabular import take_rows
+from ..utils._torch import import_skorch, import_torch, seeded_torch
+from ._base import BaseUncertaintyScorer
 from ._measures import ensemble_variance, entropy
-from ._scorers import EnsembleVariance
+from ._scorers import EnsembleVariance, _warn_resample
 
 __all__ = ["MCDropout", "DeepEnsembleVariance", "BayesianPredictiveVariance",
            "sampled_uncertainty"]
@@ -108,8 +112,13 @@ def _modes_restored(module):
             m.training = flag
 
 
-class _SampledUncertainty(BaseEstimator):
-    """Shared scoring: a stack of sampled probabilities -> one score per row."""
+class _SampledUncertainty(BaseUncertaintyScorer):
+    """Shared scoring: a stack of sampled probabilities -> one score per row.
+
+    Requires ``"model"``: the fitted net is run as a whole.
+    """
+
+    requires = "model"
 
     def __call__(self, estimator, X):
         """Score rows ``X`` with the fitted ``estimator`` (higher: less sure).
@@ -359,41 +368,24 @@ class BayesianPredictiveVariance(_SampledUncertainty):
         return self._run(estimator, X, batch_fn)
 
 
-def _final_step(estimator):
-    return estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
-
-
-def _is_torch_net(estimator):
-    final = _final_step(estimator)
-    return hasattr(final, "module") and hasattr(final, "get_iterator")
-
-
 def _seedable_keys(estimator):
     params = estimator.get_params(deep=True)
     return [k for k in params if k == "random_state" or k.endswith("__random_state")]
 
 
-def _fit_seeded(estimator, X, y, sample_weight, indices, seed):
+def _fit_seeded(estimator, X, y, sample_weight, indices, fit_params, seed):
     """A clone fitted with its own seed: every ``random_state`` parameter set
-    to it, and torch's global generator forked and seeded for the fit."""
+    to it, and (by ``fit_clone``) torch's global generator forked and seeded
+    for the fit of a torch net."""
     member = clone(estimator)
     keys = _seedable_keys(member)
     if keys:
         member.set_params(**{k: int(seed) for k in keys})
-    if _is_torch_net(member):
-        import_torch("DeepEnsembleVariance")
-        ctx = seeded_torch(seed, getattr(_final_step(member), "device", "cpu") or "cpu")
-    else:
-        ctx = contextlib.nullcontext()
-    Xs = X if indices is None else (X.iloc[indices] if hasattr(X, "iloc") else X[indices])
-    ys = y if indices is None else y[indices]
-    with ctx:
-        if sample_weight is None:
-            member.fit(Xs, ys)
-        else:
-            sw = sample_weight if indices is None else sample_weight[indices]
-            member.fit(Xs, ys, sample_weight=sw)
-    return member
+    if indices is not None:
+        X, y = take_rows(X, indices), y[indices]
+        sample_weight = None if sample_weight is None else sample_weight[indices]
+    return fit_clone(member, X, y, sample_weight, fit_params=fit_params,
+                     random_state=int(seed))
 
 
 class DeepEnsembleVariance(EnsembleVariance):
@@ -447,11 +439,30 @@ class DeepEnsembleVariance(EnsembleVariance):
         super().__init__(n_members=n_members, max_samples=max_samples)
         self.bootstrap = bootstrap
 
-    def fit_committee(self, estimator, X, y, sample_weight=None, *, random_state=None,
-                      n_jobs=None):
+    def fit_committee(self, estimator, X, y, sample_weight=None, *, fit_params=None,
+                      random_state=None, n_jobs=None):
         """Fit ``n_members`` clones of ``estimator`` with different seeds.
 
-        ``y`` must be encoded as integers ``0..n_classes-1``.
+        Each member gets its seed in every ``random_state`` parameter and is
+        fitted with :func:`~sklearn_activesynth.utils.fit_clone` under that
+        seed (torch seeded for a torch net; ``sample_weight`` reaches a
+        Pipeline's final step; an estimator without ``sample_weight`` gets a
+        weighted resample drawn from the seed, with a warning).
+
+        Parameters
+        ----------
+        estimator : estimator
+            The unfitted template (never fitted itself).
+        X : DataFrame, ndarray or sparse matrix of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples,)
+            Labels encoded as integers ``0..n_classes-1``.
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+        fit_params : dict or None, default=None
+            Other ``fit`` arguments, passed unchanged to every member.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the members (and bootstrap samples).
+        n_jobs : int or None, default=None
+            Members fitted in parallel with joblib.
 
         Returns
         -------
@@ -468,8 +479,10 @@ class DeepEnsembleVariance(EnsembleVariance):
         n = y.shape[0]
         draws = self._bootstrap_draws(y, rng) if self.bootstrap else [None] * self.n_members
         seeds = rng.randint(MAX_SEED, size=self.n_members)
+        if sample_weight is not None and not _takes_sample_weight(estimator):
+            _warn_resample(estimator)
         members = Parallel(n_jobs=n_jobs)(
-            delayed(_fit_seeded)(estimator, X, y, sample_weight, idx, seed)
+            delayed(_fit_seeded)(estimator, X, y, sample_weight, idx, fit_params, seed)
             for idx, seed in zip(draws, seeds)
         )
         in_bag = np.ones((self.n_members, n), dtype=bool)

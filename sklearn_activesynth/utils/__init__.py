@@ -10,7 +10,13 @@ Row containers (DataFrame, ndarray, sparse matrix) are kept as they are:
   container and dtypes (:meth:`~TabularSchema.restore`);
 - :func:`take_rows`: rows by position, in the input's container;
 - :func:`concat_rows`: stack row blocks of one container type;
-- :func:`take_concat`: rows by position followed by other blocks, in one copy.
+- :func:`take_concat`: rows by position followed by other blocks, in one copy;
+
+and for components that fit models:
+
+- :func:`fit_clone`: a clone of an estimator fitted with sample weights (routed
+  to a Pipeline's final step, or applied by weighted resampling when the
+  estimator takes none), seeded.
 
 The public generator checks live in
 :mod:`sklearn_activesynth.utils.estimator_checks`.
@@ -26,6 +32,7 @@ Examples
 (4, 2)
 """
 
+from ._fitting import fit_clone
 from .tabular import TabularSchema, concat_rows, take_concat, take_rows
 
-__all__ = ["TabularSchema", "take_rows", "take_concat", "concat_rows"]
+__all__ = ["TabularSchema", "take_rows", "take_concat", "concat_rows", "fit_clone"]
