@@ -355,35 +355,52 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
     if not isinstance(X_syn, pd.DataFrame) and isinstance(X_real, pd.DataFrame):
         syn.columns = real.columns
     schema = TabularSchema(real)
+    rows = (_column_distances(real, syn, schema) + _correlation_differences(real, syn, schema)
+            + _distinguishability(real, syn, schema, rng, cv, max_rows))
+    report = pd.DataFrame(rows, columns=["metric", "column", "value", "ideal"])
+    report.attrs["summary"] = _quality_summary(report, len(real), len(syn))
+    return report
+
+
+def _figure(metric, column, value, ideal):
+    return dict(metric=metric, column=str(column), value=float(value), ideal=ideal)
+
+
+def _column_distances(real, syn, schema):
+    """KS statistic per numeric column, total variation per categorical one."""
     rows = []
-
-    def add(metric, column, value, ideal):
-        rows.append(dict(metric=metric, column=str(column), value=float(value), ideal=ideal))
-
     for c in real.columns:
         if c in schema.numeric:
             a = real[c].to_numpy(dtype=float)
             b = syn[c].to_numpy(dtype=float)
             a, b = a[np.isfinite(a)], b[np.isfinite(b)]
             ks = ks_2samp(a, b).statistic if len(a) and len(b) else np.nan
-            add("ks", c, ks, 0.0)
+            rows.append(_figure("ks", c, ks, 0.0))
         else:
             p = real[c].astype(str).value_counts(normalize=True)
             q = syn[c].astype(str).value_counts(normalize=True)
             p, q = p.align(q, fill_value=0.0)
-            add("tv", c, 0.5 * np.abs(p - q).sum(), 0.0)
+            rows.append(_figure("tv", c, 0.5 * np.abs(p - q).sum(), 0.0))
+    return rows
 
+
+def _correlation_differences(real, syn, schema):
+    """Mean |real - synthetic| Pearson correlation, per numeric column and overall."""
     numeric = list(schema.numeric)
-    if len(numeric) >= 2:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cr = np.nan_to_num(np.corrcoef(schema.numeric_values(real), rowvar=False))
-            cs = np.nan_to_num(np.corrcoef(schema.numeric_values(syn), rowvar=False))
-        diff = np.abs(cr - cs)
-        iu = np.triu_indices(len(numeric), 1)
-        for j, c in enumerate(numeric):
-            add("corr_diff", c, np.delete(diff[j], j).mean(), 0.0)
-        add("corr_diff", "(all)", diff[iu].mean(), 0.0)
+    if len(numeric) < 2:
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cr = np.nan_to_num(np.corrcoef(schema.numeric_values(real), rowvar=False))
+        cs = np.nan_to_num(np.corrcoef(schema.numeric_values(syn), rowvar=False))
+    diff = np.abs(cr - cs)
+    iu = np.triu_indices(len(numeric), 1)
+    rows = [_figure("corr_diff", c, np.delete(diff[j], j).mean(), 0.0)
+            for j, c in enumerate(numeric)]
+    return rows + [_figure("corr_diff", "(all)", diff[iu].mean(), 0.0)]
 
+
+def _distinguishability(real, syn, schema, rng, cv, max_rows):
+    """Discriminator AUC and MMD on subsamples, then distances to closest records."""
     def sub(df):
         idx = np.sort(rng.choice(len(df), min(len(df), max_rows), replace=False))
         return np.asarray(schema.encode(take_rows(df, idx)), dtype=float)
@@ -398,8 +415,8 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
     proba = cross_val_predict(
         disc, Z, lab, method="predict_proba",
         cv=StratifiedKFold(folds, shuffle=True, random_state=rng.randint(2**31 - 1)))
-    add("discriminator_auc", "(all)", roc_auc_score(lab, proba[:, 1]), 0.5)
-    add("mmd", "(all)", _rbf_mmd2(Zr, Zs, rng, max_rows), 0.0)
+    rows = [_figure("discriminator_auc", "(all)", roc_auc_score(lab, proba[:, 1]), 0.5),
+            _figure("mmd", "(all)", _rbf_mmd2(Zr, Zs, rng, max_rows), 0.0)]
 
     nn = NearestNeighbors(n_neighbors=2).fit(schema.encode(real))
     dcr = nn.kneighbors(Zs, n_neighbors=1)[0][:, 0]
@@ -408,21 +425,24 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
     q05 = float(np.quantile(real_nn, 0.05))
     for name, v in (("dcr_min", dcr.min()), ("dcr_q05", np.quantile(dcr, 0.05)),
                     ("dcr_median", np.median(dcr)), ("dcr_mean", dcr.mean())):
-        add(name, "(all)", v, np.nan)
-    add("real_nn_q05", "(all)", q05, np.nan)
-    add("real_nn_median", "(all)", np.median(real_nn), np.nan)
-    add("dcr_share_below_real_q05", "(all)", np.mean(dcr < max(q05, 1e-12)) if q05 > 0
-        else np.mean(dcr <= 1e-9), 0.05)
+        rows.append(_figure(name, "(all)", v, np.nan))
+    rows.append(_figure("real_nn_q05", "(all)", q05, np.nan))
+    rows.append(_figure("real_nn_median", "(all)", np.median(real_nn), np.nan))
+    rows.append(_figure("dcr_share_below_real_q05", "(all)",
+                        np.mean(dcr < max(q05, 1e-12)) if q05 > 0 else np.mean(dcr <= 1e-9),
+                        0.05))
+    return rows
 
-    report = pd.DataFrame(rows, columns=["metric", "column", "value", "ideal"])
+
+def _quality_summary(report, n_real, n_syn):
     overall = report[report["column"] == "(all)"].set_index("metric")["value"]
     per_col = report[report["metric"].isin(["ks", "tv"])]
     worst = per_col.sort_values("value", ascending=False).head(3)
     worst_text = ", ".join(f"{c} {v:.2f}" for c, v in zip(worst["column"], worst["value"]))
     corr_text = (f"correlation difference {overall['corr_diff']:.3f}; "
                  if "corr_diff" in overall.index else "")
-    summary = (
-        f"Synthetic quality ({len(real)} real rows, {len(syn)} synthetic): "
+    return (
+        f"Synthetic quality ({n_real} real rows, {n_syn} synthetic): "
         f"mean column distance {per_col['value'].mean():.3f} (worst: {worst_text}); "
         f"{corr_text}discriminator ROC-AUC {overall['discriminator_auc']:.3f} "
         f"(0.5 = indistinguishable); MMD {overall['mmd']:.4f}; median distance to the "
@@ -431,5 +451,3 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
         "are closer to a real record than 95% of real rows are to theirs (about 5% "
         "expected; more means near-copies)."
     )
-    report.attrs["summary"] = summary
-    return report

@@ -764,7 +764,7 @@ class LLMGenerator(BaseGenerator):
         mix = ", ".join(f"{_q(k)}: {v}" for k, v in (meta.get("classes") or {}).items())
         mu = meta.get("mean_uncertainty")
         lines.append(
-            f"- the classifier is unsure about rows like these"
+            "- the classifier is unsure about rows like these"
             + (f" (mean uncertainty {mu:.2f} over {n} real rows" if mu is not None else
                f" ({n} real rows")
             + (f"; their labels: {mix})" if mix else ")"))
