@@ -19,7 +19,7 @@ model (LogisticRegression, XGBoost; both behind one-hot encoding and scaling):
      targeted fit kept, with the same class counts, without anchors (plain
      class-conditional SDV samples); the model is fitted on the real rows plus those;
    - **untargeted loop**: the same loop with random anchors and no candidate selection
-     (``anchors="random"``, ``G(selection=None)``), reusing the fitted generator (same
+     (``targeting="random"``, ``G(selection=None)``), reusing the fitted generator (same
      rows, same seed: the generator that run would have trained);
    - **targeted, defaults**: the library defaults, i.e. with the validation guard (a
      20 % stratified split; a round's rows are kept only if the validation PR-AUC does
@@ -241,8 +241,9 @@ def run_cell(name, X, y, seed, args, log):
                     anchor_indices=np.empty(0, int), anchors=None, anchor_y=np.empty(0),
                     anchor_scores=np.empty(0), anchor_counts=np.empty(0, int),
                     anchor_regions=np.empty(0, int), regions=[], class_counts=counts)
-                X_u, y_u = clf.generator_.generate(n_syn, targets=plain, random_state=seed)
-                short_u = clf.generator_.last_report_["n_shortfall"]
+                untargeted = clf.generator_.generate(n_syn, targets=plain, random_state=seed)
+                X_u, y_u = untargeted
+                short_u = untargeted.report["n_shortfall"]
                 model_u = make_model(model_kind, X_tr, seed).fit(
                     pd.concat([X_tr, X_u], ignore_index=True), np.r_[y_tr, y_u])
                 rec("untargeted, same rows", gname, pr_auc(model_u, X_te, y_te), len(y_u),
@@ -255,7 +256,7 @@ def run_cell(name, X, y, seed, args, log):
             gen_u = make_generator(gname, args, selection=None)
             gen_u.__class__ = _reusing(type(gen_u))
             clf_u = ActiveSynthesisClassifier(make_model(model_kind, X_tr, seed),
-                                              generator=gen_u, anchors="random",
+                                              generator=gen_u, targeting="random",
                                               validation_fraction=None, random_state=seed)
             t0 = time.perf_counter()
             clf_u.fit(X_tr, y_tr)
@@ -337,7 +338,7 @@ def markdown(res, times, args, seconds, info):
         "targeted fit kept with the same class counts, plain class-conditional "
         "samples, added to the real rows (no loop).",
         "- **untargeted loop**: the same loop with random anchors and no candidate "
-        "selection (`anchors=\"random\"`, `G(selection=None)`), same fitted generator; "
+        "selection (`targeting=\"random\"`, `G(selection=None)`), same fitted generator; "
         "its class mix follows random rows (about the real class mix).",
         "- **targeted, defaults (guard)**: the library defaults: a 20 % validation split, "
         "a round's rows kept only if the validation PR-AUC does not drop (its "

@@ -1,9 +1,10 @@
 """Does targeting beat the class-matched random-anchor control?  Regime by regime.
 
 Every targeting variant of ``ActiveSynthesisClassifier`` is run paired with
-its **class-matched control**: the same loop, the same generator, filters,
-teacher, budget and seed, with ``anchors="random_matched"`` (random anchors
-drawn with the class mix the variant's own strategy picks, every round:
+its **class-matched control**: the same loop, the same generator, filters
+(the ``Teacher`` among them), budget and seed, with
+``targeting=Targeting("random_matched", ...)`` (random anchors drawn with the
+class mix the variant's own strategy picks, every round:
 ``matched_anchors=<the variant's strategy>``), so the two runs request the
 same number of synthetic rows of each class and differ only in *where* the
 rows are aimed. Plain random anchors, real-only training and SMOTE (same
@@ -67,42 +68,47 @@ from sklearn_activesynth.benchmark._methods import (
     make_sampler,
 )
 from sklearn_activesynth.datasets import make_fraud_transactions
+from sklearn_activesynth.filters import Teacher
 from sklearn_activesynth.metrics import expected_calibration_error
+from sklearn_activesynth.targeting import Targeting, resolve_targeting
 
 OUT = Path(__file__).resolve().parent / "targeting"
 KEY = ["regime", "dataset", "estimator", "n_train", "budget", "seed", "variant", "side"]
 
 # --------------------------------------------------------------------- variants
 #: name -> (loop parameters, generator (name, params), control overrides).
-#: The control is the same run with ``anchors="random_matched"`` and
-#: ``matched_anchors`` = the variant's strategy unless overridden.
+#: ``targeting`` (a string or a Targeting) defaults to "uncertain". The control
+#: is the same run with the targeting's ``anchors="random_matched"`` and
+#: ``matched_anchors`` = the variant's strategy unless overridden (overrides are
+#: Targeting parameters, or ``generator``).
 VARIANTS = {
-    "uncertain": ({"anchors": "uncertain"}, ("interpolation", {}), None),
-    "errors": ({"anchors": "errors"}, ("interpolation", {}), None),
-    "diverse": ({"anchors": "diverse"}, ("interpolation", {}), None),
-    "sparse": ({"anchors": "uncertain_sparse"}, ("interpolation", {}), None),
-    "teacher": ({"anchors": "uncertain", "teacher": "knn"}, ("interpolation", {}), None),
-    "sparse_teacher": ({"anchors": "uncertain_sparse", "teacher": "knn"},
+    "uncertain": ({"targeting": "uncertain"}, ("interpolation", {}), None),
+    "errors": ({"targeting": "errors"}, ("interpolation", {}), None),
+    "diverse": ({"targeting": "diverse"}, ("interpolation", {}), None),
+    "sparse": ({"targeting": "uncertain_sparse"}, ("interpolation", {}), None),
+    "teacher": ({"targeting": "uncertain", "filters": [Teacher("knn")]},
+                ("interpolation", {}), None),
+    "sparse_teacher": ({"targeting": "uncertain_sparse", "filters": [Teacher("knn")]},
                        ("interpolation", {}), None),
-    "boundary": ({"anchors": "uncertain", "teacher": "knn"},
+    "boundary": ({"targeting": "uncertain", "filters": [Teacher("knn")]},
                  ("interpolation", {"partners": "any_class"}), None),
-    "balanced_uncertain": ({"anchors": "uncertain", "class_allocation": "balanced"},
+    "balanced_uncertain": ({"targeting": Targeting("uncertain", class_allocation="balanced")},
                            ("interpolation", {}), {"anchors": "random"}),
     # generator-side (SDV): candidates nearest the anchors, vs random anchors
-    "copula_anchors": ({"anchors": "uncertain"}, ("gaussian_copula", {"selection": "anchors"}),
-                       None),
-    "tvae_anchors": ({"anchors": "uncertain"},
+    "copula_anchors": ({"targeting": "uncertain"},
+                       ("gaussian_copula", {"selection": "anchors"}), None),
+    "tvae_anchors": ({"targeting": "uncertain"},
                      ("tvae", {"selection": "anchors", "epochs": 100}), None),
-    "ctgan_anchors": ({"anchors": "uncertain"},
+    "ctgan_anchors": ({"targeting": "uncertain"},
                       ("ctgan", {"selection": "anchors", "epochs": 50}), None),
     # candidates the current model is least sure of, vs untargeted candidates
     # with the same class counts
-    "copula_uncertainty": ({"anchors": "uncertain"},
+    "copula_uncertainty": ({"targeting": "uncertain"},
                            ("gaussian_copula", {"selection": "uncertainty"}),
                            {"generator": ("gaussian_copula", {"selection": None})}),
     # images: cVAE latent sampling around the anchors (uncertain vs random)
-    "cvae_latent": ({"anchors": "uncertain"}, ("cvae", {}), None),
-    "tvae_uncertainty": ({"anchors": "uncertain"},
+    "cvae_latent": ({"targeting": "uncertain"}, ("cvae", {}), None),
+    "tvae_uncertainty": ({"targeting": "uncertain"},
                          ("tvae", {"selection": "uncertainty", "epochs": 100}),
                          {"generator": ("tvae", {"selection": None, "epochs": 100})}),
 }
@@ -276,17 +282,18 @@ def _scores(y, proba, slice_mask):
 # ------------------------------------------------------------------------ runs
 def _loop(variant, side, est, estimator_name, n_round, seed, y_train):
     params, (gname, gparams), override = VARIANTS[variant]
-    params = dict(params)
+    params = {k: clone(v, safe=False) for k, v in params.items()}  # filters, targeting
+    targeting = clone(resolve_targeting(params.pop("targeting", "uncertain")))
     gen = (gname, dict(gparams))
     if side == "control":
         ov = dict(override or {"anchors": "random_matched"})
-        if override is None and params.get("anchors", "uncertain") != "uncertain":
-            ov["matched_anchors"] = params["anchors"]
+        if override is None and targeting.anchors != "uncertain":
+            ov["matched_anchors"] = targeting.anchors
         if "generator" in ov:
             gen = ov.pop("generator")
-        params.update(ov)
+        targeting.set_params(**ov)
     elif side == "random":
-        params["anchors"] = "random"
+        targeting.set_params(anchors="random")
     gname, gparams = gen
     if gname != "interpolation":
         gparams = {"random_state": seed, **gparams}
@@ -300,7 +307,7 @@ def _loop(variant, side, est, estimator_name, n_round, seed, y_train):
         est, generator=generator, n_synthetic=int(n_round), max_iter=3,
         validation_fraction=None, uncertainty=_uncertainty(estimator_name),
         uncertainty_cv=3 if estimator_name in ("mlp", "cnn") else 5,
-        random_state=seed, **params)
+        targeting=targeting, random_state=seed, **params)
 
 
 def _run_cell(regime, dataset, estimator_name, size, budgets, seed, variants, data, done):

@@ -34,8 +34,11 @@ from sklearn_activesynth.filters import (
     PrivacyFilter,
     QualityFilter,
     RealismFilter,
+    Teacher,
 )
 from sklearn_activesynth.generators import InterpolationGenerator
+from sklearn_activesynth.integration import CurriculumIntegration, WeightedIntegration
+from sklearn_activesynth.targeting import Targeting
 
 
 def _hash(*arrays):
@@ -70,26 +73,35 @@ def _mixed_pipeline(X):
 
 
 def configurations():
-    """(name, data maker, estimator factory(X), constructor kwargs)."""
+    """(name, data maker, estimator factory(X), constructor kwargs).
+
+    The names are those of the flat parameters before they were grouped into
+    ``targeting`` / ``integration`` / ``filters`` objects, so that outputs from
+    before and after that change still diff line by line.
+    """
     lr = lambda X: LogisticRegression()  # noqa: E731
     cfgs = [
         ("default", _numeric, lr, {}),
         ("anchors=random,no guard", _numeric, lr,
-         dict(anchors="random", validation_fraction=None)),
-        ("anchors=random_matched", _numeric, lr, dict(anchors="random_matched")),
-        ("anchors=errors", _numeric, lr, dict(anchors="errors")),
-        ("anchors=diverse", _numeric, lr, dict(anchors="diverse")),
-        ("anchors=uncertain_sparse", _numeric, lr, dict(anchors="uncertain_sparse")),
-        ("allocation=balanced", _numeric, lr, dict(class_allocation="balanced")),
-        ("integration=weighted", _numeric, lr, dict(integration="weighted")),
-        ("integration=curriculum", _numeric, lr, dict(integration="curriculum")),
+         dict(targeting="random", validation_fraction=None)),
+        ("anchors=random_matched", _numeric, lr, dict(targeting="random_matched")),
+        ("anchors=errors", _numeric, lr, dict(targeting="errors")),
+        ("anchors=diverse", _numeric, lr, dict(targeting="diverse")),
+        ("anchors=uncertain_sparse", _numeric, lr, dict(targeting="uncertain_sparse")),
+        ("allocation=balanced", _numeric, lr,
+         dict(targeting=Targeting(class_allocation="balanced"))),
+        ("integration=weighted", _numeric, lr,
+         dict(integration=WeightedIntegration(synthetic_weight=0.5))),
+        ("integration=curriculum", _numeric, lr,
+         dict(integration=CurriculumIntegration(synthetic_weight=0.5, rate=1.0))),
         ("integration=uncertainty", _numeric, lr, dict(integration="uncertainty")),
         ("uncertainty=ensemble_variance", _numeric, lr,
          dict(uncertainty="ensemble_variance", validation_fraction=None)),
         ("uncertainty=margin,cv=None", _numeric, lr,
          dict(uncertainty="margin", uncertainty_cv=None)),
         ("teacher=knn,any_class", _numeric, lr,
-         dict(teacher="knn", generator=InterpolationGenerator(partners="any_class"))),
+         dict(filters=[Teacher("knn")],
+              generator=InterpolationGenerator(partners="any_class"))),
         ("filters=confidence", _numeric, lr, dict(filters=[ConfidenceFilter(0.6)])),
         ("filters=realism,privacy,quality", _numeric, lr,
          dict(filters=[RealismFilter(), PrivacyFilter(), QualityFilter()])),

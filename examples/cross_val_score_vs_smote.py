@@ -13,7 +13,7 @@ column types):
   the classes;
 - active synthesis (``ActiveSynthesisClassifier``), the encoding inside its
   estimator so the generator sees the raw columns;
-- the same loop with random anchors (``anchors="random"``), the control.
+- the same loop with random anchors (``targeting="random"``), the control.
 
 Every synthetic row is made inside a training fold, never from the fold it
 is scored on. Per-fold scores are printed side by side: with 5 folds,
@@ -66,7 +66,7 @@ def main(argv=None):
         "SMOTE": ImbPipeline([("prep", encoder()), ("smote", SMOTE(random_state=args.seed)),
                               ("clf", LogisticRegression(max_iter=2000))]),
         "active synthesis": ActiveSynthesisClassifier(base(), random_state=args.seed),
-        "random anchors": ActiveSynthesisClassifier(base(), anchors="random",
+        "random anchors": ActiveSynthesisClassifier(base(), targeting="random",
                                                     random_state=args.seed),
     }
     cv = StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)

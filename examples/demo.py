@@ -16,7 +16,7 @@ and are scored on the same stratified 30 % test split:
   imbalanced-learn is not installed);
 - active synthesis: ``ActiveSynthesisClassifier(base, random_state=0)`` with its
   built-in interpolation generator, anchors at the most uncertain rows;
-- random anchors: the same loop with ``anchors="random"``, the control that any
+- random anchors: the same loop with ``targeting="random"``, the control that any
   claim about targeting has to beat.
 
 Nothing is tuned. The test split holds only ~60 frauds, so differences of a few
@@ -64,7 +64,7 @@ def make_models(X, seed=0):
         models["SMOTE (SMOTENC)"] = None
     models["active synthesis"] = ActiveSynthesisClassifier(clone(base), random_state=seed)
     models["random anchors (control)"] = ActiveSynthesisClassifier(
-        clone(base), anchors="random", random_state=seed)
+        clone(base), targeting="random", random_state=seed)
     return models
 
 

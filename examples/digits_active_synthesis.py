@@ -15,9 +15,9 @@ three ways:
 - **real only**: the CNN on the real digits;
 - **untargeted cVAE**: ``ActiveSynthesisClassifier`` with
   ``SkorchImageGenerator(sampling="prior")`` and
-  ``class_allocation="proportional"``: synthetic digits drawn from the cVAE's
-  prior in the training class mix, through the same loop (same budget,
-  rounds and validation guard) as the targeted run;
+  ``targeting=Targeting(class_allocation="proportional")``: synthetic digits
+  drawn from the cVAE's prior in the training class mix, through the same loop
+  (same budget, rounds and validation guard) as the targeted run;
 - **targeted cVAE**: ``ActiveSynthesisClassifier`` with
   ``SkorchImageGenerator()`` and ``MCDropout``: the real digits the CNN is
   least sure about (MC-dropout entropy, out-of-fold) are encoded, and new
@@ -47,6 +47,7 @@ from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.generators import SkorchImageGenerator
 from sklearn_activesynth.metrics import expected_calibration_error
 from sklearn_activesynth.nn import ImageCNN
+from sklearn_activesynth.targeting import Targeting
 from sklearn_activesynth.uncertainty import MCDropout
 
 METHODS = ["real only", "untargeted cVAE", "targeted cVAE"]
@@ -80,7 +81,7 @@ def make_methods(seed, *, max_epochs=60, uncertainty_factory=None, max_iter=2,
 
     Besides the three of the comparison, "random anchors" is the loop's
     control: the same targeted cVAE sampling around random real digits
-    (``anchors="random"``) instead of the uncertain ones.
+    (``targeting="random"``) instead of the uncertain ones.
     """
     def loop():
         unc = (MCDropout(n_passes=20, random_state=seed) if uncertainty_factory is None
@@ -95,11 +96,11 @@ def make_methods(seed, *, max_epochs=60, uncertainty_factory=None, max_iter=2,
         "real only": make_cnn(max_epochs),
         "untargeted cVAE": ActiveSynthesisClassifier(
             make_cnn(max_epochs), generator=cvae(sampling="prior"),
-            class_allocation="proportional", **loop()),
+            targeting=Targeting(class_allocation="proportional"), **loop()),
         "targeted cVAE": ActiveSynthesisClassifier(
             make_cnn(max_epochs), generator=cvae(), **loop()),
         "random anchors": ActiveSynthesisClassifier(
-            make_cnn(max_epochs), generator=cvae(), anchors="random", **loop()),
+            make_cnn(max_epochs), generator=cvae(), targeting="random", **loop()),
     }
 
 

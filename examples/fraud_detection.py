@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.datasets import make_fraud_transactions
 from sklearn_activesynth.metrics import recall_at_precision
+from sklearn_activesynth.targeting import Targeting
 
 PRECISION = 0.9
 
@@ -73,7 +74,7 @@ def class_matched_control(active, seed=0):
     labels, counts = np.unique(active.synthetic_y_, return_counts=True)
     mix = {int(c): n / counts.sum() for c, n in zip(labels, counts)}
     return ActiveSynthesisClassifier(
-        make_base(seed), anchors="random", class_allocation=mix,
+        make_base(seed), targeting=Targeting("random", class_allocation=mix),
         n_synthetic=active.n_synthetic, max_iter=active.max_iter,
         validation_fraction=None, random_state=seed)
 

@@ -7,8 +7,9 @@ Run from the repository root::
 ``ActiveSynthesisClassifier`` is an ordinary scikit-learn estimator, so it sits
 in a ``Pipeline`` and its nested parameters are searched like any other:
 ``clf__generator__k_neighbors`` reaches the interpolation generator,
-``clf__integration`` and ``clf__synthetic_weight`` how synthetic rows are mixed
-with real ones. Synthetic rows are made inside each training fold only, so the
+``clf__integration`` (a strategy of :mod:`sklearn_activesynth.integration`) and
+``clf__integration__synthetic_weight`` how synthetic rows are mixed with real
+ones. Synthetic rows are made inside each training fold only, so the
 cross-validated scores stay honest. A few seconds on one core.
 """
 
@@ -27,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.generators import InterpolationGenerator
+from sklearn_activesynth.integration import WeightedIntegration
 
 
 def main(argv=None):
@@ -46,10 +48,11 @@ def main(argv=None):
             LogisticRegression(max_iter=1000), generator=InterpolationGenerator(),
             max_iter=2, random_state=args.seed)),
     ])
-    # "concat" ignores synthetic_weight: search it only with "weighted"
+    # only the weighted strategy has a synthetic_weight: search it there
     grid = [
         {"clf__integration": ["concat"], "clf__generator__k_neighbors": [3, 10]},
-        {"clf__integration": ["weighted"], "clf__synthetic_weight": [0.2, 0.5],
+        {"clf__integration": [WeightedIntegration()],
+         "clf__integration__synthetic_weight": [0.2, 0.5],
          "clf__generator__k_neighbors": [3, 10]},
     ]
     search = GridSearchCV(pipe, grid, scoring="average_precision", n_jobs=1,
@@ -60,7 +63,7 @@ def main(argv=None):
         plain = Pipeline([("scale", StandardScaler()),
                           ("clf", LogisticRegression(max_iter=1000))]).fit(X_tr, y_tr)
     res = pd.DataFrame(search.cv_results_)
-    cols = ["param_clf__integration", "param_clf__synthetic_weight",
+    cols = ["param_clf__integration", "param_clf__integration__synthetic_weight",
             "param_clf__generator__k_neighbors", "mean_test_score", "std_test_score",
             "rank_test_score"]
     print(f"{len(y):,} rows, {y.mean():.1%} positives; 3-fold grid search on "

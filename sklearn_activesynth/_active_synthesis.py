@@ -6,7 +6,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _BaseActiveSynthesis, _routing_enabled, process_routing
+from ._base import _BaseActiveSynthesis
 from .utils._compat import _fit_context
 
 __all__ = ["ActiveSynthesisClassifier"]
@@ -51,100 +51,58 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     filters : list of filter objects, default=None
         Applied in order to each round's synthetic rows after the built-in
         schema check (unknown labels, NaN/inf where the real data had none).
-        A filter has ``filter(X, y, context) -> mask`` and optionally
-        ``fit(X_real, y_real)`` (called once per fit, on a clone); rows
-        removed per filter and round are counted in ``history_``
-        (``n_rejected_<FilterName>``).
-    uncertainty : {"entropy", "margin", "least_confidence", "ensemble_variance"} \
-            or callable, default="entropy"
-        How each real row's uncertainty is scored (seed 000, §2.2). A callable
-        ``f(fitted_estimator, X) -> scores`` or a scorer object
-        (:class:`~sklearn_activesynth.uncertainty.SoftmaxUncertainty`,
-        :class:`~sklearn_activesynth.uncertainty.EnsembleVariance`) also works.
+        A filter (:class:`~sklearn_activesynth.filters.BaseFilter`) has
+        ``filter(X, y, context) -> FilterResult`` (a mask of rows to keep,
+        optional per-row scores, optional new labels) and optionally
+        ``fit(X_real, y_real)``, called once per fit on a clone. Rows removed
+        per filter and round are counted in ``history_``
+        (``n_rejected_<FilterName>``), scores become ``quality_<FilterName>``
+        columns of ``synthetic_provenance_``.
+        :class:`~sklearn_activesynth.filters.Teacher` is the filter that
+        relabels synthetic rows (e.g. ``filters=[Teacher("knn")]``): a model
+        fitted on the real training rows gives each row its most probable
+        class and drops it when unsure.
+    uncertainty : {"entropy", "margin", "least_confidence", "ensemble_variance"}, \
+            scorer or callable, default="entropy"
+        How each real row's uncertainty is scored (seed 000, §2.2). A scorer
+        (:class:`~sklearn_activesynth.uncertainty.BaseUncertaintyScorer`:
+        :class:`~sklearn_activesynth.uncertainty.SoftmaxUncertainty`,
+        :class:`~sklearn_activesynth.uncertainty.EnsembleVariance`, ...) or a
+        callable ``f(fitted_estimator, X) -> scores`` also works.
     uncertainty_cv : int or None, default=5
         Score the training rows out-of-fold with this many cross-fitted clones
         (flexible models are over-confident on rows they were fitted on, and
         then point at the wrong anchors). ``None`` scores them in-sample with
         the current model; cheaper, and fine for simple models.
-    anchors : {"uncertain", "random", "random_matched", "errors", "diverse", \
-            "uncertain_sparse"}, default="uncertain"
-        Which real rows the synthesis is aimed at: the most uncertain; random
-        rows; random rows with the class mix "uncertain" would give
-        ("random_matched": **the control** any claim about targeting has to
-        beat, since aiming at uncertain rows mostly changes the class mix of
-        the synthetic rows); rows the model gets wrong out-of-fold, confidently
-        wrong first; uncertainty with a diversity penalty so anchors do not
-        clump; or uncertainty plus sparseness ("uncertain_sparse", weighted by
-        ``density_weight``). See :func:`~sklearn_activesynth.targeting.select_anchors`.
-        Measured against the class-matched control (``benchmarks/TARGETING.md``):
-        "uncertain" wins calibration with LogisticRegression on rare
-        sub-populations (and beats real-only there) and on imbalanced tabular
-        data (still below real-only), and ties or loses elsewhere;
-        "uncertain_sparse" is the best choice for a kernel SVC on 20-100 rows
-        but loses PR-AUC on rare slices; "errors" is harmful.
-    n_anchors : "auto", int or float, default="auto"
-        Anchors per round: a count, or a fraction of the training rows.
-        "auto" takes 10 % of the training rows, at most 1,000: on large data
-        the most uncertain thousand rows are the targets, not a tenth of the
-        data, and the neighbour search stays cheap.
+    targeting : {"uncertain", "random", "random_matched", "errors", "diverse", \
+            "uncertain_sparse"} or Targeting, default="uncertain"
+        Where the synthesis is aimed: anchor rows, their number, regions and
+        the class mix (:class:`~sklearn_activesynth.targeting.Targeting`; a
+        string is its anchor strategy with the other knobs at their
+        defaults). "random_matched" is **the control** any claim about
+        targeting has to beat: random anchors with the class mix "uncertain"
+        would give. Measured against that control
+        (``benchmarks/TARGETING.md``): "uncertain" wins calibration with
+        LogisticRegression on rare sub-populations (and beats real-only there)
+        and on imbalanced tabular data (still below real-only), and ties or
+        loses elsewhere; "uncertain_sparse" is the best choice for a kernel
+        SVC on 20-100 rows but loses PR-AUC on rare slices; "errors" is
+        harmful. Nested knobs are tunable: ``targeting__density_weight``.
     n_synthetic : int or float, default=0.1
         Synthetic rows requested per round: a count, or a fraction of the
         training rows.
-    class_allocation : {"anchors", "balanced", "proportional", "minority"} \
-            or dict, default="anchors"
-        How a round's rows are split across classes. "anchors" follows the
-        labels of the anchors, so a rare class the model confuses gets its
-        share. A dict maps label -> fraction; with ``anchors="random"`` and
-        the class mix of a targeted run it gives the class-matched control.
-    n_regions : int or "auto", default="auto"
-        Clusters of anchors, each with a description (feature ranges,
-        categories, confused classes) for generators that use words.
-    diversity : float, default=0.5
-        Weight of the diversity penalty for ``anchors="diverse"``.
-    density_weight : float, default=0.5
-        Weight of the sparseness term for ``anchors="uncertain_sparse"``
-        (0: plain uncertainty, 1: sparseness only).
-    matched_anchors : {"uncertain", "errors", "diverse", "uncertain_sparse"}, \
-            default="uncertain"
-        With ``anchors="random_matched"``: the strategy whose class mix the
-        random anchors copy each round, so that each targeting strategy can be
-        compared with its own class-matched control. Ignored otherwise.
-    teacher : {"knn"}, estimator or None, default=None
-        Who labels the synthetic rows. The generator's label is the anchor's
-        (``InterpolationGenerator`` copies it), which is right inside a class
-        but not between classes: with
-        ``InterpolationGenerator(partners="any_class")`` a row between an
-        anchor and a partner of another class may belong to that other class.
-        ``None`` keeps the generator's labels. Otherwise a teacher, fitted
-        once per ``fit`` on the real training rows only (never the validation
-        rows), relabels every synthetic row that passed the schema check with
-        its most probable class, and drops the row when that probability is
-        below ``teacher_threshold``; this happens before ``filters``.
-        "knn" is ``KNeighborsClassifier(n_neighbors=7)`` on the standardised
-        numeric plus one-hot categorical encoding of the rows; a classifier
-        with ``predict_proba`` is cloned and fitted on the raw rows (labels
-        encoded ``0..n_classes-1``); the object passed is never fitted.
-        Rows relabelled and rows dropped per round are counted in ``history_``
-        (``n_relabeled``, ``n_rejected_teacher``), and each row's top teacher
-        probability is the ``teacher_confidence`` column of
-        ``synthetic_provenance_``.
-    teacher_threshold : float, default=0.7
-        Lowest top probability of the teacher for a synthetic row to be kept.
-        ``0`` keeps every row (relabelling only).
     max_iter : int, default=3
         Rounds of synthesis. ``0`` fits the estimator on the real rows only.
-    integration : {"concat", "weighted", "curriculum", "uncertainty"} or \
-            callable, default="concat"
-        How synthetic rows are mixed with real ones (seed 000, §2.4); see
-        :func:`~sklearn_activesynth.integration.integration_weights`.
-        Estimators whose ``fit`` takes no ``sample_weight`` get weighted
-        resampling instead (with one warning).
-    synthetic_weight : float, default=0.5
-        Share of the total training weight given to synthetic rows by
-        "weighted" (the seed's ``1 - alpha``), and the share "curriculum"
-        moves towards.
-    curriculum_rate : float, default=1.0
-        λ of the curriculum schedule.
+    integration : {"concat", "weighted", "curriculum", "uncertainty"}, \
+            BaseIntegration or callable, default="concat"
+        How synthetic rows are mixed with real ones (seed 000, §2.4): a
+        strategy of :mod:`sklearn_activesynth.integration`
+        (``WeightedIntegration(synthetic_weight=0.3)``,
+        ``CurriculumIntegration(rate=0.5)``, ...; a string is the strategy with
+        its defaults) or a callable ``f(n_real, n_synthetic, round_,
+        real_uncertainty, synthetic_uncertainty) -> weights``. Estimators
+        whose ``fit`` takes no ``sample_weight`` get weighted resampling
+        instead (with one warning).
     scoring : str, callable or None, default=None
         Validation score of the no-harm guard. ``None``: average precision
         for binary problems, balanced accuracy otherwise.
@@ -174,10 +132,11 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         ``InterpolationGenerator`` that is the real training rows themselves,
         so ``del clf.generator_`` before shipping a pickled model if those
         rows must not travel with it (``predict`` does not need it).
-    teacher_ : estimator or None
-        The fitted teacher (``None`` without one, or with ``max_iter=0``).
-        The "knn" teacher holds the encoded training rows: delete it with
-        ``generator_`` if they must not travel.
+    filters_ : list of (name, filter)
+        The fitted filters, named as in ``history_``. Some hold real rows
+        (the privacy filter's reference rows, the "knn" teacher's encoded
+        training rows): delete them with ``generator_`` if those rows must not
+        travel.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -191,16 +150,17 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     synthetic_provenance_ : DataFrame
         One row per synthetic row: ``round``, ``region``, ``anchor_index``
         (row of the X passed to ``fit``, -1 when the generator used no
-        anchor), ``generator``, ``anchor_uncertainty``, ``label``; with a
-        ``teacher``, ``teacher_confidence``; per filter with scores,
-        ``quality_<FilterName>``; and the generator's own columns.
+        anchor), ``generator``, ``anchor_uncertainty``, ``label``; per
+        filter with scores, ``quality_<FilterName>`` (the teacher's top
+        probability for :class:`~sklearn_activesynth.filters.Teacher`); and
+        the generator's own columns.
     history_ : DataFrame
         One row per round (round 0 is the real-only model): status,
         acceptance, validation score, mean/max uncertainty on training and
-        validation rows, rows generated / rejected / accepted (with a
-        ``teacher``: ``n_relabeled``, rows kept with a changed label, and
-        ``n_rejected_teacher``; NaN without one), generator attempts and
-        errors, seconds per stage.
+        validation rows, rows generated / rejected (per filter) / accepted
+        (with a :class:`~sklearn_activesynth.filters.Teacher`:
+        ``n_relabeled``, rows kept with a changed label), generator attempts
+        and errors, the generator's own figures, seconds per stage.
     n_iter_ : int
         Rounds run.
     termination_condition_ : {"max_iter", "no_improvement", "converged", \
@@ -240,20 +200,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         filters=None,
         uncertainty="entropy",
         uncertainty_cv=5,
-        anchors="uncertain",
-        n_anchors="auto",
+        targeting="uncertain",
         n_synthetic=0.1,
-        class_allocation="anchors",
-        n_regions="auto",
-        diversity=0.5,
-        density_weight=0.5,
-        matched_anchors="uncertain",
-        teacher=None,
-        teacher_threshold=0.7,
         max_iter=3,
         integration="concat",
-        synthetic_weight=0.5,
-        curriculum_rate=1.0,
         scoring=None,
         validation_fraction=0.2,
         patience=2,
@@ -263,19 +213,23 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         random_state=None,
         verbose=0,
     ):
-        super().__init__(
-            estimator, generator=generator, filters=filters, uncertainty=uncertainty,
-            uncertainty_cv=uncertainty_cv, anchors=anchors, n_anchors=n_anchors,
-            n_synthetic=n_synthetic, class_allocation=class_allocation,
-            n_regions=n_regions, diversity=diversity, density_weight=density_weight,
-            matched_anchors=matched_anchors,
-            teacher=teacher, teacher_threshold=teacher_threshold, max_iter=max_iter,
-            integration=integration, synthetic_weight=synthetic_weight,
-            curriculum_rate=curriculum_rate, scoring=scoring,
-            validation_fraction=validation_fraction, patience=patience, tol=tol,
-            n_jobs=n_jobs, random_state=random_state, verbose=verbose,
-        )
+        self.estimator = estimator
+        self.generator = generator
+        self.filters = filters
+        self.uncertainty = uncertainty
+        self.uncertainty_cv = uncertainty_cv
+        self.targeting = targeting
+        self.n_synthetic = n_synthetic
+        self.max_iter = max_iter
+        self.integration = integration
+        self.scoring = scoring
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
         self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
 
     _parameter_constraints = {
         **_BaseActiveSynthesis._parameter_constraints,
@@ -302,13 +256,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         -------
         self : object
         """
-        X, y = self._validate_input(X, y)
-        if _routing_enabled():
-            routed = process_routing(self, "fit", **fit_params)
-            fit_params = dict(routed.estimator.fit)
-        else:
-            fit_params = dict(fit_params)
-        return self._run_loop(X, y, fit_params, final_refit=self.refit)
+        self._fit_loop(X, y, fit_params, final_refit=self.refit)
+        return self
 
     def _check_predict_input(self, X):
         check_is_fitted(self)

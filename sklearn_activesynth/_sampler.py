@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _BaseActiveSynthesis, _routing_enabled, process_routing
+from ._base import _BaseActiveSynthesis
 from .utils._compat import _fit_context
 from .utils.tabular import concat_rows
 
@@ -26,16 +26,14 @@ class ActiveSynthesisSampler(_BaseActiveSynthesis):
         The classifier whose uncertainty guides the synthesis (normally the
         pipeline's final estimator, or a cheaper stand-in). ``None`` means
         ``LogisticRegression()``.
-    generator, filters, uncertainty, uncertainty_cv, anchors, n_anchors, n_synthetic, \
-class_allocation, n_regions, diversity, density_weight, matched_anchors, teacher, \
-teacher_threshold, max_iter, integration, synthetic_weight, curriculum_rate, scoring, validation_fraction, patience, tol, \
-n_jobs, random_state, verbose
+    generator, filters, uncertainty, uncertainty_cv, targeting, n_synthetic, max_iter, \
+integration, scoring, validation_fraction, patience, tol, n_jobs, random_state, verbose
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.
 
     Attributes
     ----------
     synthetic_X_, synthetic_y_, synthetic_round_, synthetic_provenance_, \
-history_, n_iter_, termination_condition_, generator_, teacher_, estimator_, classes_
+history_, n_iter_, termination_condition_, generator_, filters_, estimator_, classes_
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`;
         ``estimator_`` is the last accepted model of the loop (fitted on the
         training split).
@@ -54,6 +52,43 @@ history_, n_iter_, termination_condition_, generator_, teacher_, estimator_, cla
     >>> pipe = make_pipeline(sampler, LogisticRegression()).fit(X, y)
     """
 
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        generator=None,
+        filters=None,
+        uncertainty="entropy",
+        uncertainty_cv=5,
+        targeting="uncertain",
+        n_synthetic=0.1,
+        max_iter=3,
+        integration="concat",
+        scoring=None,
+        validation_fraction=0.2,
+        patience=2,
+        tol=1e-4,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.generator = generator
+        self.filters = filters
+        self.uncertainty = uncertainty
+        self.uncertainty_cv = uncertainty_cv
+        self.targeting = targeting
+        self.n_synthetic = n_synthetic
+        self.max_iter = max_iter
+        self.integration = integration
+        self.scoring = scoring
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
         """Run the loop; the synthetic rows are kept in ``synthetic_X_``.
@@ -69,17 +104,8 @@ history_, n_iter_, termination_condition_, generator_, teacher_, estimator_, cla
         -------
         self : object
         """
-        self._fit(X, y, fit_params)
+        self._fit_loop(X, y, fit_params, final_refit=False)
         return self
-
-    def _fit(self, X, y, fit_params):
-        X, y = self._validate_input(X, y)
-        if _routing_enabled():
-            fit_params = dict(process_routing(self, "fit", **fit_params).estimator.fit)
-        else:
-            fit_params = dict(fit_params)
-        self._run_loop(X, y, fit_params, final_refit=False)
-        return X, y
 
     def fit_resample(self, X, y, **params):
         """Run the loop and return real rows followed by accepted synthetic rows.
@@ -97,7 +123,7 @@ history_, n_iter_, termination_condition_, generator_, teacher_, estimator_, cla
         y_resampled : ndarray
         """
         self._validate_params()
-        X, y = self._fit(X, y, params)
+        X, y = self._fit_loop(X, y, params, final_refit=False)
         check_is_fitted(self)
         X_res = concat_rows([X, self.synthetic_X_]) if len(self.synthetic_y_) else X
         y_res = np.concatenate([np.asarray(y), self.synthetic_y_])

@@ -21,7 +21,10 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_activesynth import ActiveSynthesisClassifier, GeneratorFailedWarning
+from sklearn_activesynth.filters import FilterResult
 from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator
+from sklearn_activesynth.integration import CurriculumIntegration, WeightedIntegration
+from sklearn_activesynth.targeting import Targeting
 from sklearn_activesynth.uncertainty import EnsembleVariance, entropy
 from sklearn_activesynth.utils.estimator_checks import make_check_frame
 
@@ -175,10 +178,12 @@ def test_max_iter_zero_equals_the_base_estimator(binary):
 
 def test_targeted_rows_lie_closer_to_the_boundary_than_random_anchors():
     X, y = overlapping_gaussians()
-    common = dict(n_synthetic=150, n_anchors=30, max_iter=1, validation_fraction=None,
-                  random_state=0)
-    targeted = ActiveSynthesisClassifier(LogisticRegression(), **common).fit(X, y)
-    control = ActiveSynthesisClassifier(LogisticRegression(), anchors="random",
+    common = dict(n_synthetic=150, max_iter=1, validation_fraction=None, random_state=0)
+    targeted = ActiveSynthesisClassifier(LogisticRegression(),
+                                         targeting=Targeting(n_anchors=30),
+                                         **common).fit(X, y)
+    control = ActiveSynthesisClassifier(LogisticRegression(),
+                                        targeting=Targeting("random", n_anchors=30),
                                         **common).fit(X, y)
     d_t = np.abs(targeted.synthetic_X_[:, 0]).mean()
     d_r = np.abs(control.synthetic_X_[:, 0]).mean()
@@ -193,7 +198,8 @@ def test_uncertainty_in_the_rare_region_falls_across_rounds():
     mean_u = []
     for max_iter in range(4):
         clf = ActiveSynthesisClassifier(
-            KNeighborsClassifier(n_neighbors=15), max_iter=max_iter, n_anchors=20,
+            KNeighborsClassifier(n_neighbors=15), max_iter=max_iter,
+            targeting=Targeting(n_anchors=20),
             n_synthetic=30, validation_fraction=None, patience=5, random_state=0,
         ).fit(X, y)
         mean_u.append(entropy(clf.predict_proba(region)).mean())
@@ -238,7 +244,7 @@ def test_the_guard_rejects_harmful_rounds():
             return X_new, 1 - y_new
 
     clf = ActiveSynthesisClassifier(LogisticRegression(), generator=FlippingGenerator(),
-                                    anchors="random", n_synthetic=1.0, max_iter=2,
+                                    targeting="random", n_synthetic=1.0, max_iter=2,
                                     random_state=0).fit(X, y)
     assert not clf.history_.loc[1:, "accepted"].any()
     assert len(clf.synthetic_y_) == 0
@@ -252,12 +258,21 @@ def test_verbose_logs_each_round(binary, caplog):
     assert any("round 1" in r.getMessage() for r in caplog.records)
 
 
+INTEGRATIONS_AT_04 = {
+    "concat": "concat",
+    "weighted": WeightedIntegration(synthetic_weight=0.4),
+    "curriculum": CurriculumIntegration(synthetic_weight=0.4),
+    "uncertainty": "uncertainty",
+}
+
+
 @pytest.mark.parametrize("integration", ["concat", "weighted", "curriculum", "uncertainty"])
 def test_integration_modes_reach_the_final_refit(binary, integration):
     X, y = binary
     RecordingClassifier.calls = []
-    clf = ActiveSynthesisClassifier(RecordingClassifier(), integration=integration,
-                                    synthetic_weight=0.4, validation_fraction=None,
+    clf = ActiveSynthesisClassifier(RecordingClassifier(),
+                                    integration=INTEGRATIONS_AT_04[integration],
+                                    validation_fraction=None,
                                     max_iter=2, random_state=0).fit(X, y)
     n_syn = len(clf.synthetic_y_)
     assert n_syn > 0
@@ -400,7 +415,8 @@ def test_class_smaller_than_neighbours_is_a_clear_error():
 
 @pytest.mark.parametrize("params, name", [
     ({"max_iter": -1}, "max_iter"),
-    ({"anchors": "most"}, "anchors"),
+    ({"targeting": "most"}, "targeting"),
+    ({"targeting": Targeting(anchors="most")}, "anchors"),
     ({"integration": "mix"}, "integration"),
     ({"n_synthetic": -0.5}, "n_synthetic"),
     ({"validation_fraction": 1.5}, "validation_fraction"),
@@ -479,8 +495,9 @@ def test_flaky_generator_recovers_on_retry(binary):
 @pytest.mark.parametrize("allocation", ["anchors", "balanced", {0: 0.5, 1: 0.5}])
 def test_anchor_strategies_and_allocations_run_through_the_loop(binary, anchors, allocation):
     X, y = binary
-    clf = ActiveSynthesisClassifier(LogisticRegression(), anchors=anchors, n_synthetic=40,
-                                    class_allocation=allocation, max_iter=1,
+    clf = ActiveSynthesisClassifier(LogisticRegression(),
+                                    targeting=Targeting(anchors, class_allocation=allocation),
+                                    n_synthetic=40, max_iter=1,
                                     validation_fraction=None, random_state=0).fit(X, y)
     assert clf.history_.loc[1, "n_generated"] == 40
     if allocation != "anchors":
@@ -496,32 +513,53 @@ class DropClassOne:
 
     def filter(self, X, y, context):
         assert context.model is not None and context.round >= 1
-        self.last_scores_ = np.where(y == 1, 0.0, 1.0)
-        return y != 1
+        return FilterResult(y != 1, scores=np.where(y == 1, 0.0, 1.0),
+                            report={"dropped_ones": int(np.sum(y == 1))})
+
+
+class KeepFirstHalf:
+    """A duck-typed filter that returns a plain boolean mask."""
+
+    def filter(self, X, y, context):
+        return np.arange(len(y)) < len(y) // 2
 
 
 def test_filters_remove_rows_and_are_counted(binary):
     X, y = binary
     clf = ActiveSynthesisClassifier(LogisticRegression(), filters=[DropClassOne()],
-                                    class_allocation="balanced", validation_fraction=None,
+                                    targeting=Targeting(class_allocation="balanced"),
+                                    validation_fraction=None,
                                     max_iter=2, random_state=0).fit(X, y)
     h = clf.history_
     assert (h.loc[1:, "n_rejected_DropClassOne"] > 0).all()
     assert np.all(clf.synthetic_y_ == 0) and len(clf.synthetic_y_) > 0
     assert (clf.synthetic_provenance_["quality_DropClassOne"] == 1.0).all()
+    assert (h.loc[1:, "dropped_ones"] == h.loc[1:, "n_rejected_DropClassOne"]).all()
     assert clf.filters_[0][1].fitted_on_ == len(y)
     with pytest.raises(TypeError, match="filter"):
         ActiveSynthesisClassifier(filters=[object()], random_state=0).fit(X, y)
+
+
+def test_a_filter_may_return_a_plain_mask(binary):
+    X, y = binary
+    clf = ActiveSynthesisClassifier(LogisticRegression(), filters=[KeepFirstHalf()],
+                                    validation_fraction=None, max_iter=1,
+                                    random_state=0).fit(X, y)
+    row = clf.history_.iloc[1]
+    assert row["n_generated"] > 0
+    assert row["n_rejected_KeepFirstHalf"] == row["n_generated"] - row["n_generated"] // 2
+    assert row["n_accepted"] == row["n_generated"] // 2
+    assert not any(c.startswith("quality_") for c in clf.synthetic_provenance_.columns)
 
 
 class ReportingGenerator(InterpolationGenerator):
     """Reports per-call figures and a per-row request id, as the LLM generator will."""
 
     def _generate(self, n_samples, targets, rng):
-        X_new, y_new = super()._generate(n_samples, targets, rng)
-        self.last_report_ = {"requests": 2, "prompt_tokens": 100}
-        self.last_provenance_ = {"request_id": np.arange(len(y_new)) % 2}
-        return X_new, y_new
+        result = super()._generate(n_samples, targets, rng)
+        result.report.update(requests=2, prompt_tokens=100)
+        result.provenance["request_id"] = np.arange(len(result.y)) % 2
+        return result
 
 
 def test_generator_reports_reach_history_and_provenance(binary):

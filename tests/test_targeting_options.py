@@ -1,6 +1,7 @@
 """Targeting and labelling options, each checked on an example whose answer is known:
-``anchors="random_matched"``, ``anchors="uncertain_sparse"`` (``density_weight``),
-``teacher`` / ``teacher_threshold`` and ``InterpolationGenerator(partners=...)``."""
+``targeting="random_matched"``, ``targeting="uncertain_sparse"``
+(``Targeting(density_weight=...)``), the :class:`~sklearn_activesynth.filters.Teacher`
+filter (``threshold``) and ``InterpolationGenerator(partners=...)``."""
 
 import numpy as np
 import pytest
@@ -9,8 +10,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 
 from sklearn_activesynth import ActiveSynthesisClassifier
-from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator
-from sklearn_activesynth.targeting import build_targets, select_anchors
+from sklearn_activesynth.filters import FilterResult, Teacher
+from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator, Synthesized
+from sklearn_activesynth.targeting import Targeting, build_targets, select_anchors
 from sklearn_activesynth.utils import TabularSchema
 from sklearn_activesynth.utils.estimator_checks import (
     make_targets,
@@ -26,7 +28,7 @@ def _class_counts_per_round(clf):
     }
 
 
-# --------------------------------------------------------- anchors="random_matched"
+# ------------------------------------------------------- targeting="random_matched"
 @pytest.fixture(scope="module")
 def imbalanced():
     # 80/20, overlapping: the uncertain rows are mostly of the rare class, so the
@@ -38,7 +40,7 @@ def imbalanced():
 def test_random_matched_has_the_uncertain_class_mix_but_not_its_anchors(imbalanced):
     X, y = imbalanced
     fits = {
-        a: ActiveSynthesisClassifier(LogisticRegression(), anchors=a, max_iter=1,
+        a: ActiveSynthesisClassifier(LogisticRegression(), targeting=a, max_iter=1,
                                      validation_fraction=None, random_state=0).fit(X, y)
         for a in ("uncertain", "random_matched", "random")
     }
@@ -63,7 +65,7 @@ def test_random_matched_over_several_rounds_keeps_each_rounds_mix(imbalanced):
     # rows; "matched" means matched to what "uncertain" picks from the same scores,
     # which build_targets shows directly (below); here: rows in every round
     X, y = imbalanced
-    clf = ActiveSynthesisClassifier(LogisticRegression(), anchors="random_matched",
+    clf = ActiveSynthesisClassifier(LogisticRegression(), targeting="random_matched",
                                     max_iter=3, validation_fraction=None,
                                     random_state=0).fit(X, y)
     assert sorted(set(clf.synthetic_round_)) == [1, 2, 3]
@@ -94,7 +96,7 @@ def test_build_targets_random_matched_matches_uncertain_class_counts(seed):
 
 
 def test_random_matched_copies_the_class_mix_of_matched_anchors():
-    """``matched_strategy`` (the classifier's ``matched_anchors``) picks whose
+    """``matched_strategy`` (``Targeting(matched_anchors=...)``) picks whose
     class mix the random anchors copy: here "errors", whose wrong rows are all
     of class 0, against "uncertain", whose top rows are all of class 1."""
     rng = np.random.RandomState(0)
@@ -117,11 +119,11 @@ def test_random_matched_copies_the_class_mix_of_matched_anchors():
     assert counts["uncertain", "uncertain"] == {1: 60}
     assert counts["random_matched", "uncertain"] == counts["uncertain", "uncertain"]
     with pytest.raises(ValueError, match="matched_anchors"):
-        ActiveSynthesisClassifier(anchors="random_matched", matched_anchors="random").fit(
-            X, y)
+        ActiveSynthesisClassifier(
+            targeting=Targeting("random_matched", matched_anchors="random")).fit(X, y)
 
 
-# ------------------------------------------------------- anchors="uncertain_sparse"
+# ----------------------------------------------------- targeting="uncertain_sparse"
 def _clump_and_spread(seed=0):
     """120 rows: a dense clump of 100 and 20 rows spread out far from it."""
     rng = np.random.RandomState(seed)
@@ -161,18 +163,24 @@ def test_density_weight_zero_is_uncertainty_and_one_is_sparseness():
 
 def test_uncertain_sparse_end_to_end_and_density_weight_validation(imbalanced):
     X, y = imbalanced
-    clf = ActiveSynthesisClassifier(LogisticRegression(), anchors="uncertain_sparse",
-                                    density_weight=0.5, max_iter=2,
-                                    validation_fraction=None, random_state=0).fit(X, y)
+    clf = ActiveSynthesisClassifier(LogisticRegression(),
+                                    targeting=Targeting("uncertain_sparse", density_weight=0.5),
+                                    max_iter=2, validation_fraction=None,
+                                    random_state=0).fit(X, y)
     assert len(clf.synthetic_y_) > 0
     anchors = clf.synthetic_provenance_["anchor_index"]
     assert anchors.between(0, len(y) - 1).all()
     assert clf.predict(X).shape == (len(y),)
     with pytest.raises(ValueError, match="density_weight"):
-        ActiveSynthesisClassifier(anchors="uncertain_sparse", density_weight=1.5).fit(X, y)
+        ActiveSynthesisClassifier(
+            targeting=Targeting("uncertain_sparse", density_weight=1.5)).fit(X, y)
+    # the nested name a grid search uses, on the string shortcut
+    with pytest.raises(ValueError, match="density_weight"):
+        ActiveSynthesisClassifier(targeting="uncertain_sparse").set_params(
+            targeting__density_weight=1.5).fit(X, y)
 
 
-# ----------------------------------------------------------------------- teacher
+# ----------------------------------------------------------------------- Teacher
 class WrongLabelGenerator(BaseGenerator):
     """Rows in a known place with a known (deliberately chosen) label.
 
@@ -199,8 +207,8 @@ class WrongLabelGenerator(BaseGenerator):
             X_new = between
         else:
             X_new = np.where(np.arange(n_samples)[:, None] < n_samples // 2, near, between)
-        self.last_anchor_positions_ = np.arange(n_samples)
-        return X_new, np.full(n_samples, self.classes_[0])
+        return Synthesized(X_new, np.full(n_samples, self.classes_[0]),
+                           anchor_positions=np.arange(n_samples))
 
 
 def mirrored_classes(n=100, seed=0):
@@ -211,12 +219,21 @@ def mirrored_classes(n=100, seed=0):
     return X, np.array(["neg"] * n + ["pos"] * n)
 
 
-def _teacher_fit(teacher, generator, **kw):
+def _teacher_fit(teacher, generator, threshold=0.7, filters=(), **kw):
+    """Fit with ``Teacher(teacher, threshold=threshold)`` as the first filter
+    (none when ``teacher`` is None), then ``filters``."""
     X, y = mirrored_classes()
-    params = dict(generator=generator, teacher=teacher, max_iter=2, n_synthetic=20,
+    chain = ([Teacher(teacher, threshold=threshold)] if teacher is not None else []) + \
+        list(filters)
+    params = dict(generator=generator, filters=chain or None, max_iter=2, n_synthetic=20,
                   validation_fraction=None, random_state=0)
     params.update(kw)
     return ActiveSynthesisClassifier(LogisticRegression(), **params).fit(X, y)
+
+
+def _fitted_teacher_model(clf):
+    """The model the fitted Teacher filter learned (``filters_`` holds the filter)."""
+    return dict(clf.filters_)["Teacher"].estimator_
 
 
 def test_knn_teacher_relabels_wrong_rows_into_the_original_label_space():
@@ -225,8 +242,8 @@ def test_knn_teacher_relabels_wrong_rows_into_the_original_label_space():
     assert len(clf.synthetic_y_) == 40
     assert np.all(clf.synthetic_y_ == "pos")  # the right label, as a user label
     np.testing.assert_array_equal(rounds["n_relabeled"], [20, 20])
-    np.testing.assert_array_equal(rounds["n_rejected_teacher"], [0, 0])
-    conf = clf.synthetic_provenance_["teacher_confidence"]
+    np.testing.assert_array_equal(rounds["n_rejected_Teacher"], [0, 0])
+    conf = clf.synthetic_provenance_["quality_Teacher"]
     assert (conf >= 0.7).all()
     assert (clf.synthetic_provenance_["label"] == "pos").all()
 
@@ -235,51 +252,54 @@ def test_without_a_teacher_the_wrong_labels_stay():
     clf = _teacher_fit(None, WrongLabelGenerator("class1"))
     assert len(clf.synthetic_y_) == 40
     assert np.all(clf.synthetic_y_ == "neg")
-    assert "teacher_confidence" not in clf.synthetic_provenance_.columns
-    assert clf.history_["n_relabeled"].isna().all()
-    assert clf.teacher_ is None
+    assert "quality_Teacher" not in clf.synthetic_provenance_.columns
+    assert "n_relabeled" not in clf.history_.columns
+    assert "n_rejected_Teacher" not in clf.history_.columns
+    assert "Teacher" not in dict(clf.filters_)
 
 
 def test_rows_between_the_classes_are_dropped_below_the_threshold():
     # on the mirror line, the 7-NN vote is at best 4:3 (0.57)
-    clf = _teacher_fit("knn", WrongLabelGenerator("between"), teacher_threshold=0.7)
+    clf = _teacher_fit("knn", WrongLabelGenerator("between"), threshold=0.7)
     rounds = clf.history_.iloc[1:]
     np.testing.assert_array_equal(rounds["n_generated"], [20, 20])
-    np.testing.assert_array_equal(rounds["n_rejected_teacher"], [20, 20])
+    np.testing.assert_array_equal(rounds["n_rejected_Teacher"], [20, 20])
     np.testing.assert_array_equal(rounds["n_accepted"], [0, 0])
     assert len(clf.synthetic_y_) == 0
     # a lower threshold keeps them, with the teacher's (not more than 4/7) confidence
-    low = _teacher_fit("knn", WrongLabelGenerator("between"), teacher_threshold=0.5)
+    low = _teacher_fit("knn", WrongLabelGenerator("between"), threshold=0.5)
     assert len(low.synthetic_y_) == 40
-    assert (low.history_["n_rejected_teacher"].iloc[1:] == 0).all()
-    assert low.synthetic_provenance_["teacher_confidence"].between(0.5, 4 / 7 + 1e-9).all()
+    assert (low.history_["n_rejected_Teacher"].iloc[1:] == 0).all()
+    assert low.synthetic_provenance_["quality_Teacher"].between(0.5, 4 / 7 + 1e-9).all()
 
 
 class EveryOtherFilter:
-    """Keeps every other row it is shown; records the labels it saw."""
+    """Keeps every other row it is shown; records the labels it saw (a duck-typed
+    filter: no BaseFilter, just a filter method returning a FilterResult)."""
 
     def filter(self, X, y, context):
         self.seen_ = getattr(self, "seen_", []) + [np.asarray(y)]
-        self.last_scores_ = np.arange(len(y), dtype=float)
-        return np.arange(len(y)) % 2 == 0
+        return FilterResult(np.arange(len(y)) % 2 == 0,
+                            scores=np.arange(len(y), dtype=float))
 
 
 def test_teacher_runs_before_the_filters_and_keeps_rows_aligned():
     clf = _teacher_fit("knn", WrongLabelGenerator("mixed"), max_iter=1,
                        filters=[EveryOtherFilter()])
     row = clf.history_.iloc[1]
-    assert (row["n_generated"], row["n_rejected_teacher"], row["n_relabeled"]) == \
+    assert (row["n_generated"], row["n_rejected_Teacher"], row["n_relabeled"]) == \
         (20, 10, 10)
     assert row["n_rejected_EveryOtherFilter"] == 5 and row["n_accepted"] == 5
     # the filter saw only the rows the teacher kept, already relabelled
-    (seen,) = clf.filters_[0][1].seen_
+    assert [name for name, _ in clf.filters_] == ["Teacher", "EveryOtherFilter"]
+    (seen,) = dict(clf.filters_)["EveryOtherFilter"].seen_
     assert len(seen) == 10 and np.all(seen == "pos")
     prov = clf.synthetic_provenance_
     # generated rows 0, 2, 4, 6, 8 survive: anchors, filter scores and teacher
     # confidences stay with their rows
     np.testing.assert_array_equal(prov["anchor_index"], [0, 2, 4, 6, 8])
     np.testing.assert_array_equal(prov["quality_EveryOtherFilter"], [0, 2, 4, 6, 8])
-    assert (prov["teacher_confidence"] == 1.0).all()
+    assert (prov["quality_Teacher"] == 1.0).all()
     assert np.all(clf.synthetic_y_ == "pos")
 
 
@@ -288,27 +308,28 @@ def test_user_estimator_teacher_is_cloned_and_relabels():
     clf = _teacher_fit(teacher, WrongLabelGenerator("class1"))
     assert np.all(clf.synthetic_y_ == "pos")
     assert (clf.history_["n_relabeled"].iloc[1:] == 20).all()
-    assert "teacher_confidence" in clf.synthetic_provenance_.columns
+    assert "quality_Teacher" in clf.synthetic_provenance_.columns
     assert not hasattr(teacher, "coef_")  # the caller's object was not fitted
-    assert clf.teacher_ is not teacher and hasattr(clf.teacher_, "coef_")
+    fitted = _fitted_teacher_model(clf)
+    assert fitted is not teacher and hasattr(fitted, "coef_")
 
 
 def test_teacher_learns_the_training_rows_only():
     X, y = mirrored_classes()
-    clf = ActiveSynthesisClassifier(LogisticRegression(), teacher="knn",
+    clf = ActiveSynthesisClassifier(LogisticRegression(), filters=[Teacher("knn")],
                                     validation_fraction=0.25, max_iter=1,
                                     random_state=0).fit(X, y)
     n_val = len(clf.validation_indices_)
     assert n_val > 0
-    assert clf.teacher_.n_samples_fit_ == len(y) - n_val
+    assert _fitted_teacher_model(clf).n_samples_fit_ == len(y) - n_val
 
 
 def test_teacher_threshold_is_validated():
     X, y = mirrored_classes()
-    with pytest.raises(ValueError, match="teacher_threshold"):
-        ActiveSynthesisClassifier(teacher="knn", teacher_threshold=1.5).fit(X, y)
-    with pytest.raises(ValueError, match="teacher"):
-        ActiveSynthesisClassifier(teacher="svm").fit(X, y)
+    with pytest.raises(ValueError, match="threshold"):
+        ActiveSynthesisClassifier(filters=[Teacher("knn", threshold=1.5)]).fit(X, y)
+    with pytest.raises(ValueError, match="Teacher"):
+        ActiveSynthesisClassifier(filters=[Teacher("svm")]).fit(X, y)
 
 
 # ------------------------------------------- InterpolationGenerator(partners=...)
@@ -375,14 +396,15 @@ def test_any_class_with_a_knn_teacher_end_to_end():
                                class_sep=0.7, random_state=3)
     clf = ActiveSynthesisClassifier(
         LogisticRegression(), generator=InterpolationGenerator(partners="any_class"),
-        teacher="knn", max_iter=2, validation_fraction=None, random_state=0).fit(X, y)
+        filters=[Teacher("knn", threshold=0.7)], max_iter=2, validation_fraction=None,
+        random_state=0).fit(X, y)
     rounds = clf.history_.iloc[1:]
     assert (rounds["n_generated"] > 0).all()
     # between the classes some rows change label and some are too close to call
     assert rounds["n_relabeled"].sum() > 0
-    assert rounds["n_rejected_teacher"].sum() > 0
+    assert rounds["n_rejected_Teacher"].sum() > 0
     np.testing.assert_array_equal(
         rounds["n_accepted"],
-        rounds["n_generated"] - rounds["n_rejected_schema"] - rounds["n_rejected_teacher"])
-    assert clf.synthetic_provenance_["teacher_confidence"].ge(0.7).all()
+        rounds["n_generated"] - rounds["n_rejected_schema"] - rounds["n_rejected_Teacher"])
+    assert clf.synthetic_provenance_["quality_Teacher"].ge(0.7).all()
     assert clf.predict(X).shape == (400,)

@@ -44,10 +44,10 @@ METHODS = {
     "adasyn": "ADASYN, same budget (about: ADASYN rounds per row)",
     "untargeted": "one round, rows around random anchors with the training class mix, "
                   "no guard: plain augmentation with the generator",
-    "random": "the active synthesis loop with anchors='random' (plain random anchors)",
-    "random_matched": "the loop with anchors='random' and class_allocation set to the class "
-                      "mix of the targeted run (the class-matched control)",
-    "active": "active synthesis: the loop with anchors='uncertain'",
+    "random": "the active synthesis loop with targeting='random' (plain random anchors)",
+    "random_matched": "the loop with random anchors and the class allocation set to the "
+                      "class mix of the targeted run (the class-matched control)",
+    "active": "active synthesis: the loop with targeting='uncertain'",
 }
 DEFAULT_METHODS = ("real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
                    "untargeted", "random", "random_matched", "active")

@@ -171,30 +171,36 @@ def _loop(cfg, cell, method, generator, n_syn, mix):
     # the generator is fitted on the loop's training split only
     gen = make_generator(generator, cell.y_train, fit_share=1.0 if vf is None else 1 - vf,
                          params=cfg["generator_params"].get(generator))
-    kw = dict(cfg["loop_params"])
+    # loop_params are shared by every cell: clone the objects among them (a
+    # Targeting) so that the overrides below never reach another run; nested
+    # names (``targeting__density_weight``) are set after construction
+    kw = {k: clone(v, safe=False) for k, v in cfg["loop_params"].items()}
+    nested = {k: kw.pop(k) for k in list(kw) if "__" in k}
     max_iter = int(kw.pop("max_iter", cfg["max_iter"]))
     per_round = int(round(n_syn / max_iter)) if max_iter else 0
     kw.update(estimator=base, generator=gen, random_state=cell.seed, n_jobs=1,
               max_iter=max_iter, n_synthetic=per_round, validation_fraction=vf)
+    targeting = {}  # overrides of the targeting's knobs (its anchors, its class mix)
     if method == "active":
-        kw.setdefault("anchors", "uncertain")
+        kw.setdefault("targeting", "uncertain")
     elif method == "random":
-        kw["anchors"] = "random"
+        targeting["anchors"] = "random"
     elif method == "random_matched":
         if mix is None:
             raise RuntimeError(
                 "the targeted run of this cell failed, so the class-matched control "
                 "has no class mix to copy")
-        kw["anchors"] = "random"
+        targeting["anchors"] = "random"
         total = sum(mix.values())
         if total:
-            kw["class_allocation"] = {int(c): n / total for c, n in mix.items()}
+            targeting["class_allocation"] = {int(c): n / total for c, n in mix.items()}
         else:  # the targeted run kept no rows: neither does its control
             kw["n_synthetic"] = 0
     elif method == "untargeted":
-        kw.update(anchors="random", class_allocation="proportional", max_iter=1,
-                  n_synthetic=int(n_syn), validation_fraction=None)
+        targeting.update(anchors="random", class_allocation="proportional")
+        kw.update(max_iter=1, n_synthetic=int(n_syn), validation_fraction=None)
     est = ActiveSynthesisClassifier(**kw)
+    est.set_params(**{**nested, **{f"targeting__{k}": v for k, v in targeting.items()}})
     requested = int(kw["n_synthetic"]) * int(kw["max_iter"])
     return est, requested
 
@@ -433,7 +439,9 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
         and are reported in ``synthetic_rows``).
     loop_params : dict, default=None
         More ``ActiveSynthesisClassifier`` parameters for the loop methods
-        (e.g. ``{"uncertainty_cv": 3}``).
+        (e.g. ``{"uncertainty_cv": 3}``); nested names work too
+        (``{"targeting__density_weight": 0.3}``). The control methods keep the
+        targeting's other knobs and replace its anchors (and class mix).
     generator_params : dict, default=None
         ``generator name -> constructor parameters``.
     imbalance : float, default=None

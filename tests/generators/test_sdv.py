@@ -25,6 +25,7 @@ from sklearn_activesynth.generators import (  # noqa: E402
     GaussianCopulaGenerator,
     TVAEGenerator,
 )
+from sklearn_activesynth.targeting import Targeting  # noqa: E402
 from sklearn_activesynth.utils import TabularSchema, take_rows  # noqa: E402
 from sklearn_activesynth.utils._compat import InvalidParameterError  # noqa: E402
 from sklearn_activesynth.utils.estimator_checks import (  # noqa: E402
@@ -257,7 +258,8 @@ def test_the_loop_records_the_shortfall_and_finishes():
     X, y = make_check_frame(n_samples=300)
     y = y.copy()
     clf = ActiveSynthesisClassifier(
-        _pipeline(), max_iter=2, n_synthetic=150, class_allocation={0: 0.1, 1: 0.9},
+        _pipeline(), max_iter=2, n_synthetic=150,
+        targeting=Targeting(class_allocation={0: 0.1, 1: 0.9}),
         generator=TVAEGenerator(epochs=2, batch_size=100, max_tries_per_batch=1,
                                 selection=None),
         random_state=0, validation_fraction=None)

@@ -1,0 +1,749 @@
+"""One fit of the active synthesis loop, as a list of stages (seed 000, §2.1-2.4).
+
+``FitLoop.run`` prepares the fit (split, generator, filters, model_0), runs
+rounds, and refits the final model. A round is the stages in order::
+
+    uncertainty -> targeting -> generation -> filtering -> fit -> scoring
+
+Each stage is a :class:`Stage`: ``run(loop, state, rnd)`` reads what it needs
+from the fit's :class:`LoopState` and the round's :class:`Round`, writes its
+results on the round, and returns its ``history_`` fields. Timing and history
+writing happen in one place (:meth:`FitLoop.run_round`). A stage ends the round
+early with ``rnd.end(status)``. See ``docs/design.md`` for the data flow and how
+to add a stage.
+"""
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from tqdm.auto import tqdm
+
+from .filters import FilterContext, FilterResult
+from .generators.base import as_synthesized
+from .integration import resolve_integration
+from .targeting import kth_neighbour_distance, resolve_targeting
+from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncertainty
+from .utils import fit_clone
+from .utils._seeding import MAX_SEED
+from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
+
+logger = logging.getLogger("sklearn_activesynth")
+
+GENERATOR_RETRIES = 2
+
+
+class GeneratorFailedWarning(UserWarning):
+    """A generator kept failing; the fit went on without its rows."""
+
+
+# ----------------------------------------------------------------------- state
+@dataclass
+class SyntheticPool:
+    """The accepted synthetic rows: blocks of rows, encoded labels, the
+    uncertainty of each row's anchor, and provenance blocks."""
+
+    X: list = field(default_factory=list)
+    y: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
+    u: np.ndarray = field(default_factory=lambda: np.empty(0))
+    provenance: list = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.y)
+
+    def plus(self, X, y, u, provenance):
+        """A new pool with one more block (the pool itself is not changed)."""
+        return SyntheticPool(self.X + [X], np.concatenate([self.y, y]).astype(int),
+                             np.concatenate([self.u, u]), self.provenance + [provenance])
+
+
+@dataclass
+class LoopState:
+    """What one fit holds between rounds (the estimator holds none of it)."""
+
+    # fixed for the fit
+    X_tr: object
+    y_tr: np.ndarray          # encoded 0..k-1
+    y_tr_orig: np.ndarray
+    w_tr: object              # the user's sample_weight of the training rows, or None
+    X_val: object
+    y_val_orig: np.ndarray
+    train_idx: np.ndarray     # positions in the X passed to fit
+    val_idx: np.ndarray
+    classes: np.ndarray
+    label_encoder: object
+    rng: np.random.RandomState
+    budget: int               # synthetic rows asked for per round
+    generator: object = None
+    filters: list = field(default_factory=list)   # (name, fitted filter)
+    schema: object = None
+    real_has_nan: np.ndarray = None
+    # moving
+    model: object = None
+    current: float = np.nan   # validation score of ``model``
+    best: float = np.nan
+    pool: SyntheticPool = field(default_factory=SyntheticPool)
+    u_tr: np.ndarray = None   # last round's uncertainty of the training rows
+    u_val: np.ndarray = field(default_factory=lambda: np.empty(0))
+    no_improve: int = 0
+    termination: str = "max_iter"
+    history: list = field(default_factory=list)
+    # per-fit caches of work that does not change between rounds
+    Z_tr: object = None
+    d_tr: np.ndarray = None
+
+    @property
+    def n_tr(self):
+        return len(self.y_tr)
+
+
+@dataclass
+class Round:
+    """One round's scratch space; stages write their results here."""
+
+    t: int
+    row: dict
+    status: str = None        # set by rnd.end(): the round stops after the stage
+    u_tr: np.ndarray = None
+    proba_tr: np.ndarray = None
+    targets: object = None
+    batch: object = None      # the generator's Synthesized rows
+    keep: np.ndarray = None
+    y_new: np.ndarray = None  # encoded labels of the kept rows
+    anchor_pos: np.ndarray = None
+    provenance: dict = None
+    candidate: SyntheticPool = None
+    cand_model: object = None
+    score: float = np.nan
+
+    def end(self, status):
+        self.status = status
+        self.row["status"] = status
+
+
+# ---------------------------------------------------------------- the guard
+class _EncodedModel(ClassifierMixin, BaseEstimator):
+    """A base model fitted on encoded labels, seen with the original labels
+    (so any scikit-learn scorer, ``pos_label`` included, works unchanged)."""
+
+    def __init__(self, model=None, classes=None):
+        self.model = model
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return self.classes
+
+    def predict(self, X):
+        return self.classes[np.asarray(self.model.predict(X), dtype=int)]
+
+    @available_if(lambda self: hasattr(self.model, "predict_proba"))
+    def predict_proba(self, X):
+        return self.model.predict_proba(X)
+
+    @available_if(lambda self: hasattr(self.model, "decision_function"))
+    def decision_function(self, X):
+        return self.model.decision_function(X)
+
+
+class ValidationGuard:
+    """The validation score behind the no-harm guard.
+
+    ``scoring=None`` picks average precision for binary problems with scores,
+    balanced accuracy otherwise; the built-in default sees encoded labels
+    (positive class = 1), a user's scorer sees the user's labels.
+    """
+
+    def __init__(self, scoring, estimator, classes, label_encoder, X_val, y_val):
+        self.X_val, self.y_val = X_val, y_val
+        self.classes, self.label_encoder = classes, label_encoder
+        self.user_scoring = scoring is not None
+        if len(y_val) == 0:
+            self.scoring, self.scorer = None, None
+            return
+        if scoring is None:
+            has_scores = hasattr(estimator, "predict_proba") or \
+                hasattr(estimator, "decision_function")
+            scoring = ("average_precision" if len(classes) == 2 and has_scores
+                       else "balanced_accuracy")
+        self.scoring = scoring
+        self.scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+
+    @property
+    def active(self):
+        return self.scorer is not None
+
+    def score(self, model):
+        if self.scorer is None:
+            return np.nan
+        if not self.user_scoring:
+            return float(self.scorer(model, self.X_val,
+                                     self.label_encoder.transform(self.y_val)))
+        return float(self.scorer(_EncodedModel(model, self.classes), self.X_val, self.y_val))
+
+    def accepts(self, score, current):
+        return self.scorer is None or score >= current - 1e-12
+
+    def improves(self, score, best):
+        return self.scorer is None or score > best + 1e-12
+
+
+# ------------------------------------------------------------------- stages
+class Stage:
+    """One step of a round. Subclasses set ``name`` (history has
+    ``seconds_<name>``) and implement ``run(loop, state, rnd) -> dict``."""
+
+    name = "stage"
+
+    def run(self, loop, state, rnd):
+        raise NotImplementedError
+
+
+class UncertaintyStage(Stage):
+    """Score the training rows (out-of-fold by default) and the validation rows."""
+
+    name = "uncertainty"
+
+    def run(self, loop, state, rnd):
+        rnd.u_tr, rnd.proba_tr, state.u_val = loop.score_uncertainty(state, rnd.t)
+        state.u_tr = u_tr = rnd.u_tr
+        u_val = state.u_val
+        fields = dict(
+            mean_uncertainty_train=float(np.mean(u_tr)),
+            max_uncertainty_train=float(np.max(u_tr)),
+            mean_uncertainty_val=float(np.mean(u_val)) if len(u_val) else np.nan,
+            max_uncertainty_val=float(np.max(u_val)) if len(u_val) else np.nan,
+        )
+        if fields["mean_uncertainty_train"] < loop.tol:
+            rnd.end("converged")
+            if rnd.t == 1:
+                warnings.warn(
+                    f"Mean uncertainty on the training rows "
+                    f"({fields['mean_uncertainty_train']:.3g}) is below tol={loop.tol} "
+                    "before any synthesis, so none was done. Estimators with hard 0/1 "
+                    "probabilities (a fully grown tree, 1-NN) look certain everywhere; "
+                    "use uncertainty='ensemble_variance' or lower tol.", UserWarning)
+        return fields
+
+
+class TargetingStage(Stage):
+    """Anchors, regions and class counts for this round's budget."""
+
+    name = "targeting"
+
+    def run(self, loop, state, rnd):
+        targeting = loop.targeting
+        # the real training rows do not move between rounds: encode them and
+        # measure their neighbour distances once per fit
+        if targeting.needs_encoding and state.Z_tr is None:
+            state.Z_tr = state.schema.encode(state.X_tr)
+            if targeting.needs_neighbour_distance:
+                state.d_tr = kth_neighbour_distance(state.Z_tr, state.rng)
+        rnd.targets = targeting.build(
+            X=state.X_tr, y=state.y_tr_orig, y_encoded=state.y_tr, classes=state.classes,
+            scores=rnd.u_tr, budget=state.budget, rng=state.rng, X_encoded=state.Z_tr,
+            proba=rnd.proba_tr, schema=state.schema, neighbour_distance=state.d_tr,
+            uncertainty_fn=loop.uncertainty_fn(state.model),
+        )
+        rnd.proba_tr = None
+        return dict(n_anchors=len(rnd.targets.anchor_indices),
+                    n_regions=len(rnd.targets.regions))
+
+
+class GenerationStage(Stage):
+    """Ask the generator for the targeted rows, retrying a bounded number of times."""
+
+    name = "generation"
+
+    def run(self, loop, state, rnd):
+        targets = rnd.targets
+        if targets.n_samples == 0:
+            rnd.end("empty_budget")
+            return {}
+        seed = state.rng.randint(MAX_SEED)
+        errors = []
+        for attempt in range(GENERATOR_RETRIES + 1):
+            try:
+                out = state.generator.generate(
+                    targets.n_samples, targets=targets,
+                    random_state=(seed + attempt) % MAX_SEED)
+                rnd.batch = as_synthesized(out, targets=targets, generator=state.generator)
+                return dict(generator_attempts=attempt + 1, **{
+                    k: v for k, v in rnd.batch.report.items() if k not in rnd.row})
+            except Exception as exc:  # a generator is user code: any failure is contained
+                errors.append(f"{type(exc).__name__}: {exc}")
+        rnd.end("generator_failed")
+        loop.warn_once(
+            "generator_failed",
+            f"{type(state.generator).__name__}.generate failed in round {rnd.t} after "
+            f"{GENERATOR_RETRIES + 1} attempts ({errors[-1]}); the round was skipped "
+            "and the model kept. See history_.", GeneratorFailedWarning)
+        return dict(generator_attempts=GENERATOR_RETRIES + 1, error=errors[-1])
+
+
+class FilterStage(Stage):
+    """The schema check, then each filter (the teacher is one) in order."""
+
+    name = "filtering"
+
+    def run(self, loop, state, rnd):
+        batch = rnd.batch
+        y_new = np.asarray(batch.y)
+        n = len(y_new)
+        keep = loop.schema_check(state, batch.X, y_new)
+        fields = dict(n_generated=int(n), n_rejected_schema=int(np.sum(~keep)))
+        provenance = {k: np.asarray(v) for k, v in batch.provenance.items() if len(v) == n}
+        context = FilterContext(
+            model=state.model, classes=state.classes, label_encoder=state.label_encoder,
+            X_real=state.X_tr, y_real=state.y_tr_orig, schema=state.schema, round=rnd.t,
+            random_state=state.rng.randint(MAX_SEED),
+        )
+        for name, filt in state.filters:
+            idx = np.flatnonzero(keep)
+            result = filt.filter(take_rows(batch.X, idx), y_new[idx], context)
+            if not isinstance(result, FilterResult):  # a duck-typed filter's plain mask
+                result = FilterResult(np.asarray(result, dtype=bool))
+            if result.mask.shape != idx.shape:
+                raise ValueError(
+                    f"Filter {name} returned a mask of shape {result.mask.shape} for "
+                    f"{len(idx)} rows; it must return one boolean per row.")
+            fields[f"n_rejected_{name}"] = int(np.sum(~result.mask))
+            fields.update(result.report)
+            if result.scores is not None and len(result.scores) == len(idx):
+                col = np.full(n, np.nan)
+                col[idx] = result.scores
+                provenance[f"quality_{name}"] = col
+            if result.y is not None:
+                y_new = y_new.copy() if y_new.dtype == state.classes.dtype else \
+                    y_new.astype(state.classes.dtype)
+                y_new[idx] = result.y
+            keep[idx[~result.mask]] = False
+        X_kept = batch.X if keep.all() else take_rows(batch.X, np.flatnonzero(keep))
+        rnd.batch = batch.__class__(X=X_kept, y=y_new[keep],
+                                    anchor_positions=batch.anchor_positions[keep])
+        rnd.provenance = {k: v[keep] for k, v in provenance.items()}
+        rnd.y_new = (state.label_encoder.transform(y_new[keep]) if keep.any()
+                     else np.empty(0, dtype=int))
+        return fields
+
+
+class FitStage(Stage):
+    """Integrate the kept rows with the real ones and refit a candidate model."""
+
+    name = "fit"
+
+    def run(self, loop, state, rnd):
+        pos = rnd.batch.anchor_positions
+        u_new = np.where(pos >= 0, rnd.u_tr[np.maximum(pos, 0)], np.mean(rnd.u_tr))
+        rnd.candidate = state.pool.plus(rnd.batch.X, rnd.y_new, u_new,
+                                        loop.provenance_block(state, rnd))
+        w = loop.weights(state.n_tr, len(rnd.candidate), rnd.t, state.w_tr, rnd.u_tr,
+                         rnd.candidate.u)
+        rnd.cand_model = loop.fit(
+            concat_rows([state.X_tr] + rnd.candidate.X),
+            np.concatenate([state.y_tr, rnd.candidate.y]).astype(int),
+            w, state.rng.randint(MAX_SEED))
+        return {}
+
+
+class GuardStage(Stage):
+    """Keep the candidate only if the validation score did not drop."""
+
+    name = "scoring"
+
+    def run(self, loop, state, rnd):
+        rnd.score = loop.guard.score(rnd.cand_model)
+        accepted = loop.guard.accepts(rnd.score, state.current)
+        fields = dict(val_score=rnd.score, accepted=bool(accepted))
+        if accepted:
+            state.pool = rnd.candidate
+            state.model, state.current = rnd.cand_model, rnd.score
+            fields["n_accepted"] = int(len(rnd.y_new))
+        else:
+            rnd.row["status"] = "rejected"
+        fields["n_synthetic_total"] = int(len(state.pool))
+        return fields
+
+
+# --------------------------------------------------------------------- loop
+@dataclass
+class LoopResult:
+    """What a fit leaves on the estimator."""
+
+    estimator: object
+    generator: object
+    filters: list
+    synthetic_X: object
+    synthetic_y: np.ndarray
+    synthetic_provenance: pd.DataFrame
+    history: pd.DataFrame
+    n_iter: int
+    termination: str
+    validation_indices: np.ndarray
+    scoring: object
+
+
+class FitLoop:
+    """One fit of the loop for ``owner`` (an estimator; its parameters are read,
+    never written)."""
+
+    def __init__(self, owner, fit_params, *, final_refit):
+        self.owner = owner
+        self.estimator = owner._get_estimator()
+        self.uncertainty = resolve_uncertainty(owner.uncertainty)
+        self.targeting = resolve_targeting(owner.targeting)
+        self.integration = resolve_integration(owner.integration)
+        self.fit_params = fit_params
+        self.final_refit = final_refit
+        self.tol, self.patience = owner.tol, owner.patience
+        self.max_iter, self.n_jobs = owner.max_iter, owner.n_jobs
+        self.uncertainty_cv = owner.uncertainty_cv
+        self.stages = owner._stages()
+        self._warned = set()
+
+    # -- helpers the stages share
+    def warn_once(self, key, message, category=UserWarning):
+        if key not in self._warned:
+            self._warned.add(key)
+            warnings.warn(message, category, stacklevel=3)
+
+    def fit(self, X, y, weights, seed):
+        """A clone of the estimator fitted with ``weights`` (one mechanism: fit_clone)."""
+        return fit_clone(
+            self.estimator, X, y, weights, fit_params=self.fit_params, random_state=seed,
+            on_resample=lambda est: self.warn_once(
+                "resample", f"{type(est).__name__}.fit takes no sample_weight; the "
+                "integration weights are applied by weighted resampling of the rows "
+                "instead."))
+
+    def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn):
+        """Integration weights times the user's real-row weights; None if all 1."""
+        if n_syn == 0:
+            return real_weight
+        w = self.integration.weights(
+            n_real=n_real, n_synthetic=n_syn, round_=round_,
+            real_uncertainty=u_real, synthetic_uncertainty=u_syn)
+        if real_weight is not None:
+            w = w.copy()
+            w[:n_real] *= real_weight
+        if real_weight is None and np.all(w == 1.0):
+            return None
+        return w
+
+    def uncertainty_fn(self, model):
+        """The current model's uncertainty on new rows, for generators that
+        choose among candidates (committee scorers fall back to entropy)."""
+        scorer = self.uncertainty
+
+        def fn(X):
+            if scorer.requires == "proba":
+                return np.asarray(scorer.from_proba(predict_proba_like(model, X)), float)
+            if scorer.requires == "committee":
+                return SoftmaxUncertainty("entropy")(model, X)
+            return np.asarray(scorer(model, X), dtype=float)
+        return fn
+
+    def score_uncertainty(self, state, t):
+        """Uncertainty of the training rows (out-of-fold by default) and of the
+        validation rows in round ``t``: (u_train, proba_train or None, u_val).
+
+        The training set is the real training rows followed by the pool's
+        synthetic blocks (weighted as round ``t - 1`` weighed them); each
+        fold's matrix is built straight from them so that the combined
+        matrix never exists next to a fold's copy."""
+        scorer, rng = self.uncertainty, state.rng
+        n_classes, n_real = len(state.classes), state.n_tr
+        pool = state.pool
+        y_comb = np.concatenate([state.y_tr, pool.y]).astype(int)
+        w_comb = self.weights(n_real, len(pool), t - 1, state.w_tr, state.u_tr, pool.u)
+        if scorer.requires == "committee":
+            members, in_bag = scorer.fit_committee(
+                self.estimator, concat_rows([state.X_tr] + pool.X), y_comb, w_comb,
+                fit_params=self.fit_params, random_state=rng.randint(MAX_SEED),
+                n_jobs=self.n_jobs)
+            exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
+            u, proba = scorer.score_committee(members, state.X_tr, n_classes, exclude)
+            u_val = (scorer.score_committee(members, state.X_val, n_classes)[0]
+                     if state.X_val.shape[0] else np.empty(0))
+            return u, proba, u_val
+
+        def score_fn(m, X):
+            if scorer.requires == "proba":
+                p = predict_proba_like(m, X)
+                return np.asarray(scorer.from_proba(p), dtype=float), p
+            return np.asarray(scorer(m, X), dtype=float), None
+
+        u_val = score_fn(state.model, state.X_val)[0] if state.X_val.shape[0] \
+            else np.empty(0)
+        n_splits = self.uncertainty_cv
+        if n_splits is not None:
+            n_splits = min(n_splits, int(np.bincount(state.y_tr, minlength=n_classes).min()))
+        if n_splits is None or n_splits < 2:
+            if self.uncertainty_cv is not None:
+                self.warn_once("oof", "A class has fewer than 2 training rows, so "
+                               "uncertainty is scored in-sample instead of out-of-fold.")
+            u, p = score_fn(state.model, state.X_tr)
+            return u, p, u_val
+        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
+                              random_state=rng.randint(MAX_SEED))
+        folds = list(skf.split(np.zeros(n_real), state.y_tr))
+        seeds = rng.randint(MAX_SEED, size=len(folds))
+        n_all = len(y_comb)
+
+        def fit_fold(k):
+            tr, te = folds[k]
+            rows = np.concatenate([tr, np.arange(n_real, n_all)])
+            w = None if w_comb is None else w_comb[rows]
+            m = self.fit(take_concat(state.X_tr, tr, pool.X), y_comb[rows], w, seeds[k])
+            return te, score_fn(m, take_rows(state.X_tr, te))
+
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=self.n_jobs)(delayed(fit_fold)(k) for k in range(len(folds)))
+        u, proba = np.empty(n_real), None
+        for te, (u_k, p_k) in results:
+            u[te] = u_k
+            if p_k is not None:
+                if proba is None:
+                    proba = np.zeros((n_real, p_k.shape[1]))
+                proba[te] = p_k
+        return u, proba, u_val
+
+    def schema_check(self, state, X_new, y_new):
+        """Rows a refit can use: known labels, no NaN/inf where the real data had none."""
+        keep = np.isin(y_new, state.classes)
+        if not sp.issparse(X_new):
+            num = state.schema.numeric_values(X_new)
+            if num.size:
+                bad = ~np.isfinite(num)
+                keep &= ~(bad & ~state.real_has_nan[None, :]).any(axis=1)
+        return keep
+
+    def provenance_block(self, state, rnd):
+        targets, pos = rnd.targets, rnd.batch.anchor_positions
+        region_of = dict(zip(targets.anchor_indices.tolist(),
+                             targets.anchor_regions.tolist()))
+        has = pos >= 0
+        return pd.DataFrame({**{
+            "round": np.full(len(pos), rnd.t, dtype=int),
+            "region": np.array([region_of.get(p, -1) for p in pos], dtype=int),
+            "anchor_index": np.where(has, state.train_idx[np.maximum(pos, 0)], -1),
+            "generator": type(state.generator).__name__,
+            "anchor_uncertainty": np.where(has, rnd.u_tr[np.maximum(pos, 0)], np.nan),
+            "label": rnd.batch.y,
+        }, **rnd.provenance})
+
+    # -- the fit
+    def run(self, X, y, y_enc, label_encoder, sample_weight):
+        """Prepare, run the rounds, refit; returns a :class:`LoopResult`."""
+        owner = self.owner
+        state = self.prepare(X, y, y_enc, label_encoder, sample_weight)
+        termination = state.termination
+        rounds = range(1, self.max_iter + 1) if termination == "max_iter" else range(0)
+        bar = tqdm(rounds, desc=type(owner).__name__, disable=not owner.verbose, leave=False)
+        for t in bar:
+            rnd = self.run_round(state, t)
+            termination = self.stop_reason(state, rnd) or termination
+            if termination != "max_iter":
+                break
+        bar.close()
+        return self.finish(X, y_enc, state, termination, sample_weight)
+
+    def run_round(self, state, t):
+        """One round: every stage in order, timed, its fields in one history row."""
+        rnd = Round(t, dict(round=t, status="ok", accepted=False, generator_attempts=0,
+                            error=None, n_generated=0, n_rejected_schema=0, n_accepted=0))
+        for stage in self.stages:
+            t0 = time.perf_counter()
+            rnd.row.update(stage.run(self, state, rnd))
+            rnd.row[f"seconds_{stage.name}"] = time.perf_counter() - t0
+            if rnd.status is not None:
+                break
+        state.history.append(rnd.row)
+        if rnd.status is None:
+            logger.log(
+                logging.INFO if self.owner.verbose else logging.DEBUG,
+                "round %d: mean uncertainty %.4f, %d rows generated, %d accepted, "
+                "validation %s=%.4f (%s)", t, rnd.row["mean_uncertainty_train"],
+                rnd.row["n_generated"], rnd.row["n_accepted"], self.guard.scoring,
+                rnd.score, "accepted" if rnd.row["accepted"] else "rejected")
+        return rnd
+
+    def stop_reason(self, state, rnd):
+        """Why the loop stops after this round (None: go on)."""
+        if rnd.status == "converged":
+            return "converged"
+        if rnd.status is None and self.guard.improves(rnd.score, state.best):
+            if self.guard.active:
+                state.best = max(state.best, rnd.score)
+            state.no_improve = 0
+            return None
+        state.no_improve += 1
+        return "no_improvement" if state.no_improve >= self.patience else None
+
+    def prepare(self, X, y, y_enc, label_encoder, sample_weight):
+        """Split, fit the filters and the generator, fit and score model_0."""
+        owner = self.owner
+        rng = check_random_state(owner.random_state)
+        train_idx, val_idx = self.split(y_enc, rng)
+        n_tr = len(train_idx)
+        budget = owner.n_synthetic
+        y = np.asarray(y)
+        state = LoopState(
+            X_tr=take_rows(X, train_idx), y_tr=y_enc[train_idx], y_tr_orig=y[train_idx],
+            w_tr=None if sample_weight is None else sample_weight[train_idx],
+            X_val=take_rows(X, val_idx), y_val_orig=y[val_idx],
+            train_idx=train_idx, val_idx=val_idx, classes=label_encoder.classes_,
+            label_encoder=label_encoder, rng=rng,
+            budget=int(round(budget * n_tr)) if isinstance(budget, float) else int(budget),
+        )
+        self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
+                                     label_encoder, state.X_val, state.y_val_orig)
+        state.filters = self.fit_filters(owner.filters, X, y, state)
+        state.generator = clone(owner._get_generator())
+        gen_params = state.generator.get_params(deep=False)
+        if "random_state" in gen_params and gen_params["random_state"] is None:
+            # the generator's own randomness follows ours, so one seed fixes the fit
+            state.generator.set_params(random_state=rng.randint(MAX_SEED))
+        if self.max_iter == 0:
+            return state
+        t0 = time.perf_counter()
+        gen_error = self.fit_generator(state)
+        gen_fit_seconds = time.perf_counter() - t0
+        state.schema = getattr(state.generator, "schema_", None) or TabularSchema(state.X_tr)
+        num = state.schema.numeric_values(state.X_tr) if not sp.issparse(state.X_tr) else None
+        state.real_has_nan = (np.zeros(0, bool) if num is None
+                              else ~np.isfinite(num).all(axis=0))
+        t0 = time.perf_counter()
+        state.model = self.fit(state.X_tr, state.y_tr, state.w_tr, rng.randint(MAX_SEED))
+        fit_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        state.best = state.current = self.guard.score(state.model)
+        state.history.append(dict(
+            round=0, status="initial", accepted=True, val_score=state.current,
+            seconds_generator_fit=gen_fit_seconds, seconds_fit=fit_s,
+            seconds_scoring=time.perf_counter() - t0, error=gen_error))
+        if gen_error is not None:
+            state.termination = "generator_failed"
+            warnings.warn(
+                f"The generator {type(state.generator).__name__} failed to fit "
+                f"({gen_error}) after {GENERATOR_RETRIES + 1} attempts; the model is "
+                "trained on the real rows only. See history_.", GeneratorFailedWarning)
+        return state
+
+    def split(self, y_enc, rng):
+        """Stratified training / validation positions (no validation: all train)."""
+        owner = self.owner
+        n = len(y_enc)
+        idx = np.arange(n)
+        if owner.validation_fraction is None or self.max_iter == 0:
+            return idx, idx[:0]
+        counts = np.bincount(y_enc)
+        n_val = int(np.ceil(owner.validation_fraction * n))
+        if counts.min() < 2 or n_val < len(counts) or n - n_val < len(counts):
+            warnings.warn(
+                f"Cannot split a stratified validation set of {owner.validation_fraction} "
+                f"from {n} rows with class counts {counts.tolist()}; every round's "
+                "synthetic rows are accepted without the validation guard.", UserWarning)
+            return idx, idx[:0]
+        tr, va = train_test_split(idx, test_size=owner.validation_fraction, stratify=y_enc,
+                                  random_state=rng.randint(MAX_SEED))
+        return np.sort(tr), np.sort(va)
+
+    def fit_filters(self, filters, X, y, state):
+        """Fitted clones of the filters, named for ``history_``: each learns every
+        real row (a near-copy of a validation row is a copy too) or, if it says
+        ``fit_on = "train"`` (the teacher), the training rows only."""
+        fitted = []
+        for i, filt in enumerate(filters or []):
+            if not hasattr(filt, "filter"):
+                raise TypeError(
+                    f"filters[{i}] ({type(filt).__name__}) has no filter(X, y, context) "
+                    "method; see sklearn_activesynth.filters.")
+            filt = clone(filt, safe=False)
+            if hasattr(filt, "fit") and self.max_iter > 0:
+                if getattr(filt, "fit_on", "all") == "train":
+                    filt.fit(state.X_tr, state.y_tr_orig)
+                else:
+                    filt.fit(X, y)
+            names = [n for n, _ in fitted]
+            name = type(filt).__name__
+            fitted.append((name if name not in names else f"{name}_{i}", filt))
+        return fitted
+
+    def fit_generator(self, state):
+        """Fit the generator, retrying transient failures; the last error or None."""
+        error = None
+        for _ in range(GENERATOR_RETRIES + 1):
+            try:
+                state.generator.fit(state.X_tr, state.y_tr_orig)
+                return None
+            except (ValueError, TypeError, ImportError):
+                raise  # data, settings or a missing extra: say so now
+            except Exception as exc:  # transient (I/O, service, numerical): retry
+                error = f"{type(exc).__name__}: {exc}"
+        return error
+
+    def finish(self, X, y_enc, state, termination, sample_weight):
+        """Final model on all real rows plus the accepted synthetic rows."""
+        pool, history = state.pool, state.history
+        n_iter = len([h for h in history if h["round"] > 0])
+        estimator = state.model
+        if self.final_refit:
+            t0 = time.perf_counter()
+            u_all = None
+            if self.integration.needs_uncertainty and len(pool):
+                u_all = np.empty(len(y_enc))
+                u_all[state.train_idx] = state.u_tr
+                u_all[state.val_idx] = state.u_val if len(state.val_idx) else 0.0
+            state.X_tr = state.X_val = None  # the final matrix is the largest object
+            w = self.weights(len(y_enc), len(pool), n_iter, sample_weight, u_all, pool.u)
+            estimator = self.fit(concat_rows([X] + pool.X),
+                                 np.concatenate([y_enc, pool.y]).astype(int), w,
+                                 state.rng.randint(MAX_SEED))
+            if history:
+                history[-1]["seconds_final_refit"] = time.perf_counter() - t0
+        provenance = (pd.concat(pool.provenance, ignore_index=True) if len(pool.provenance)
+                      else pd.DataFrame(
+            {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
+        return LoopResult(
+            estimator=estimator, generator=state.generator, filters=state.filters,
+            synthetic_X=concat_rows(pool.X) if pool.X else take_rows(X, np.arange(0)),
+            synthetic_y=state.classes[pool.y], synthetic_provenance=provenance,
+            history=pd.DataFrame(history, columns=history_columns(history)),
+            n_iter=n_iter, termination=termination, validation_indices=state.val_idx,
+            scoring=self.guard.scoring)
+
+
+DEFAULT_STAGES = (UncertaintyStage, TargetingStage, GenerationStage, FilterStage,
+                  FitStage, GuardStage)
+
+PROVENANCE_COLUMNS = {
+    "round": "int64", "region": "int64", "anchor_index": "int64",
+    "generator": "object", "anchor_uncertainty": "float64", "label": "object",
+}
+
+HISTORY_COLUMNS = [
+    "round", "status", "accepted", "val_score",
+    "mean_uncertainty_train", "max_uncertainty_train",
+    "mean_uncertainty_val", "max_uncertainty_val",
+    "n_anchors", "n_regions", "n_generated", "n_rejected_schema", "n_accepted",
+    "n_synthetic_total", "generator_attempts", "error",
+    "seconds_generator_fit", "seconds_uncertainty", "seconds_targeting",
+    "seconds_generation", "seconds_filtering", "seconds_fit", "seconds_scoring",
+    "seconds_final_refit",
+]
+
+
+def history_columns(history):
+    extra = [k for h in history for k in h if k not in HISTORY_COLUMNS]
+    return HISTORY_COLUMNS + list(dict.fromkeys(extra))
