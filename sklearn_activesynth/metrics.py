@@ -16,6 +16,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from .utils._seeding import MAX_SEED
 from .utils.tabular import TabularSchema, take_rows
 
 __all__ = [
@@ -411,10 +412,10 @@ def _distinguishability(real, syn, schema, rng, cv, max_rows):
     folds = min(cv, len(Zr), len(Zs))
     disc = HistGradientBoostingClassifier(max_iter=100, max_leaf_nodes=15,
                                           min_samples_leaf=10, early_stopping=False,
-                                          random_state=rng.randint(2**31 - 1))
+                                          random_state=rng.randint(MAX_SEED))
     proba = cross_val_predict(
         disc, Z, lab, method="predict_proba",
-        cv=StratifiedKFold(folds, shuffle=True, random_state=rng.randint(2**31 - 1)))
+        cv=StratifiedKFold(folds, shuffle=True, random_state=rng.randint(MAX_SEED)))
     rows = [_figure("discriminator_auc", "(all)", roc_auc_score(lab, proba[:, 1]), 0.5),
             _figure("mmd", "(all)", _rbf_mmd2(Zr, Zs, rng, max_rows), 0.0)]
 

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from .utils._compat import Interval, StrOptions
+from .utils._seeding import MAX_SEED
 from .utils.tabular import take_rows
 
 __all__ = [
@@ -435,7 +436,7 @@ def find_regions(anchor_positions, *, X, X_encoded, y, scores, schema, rng, n_re
     else:
         Z = (schema.encode(take_rows(X, anchor_positions)) if X_encoded is None
              else X_encoded[anchor_positions])
-        seed = rng.randint(np.iinfo(np.int32).max)
+        seed = rng.randint(MAX_SEED)
         km = (MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048)
               if n_anchor > 10000 else KMeans(n_clusters=k, random_state=seed, n_init=1))
         labels = km.fit_predict(Z)
