@@ -1,0 +1,163 @@
+"""The round as stages: the extension point, the state, the grouped parameters."""
+
+import inspect
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_activesynth import ActiveSynthesisClassifier, ActiveSynthesisSampler
+from sklearn_activesynth._loop import DEFAULT_STAGES, FitStage, Stage
+from sklearn_activesynth.integration import WeightedIntegration
+from sklearn_activesynth.targeting import Targeting, resolve_targeting
+from sklearn_activesynth.utils._compat import InvalidParameterError
+
+
+@pytest.fixture
+def binary():
+    return make_classification(n_samples=300, n_features=5, weights=[0.8], random_state=0)
+
+
+class CountRealRows(Stage):
+    """A stage after targeting: records how many anchors are real minority rows."""
+
+    name = "count"
+
+    def run(self, loop, state, rnd):
+        minority = rnd.targets.anchor_y == state.classes[1]
+        return {"n_minority_anchors": int(np.sum(minority))}
+
+
+class StopAfterTargeting(Stage):
+    name = "stop"
+
+    def run(self, loop, state, rnd):
+        rnd.end("stopped_by_stage")
+        return {"stopped": True}
+
+
+class WithStages(ActiveSynthesisClassifier):
+    """The classifier with extra stages inserted after targeting (index 2)."""
+
+    extra = ()
+
+    def _stages(self):
+        stages = super()._stages()
+        stages[2:2] = [cls() for cls in self.extra]
+        return stages
+
+
+def test_a_new_stage_is_one_object_plugged_into_the_round(binary):
+    X, y = binary
+
+    class Clf(WithStages):
+        extra = (CountRealRows,)
+
+    clf = Clf(LogisticRegression(), max_iter=2, validation_fraction=None,
+              random_state=0).fit(X, y)
+    h = clf.history_
+    assert list(h["round"]) == [0, 1, 2]
+    # its fields and its timing land in the round's history row
+    assert (h.loc[1:, "n_minority_anchors"] >= 0).all()
+    assert (h.loc[1:, "n_minority_anchors"] <= h.loc[1:, "n_anchors"]).all()
+    assert (h.loc[1:, "seconds_count"] >= 0).all()
+    # and the rest of the round is unchanged by a stage that only observes
+    plain = ActiveSynthesisClassifier(LogisticRegression(), max_iter=2,
+                                      validation_fraction=None, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.synthetic_X_, plain.synthetic_X_)
+
+
+def test_a_stage_can_end_the_round_early(binary):
+    X, y = binary
+
+    class Clf(WithStages):
+        extra = (StopAfterTargeting,)
+
+    clf = Clf(LogisticRegression(), max_iter=3, patience=5, validation_fraction=None,
+              random_state=0).fit(X, y)
+    h = clf.history_
+    assert list(h.loc[1:, "status"]) == ["stopped_by_stage"] * 3
+    assert h.loc[1:, "stopped"].all()
+    # the stages after it did not run: nothing generated, nothing kept
+    assert h.loc[1:, "seconds_generation"].isna().all()
+    assert len(clf.synthetic_y_) == 0
+
+
+def test_the_default_round_and_its_history_timings(binary):
+    X, y = binary
+    names = [cls.name for cls in DEFAULT_STAGES]
+    assert names == ["uncertainty", "targeting", "generation", "filtering", "fit", "scoring"]
+    clf = ActiveSynthesisClassifier(LogisticRegression(), max_iter=1, random_state=0).fit(X, y)
+    for name in names:
+        assert clf.history_.loc[1, f"seconds_{name}"] >= 0
+
+
+def test_the_fit_leaves_only_documented_attributes(binary):
+    X, y = binary
+    clf = ActiveSynthesisClassifier(LogisticRegression(), random_state=0)
+    before = set(vars(clf))
+    clf.fit(X, y)
+    added = set(vars(clf)) - before
+    assert added == {
+        "classes_", "_classes_are_codes", "n_features_in_", "estimator_", "generator_",
+        "filters_", "synthetic_X_", "synthetic_y_", "synthetic_provenance_",
+        "synthetic_round_", "history_", "n_iter_", "termination_condition_",
+        "validation_indices_", "scoring_"}
+
+
+def test_parameters_are_grouped(binary):
+    params = inspect.signature(ActiveSynthesisClassifier).parameters
+    assert len(params) <= 18
+    sampler = inspect.signature(ActiveSynthesisSampler).parameters
+    assert set(sampler) == set(params) - {"refit"}
+
+
+def test_pipeline_with_ensemble_variance_and_weights_fits(binary):
+    # a Pipeline takes sample_weight only as <step>__sample_weight: the committee
+    # members, the out-of-fold clones and the refits all go through fit_clone
+    X, y = binary
+    clf = ActiveSynthesisClassifier(
+        make_pipeline(StandardScaler(), LogisticRegression()),
+        uncertainty="ensemble_variance", integration="weighted", validation_fraction=None,
+        max_iter=2, random_state=0).fit(X, y)
+    assert len(clf.synthetic_y_) > 0
+    assert clf.history_["status"].iloc[1:].eq("ok").all()
+
+
+def test_targeting_shortcuts_and_nested_tuning(binary):
+    X, y = binary
+    assert resolve_targeting("errors").get_params() == Targeting("errors").get_params()
+    t = Targeting("uncertain_sparse")
+    assert t.needs_encoding and t.needs_neighbour_distance
+    assert not Targeting().needs_encoding
+    assert Targeting("random_matched", matched_anchors="diverse").needs_encoding
+    clf = ActiveSynthesisClassifier(targeting="uncertain_sparse", max_iter=1, random_state=0)
+    clf.set_params(targeting__density_weight=0.9)
+    assert clf.targeting.anchors == "uncertain_sparse"
+    assert clf.targeting.density_weight == 0.9
+    grid = GridSearchCV(
+        ActiveSynthesisClassifier(LogisticRegression(), max_iter=1, random_state=0),
+        {"targeting__n_anchors": [5, 20], "integration": ["concat", WeightedIntegration()]},
+        cv=2).fit(X, y)
+    assert grid.best_estimator_.targeting.n_anchors in (5, 20)
+    with pytest.raises(InvalidParameterError, match="n_anchors"):
+        ActiveSynthesisClassifier(targeting=Targeting(n_anchors=-1), max_iter=1,
+                                  random_state=0).fit(X, y)
+
+
+def test_stages_share_one_fitting_mechanism(binary):
+    # the fit stage refits through the loop's fit (fit_clone): an estimator without
+    # sample_weight gets weighted resampling, with one warning per fit
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = binary
+    with pytest.warns(UserWarning, match="weighted resampling") as record:
+        ActiveSynthesisClassifier(KNeighborsClassifier(), integration="weighted",
+                                  max_iter=2, validation_fraction=None,
+                                  random_state=0).fit(X, y)
+    assert sum("weighted resampling" in str(w.message) for w in record) == 1
+    assert FitStage.name == "fit"
