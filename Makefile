@@ -32,11 +32,12 @@ install: $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 demo: install
 	$(BIN)/python examples/demo.py
 
+# the tests, and every docstring example of the package (numpydoc Examples sections)
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --doctest-modules sklearn_activesynth tests
 
 test-all: install
-	$(BIN)/python -m pytest -q -m "slow or not slow"
+	$(BIN)/python -m pytest -q -m "slow or not slow" --doctest-modules sklearn_activesynth tests
 
 # Speed/memory of the loop itself, then the cross-validation benchmark on the shared
 # datasets (../shared/datasets; resumable, writes benchmarks/results/).
