@@ -12,14 +12,9 @@ torch/skorch classifiers (``MCDropout``, ``DeepEnsembleVariance``,
 ``BayesianPredictiveVariance``) import torch only when they run.
 """
 
-from ._base import (
-    BaseUncertaintyScorer,
-    CallableUncertainty,
-    predict_proba_like,
-    resolve_uncertainty,
-)
+from ._base import BaseUncertaintyScorer, CallableUncertainty, predict_proba_like
 from ._measures import ensemble_variance, entropy, least_confidence, margin
-from ._scorers import EnsembleVariance, SoftmaxUncertainty
+from ._scorers import EnsembleVariance, SoftmaxUncertainty, resolve_uncertainty
 from ._torch import (
     BayesianPredictiveVariance,
     DeepEnsembleVariance,

@@ -10,8 +10,7 @@ reads the declaration and never probes for methods.
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["BaseUncertaintyScorer", "CallableUncertainty", "resolve_uncertainty",
-           "predict_proba_like"]
+__all__ = ["BaseUncertaintyScorer", "CallableUncertainty", "predict_proba_like"]
 
 #: What a scorer may require from the loop, and the methods it then implements.
 REQUIRES = ("proba", "committee", "model")
@@ -204,64 +203,3 @@ class CallableUncertainty(BaseUncertaintyScorer):
         self._validate_params()
         return np.asarray(self.func(estimator, X), dtype=float)
 
-
-def resolve_uncertainty(spec):
-    """The scorer object for a value of ``uncertainty=``.
-
-    Parameters
-    ----------
-    spec : str, BaseUncertaintyScorer or callable
-        ``"entropy"``, ``"margin"`` or ``"least_confidence"``:
-        :class:`SoftmaxUncertainty` with that measure; ``"ensemble_variance"``:
-        :class:`EnsembleVariance` with its defaults; a
-        :class:`BaseUncertaintyScorer`: itself (not copied); any other callable
-        ``f(fitted_estimator, X) -> scores``: :class:`CallableUncertainty`.
-
-    Returns
-    -------
-    scorer : BaseUncertaintyScorer
-
-    Raises
-    ------
-    ValueError
-        For an unknown string.
-    TypeError
-        For a scorer missing a method its ``requires`` asks for, or anything
-        else that is neither a scorer nor callable.
-
-    Examples
-    --------
-    >>> from sklearn_activesynth.uncertainty import resolve_uncertainty
-    >>> resolve_uncertainty("margin")
-    SoftmaxUncertainty(measure='margin')
-    >>> resolve_uncertainty("ensemble_variance").requires
-    'committee'
-    """
-    from ._scorers import MEASURES, EnsembleVariance, SoftmaxUncertainty
-
-    if isinstance(spec, str):
-        if spec == "ensemble_variance":
-            return EnsembleVariance()
-        if spec in MEASURES:
-            return SoftmaxUncertainty(spec)
-        names = sorted(MEASURES) + ["ensemble_variance"]
-        raise ValueError(
-            f"Unknown uncertainty {spec!r}. Use one of {names}, a scorer object such "
-            "as EnsembleVariance(n_members=10) or MCDropout(), or a callable "
-            "f(fitted_estimator, X) -> scores.")
-    if isinstance(spec, BaseUncertaintyScorer):
-        if spec.requires not in REQUIRES:
-            raise ValueError(
-                f"{type(spec).__name__}.requires is {spec.requires!r}; it must be one "
-                f"of {REQUIRES}.")
-        missing = _missing_methods(spec)
-        if missing:
-            raise TypeError(
-                f"{type(spec).__name__} declares requires={spec.requires!r} but does not "
-                f"implement {', '.join(missing)}; see BaseUncertaintyScorer.")
-        return spec
-    if callable(spec):
-        return CallableUncertainty(spec)
-    raise TypeError(
-        f"uncertainty must be a string, a BaseUncertaintyScorer or a callable "
-        f"f(fitted_estimator, X) -> scores; got {type(spec).__name__}.")

@@ -12,10 +12,17 @@ from ..utils._compat import Interval, StrOptions
 from ..utils._fitting import _takes_sample_weight, fit_clone
 from ..utils._seeding import MAX_SEED
 from ..utils.tabular import take_rows
-from ._base import BaseUncertaintyScorer, predict_proba_like
+from ._base import (
+    REQUIRES,
+    BaseUncertaintyScorer,
+    CallableUncertainty,
+    _missing_methods,
+    predict_proba_like,
+)
 from ._measures import ensemble_variance, entropy, least_confidence, margin
 
-__all__ = ["SoftmaxUncertainty", "EnsembleVariance", "predict_proba_like"]
+__all__ = ["SoftmaxUncertainty", "EnsembleVariance", "predict_proba_like",
+           "resolve_uncertainty"]
 
 MEASURES = {
     "entropy": entropy,
@@ -245,3 +252,63 @@ class EnsembleVariance(BaseUncertaintyScorer):
             exclude = exclude & ~exclude.all(axis=0)
             proba[exclude] = np.nan
         return ensemble_variance(proba), np.nanmean(proba, axis=0)
+
+
+def resolve_uncertainty(spec):
+    """The scorer object for a value of ``uncertainty=``.
+
+    Parameters
+    ----------
+    spec : str, BaseUncertaintyScorer or callable
+        ``"entropy"``, ``"margin"`` or ``"least_confidence"``:
+        :class:`SoftmaxUncertainty` with that measure; ``"ensemble_variance"``:
+        :class:`EnsembleVariance` with its defaults; a
+        :class:`BaseUncertaintyScorer`: itself (not copied); any other callable
+        ``f(fitted_estimator, X) -> scores``: :class:`CallableUncertainty`.
+
+    Returns
+    -------
+    scorer : BaseUncertaintyScorer
+
+    Raises
+    ------
+    ValueError
+        For an unknown string.
+    TypeError
+        For a scorer missing a method its ``requires`` asks for, or anything
+        else that is neither a scorer nor callable.
+
+    Examples
+    --------
+    >>> from sklearn_activesynth.uncertainty import resolve_uncertainty
+    >>> resolve_uncertainty("margin")
+    SoftmaxUncertainty(measure='margin')
+    >>> resolve_uncertainty("ensemble_variance").requires
+    'committee'
+    """
+    if isinstance(spec, str):
+        if spec == "ensemble_variance":
+            return EnsembleVariance()
+        if spec in MEASURES:
+            return SoftmaxUncertainty(spec)
+        names = sorted(MEASURES) + ["ensemble_variance"]
+        raise ValueError(
+            f"Unknown uncertainty {spec!r}. Use one of {names}, a scorer object such "
+            "as EnsembleVariance(n_members=10) or MCDropout(), or a callable "
+            "f(fitted_estimator, X) -> scores.")
+    if isinstance(spec, BaseUncertaintyScorer):
+        if spec.requires not in REQUIRES:
+            raise ValueError(
+                f"{type(spec).__name__}.requires is {spec.requires!r}; it must be one "
+                f"of {REQUIRES}.")
+        missing = _missing_methods(spec)
+        if missing:
+            raise TypeError(
+                f"{type(spec).__name__} declares requires={spec.requires!r} but does not "
+                f"implement {', '.join(missing)}; see BaseUncertaintyScorer.")
+        return spec
+    if callable(spec):
+        return CallableUncertainty(spec)
+    raise TypeError(
+        f"uncertainty must be a string, a BaseUncertaintyScorer or a callable "
+        f"f(fitted_estimator, X) -> scores; got {type(spec).__name__}.")
