@@ -65,7 +65,9 @@ def predict_proba_like(estimator, X):
     raise TypeError(
         f"{type(estimator).__name__} has neither predict_proba nor "
         "decision_function, so probability-based uncertainty cannot be computed. "
-        "Use uncertainty='ensemble_variance' or a callable f(estimator, X)."
+        "Use uncertainty='ensemble_variance' (a committee of clones whose votes "
+        "disagree), wrap the estimator in sklearn.calibration.CalibratedClassifierCV, "
+        "or pass a callable f(estimator, X) -> scores."
     )
 
 

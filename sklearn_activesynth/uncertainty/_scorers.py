@@ -85,7 +85,7 @@ def _fit_rows(estimator, X, y, sample_weight, indices, fit_params, seed):
         X, y = take_rows(X, indices), y[indices]
         sample_weight = None if sample_weight is None else sample_weight[indices]
     return fit_clone(estimator, X, y, sample_weight, fit_params=fit_params,
-                     random_state=seed)
+                     random_state=seed, seed_unset=True)
 
 
 def _warn_resample(estimator):
@@ -97,12 +97,22 @@ def _warn_resample(estimator):
 
 
 def _member_proba(member, X, n_classes):
-    """Probabilities aligned on classes 0..n_classes-1 (a bootstrap sample can miss a class)."""
-    proba = predict_proba_like(member, X)
+    """Probabilities aligned on classes 0..n_classes-1 (a bootstrap sample can miss a class).
+
+    A member with neither ``predict_proba`` nor ``decision_function`` votes:
+    its prediction as a one-hot row, so the committee variance is the
+    members' disagreement."""
+    if hasattr(member, "predict_proba") or hasattr(member, "decision_function"):
+        proba = predict_proba_like(member, X)
+        codes = np.asarray(member.classes_, dtype=int)
+    else:
+        pred = np.asarray(member.predict(X), dtype=int)
+        codes = np.arange(n_classes)
+        proba = (pred[:, None] == codes[None, :]).astype(float)
     if proba.shape[1] == n_classes:
         return proba
     full = np.zeros((proba.shape[0], n_classes))
-    full[:, np.asarray(member.classes_, dtype=int)] = proba
+    full[:, codes] = proba
     return full
 
 
@@ -202,11 +212,11 @@ class EnsembleVariance(BaseUncertaintyScorer):
         rng = check_random_state(random_state)
         n = y.shape[0]
         draws = self._bootstrap_draws(y, rng)
-        seeds = [None] * self.n_members
+        # each member's seed: its weighted resample, and its own random_state
+        # parameters where the user left them unset (reproducible members)
+        seeds = rng.randint(MAX_SEED, size=self.n_members)
         if sample_weight is not None and not _takes_sample_weight(estimator):
-            # drawn only then: a committee that takes weights draws what it always did
             _warn_resample(estimator)
-            seeds = rng.randint(MAX_SEED, size=self.n_members)
         members = Parallel(n_jobs=n_jobs)(
             delayed(_fit_rows)(estimator, X, y, sample_weight, idx, fit_params, seed)
             for idx, seed in zip(draws, seeds)

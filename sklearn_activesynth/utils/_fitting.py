@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import has_fit_parameter
 
 from ..integration import weighted_resample
-from ._seeding import MAX_SEED
+from ._seeding import MAX_SEED, seed_unset_random_states
 from .tabular import take_rows
 
 __all__ = ["fit_clone"]
@@ -79,7 +79,7 @@ def _torch_seeding(estimator, random_state):
 
 
 def fit_clone(estimator, X, y, sample_weight=None, *, fit_params=None, random_state=None,
-              on_resample=None):
+              on_resample=None, seed_unset=False):
     """Fit a clone of ``estimator`` on ``(X, y)``, with weights if given.
 
     ``estimator`` itself is never fitted or modified.
@@ -113,6 +113,11 @@ def fit_clone(estimator, X, y, sample_weight=None, *, fit_params=None, random_st
         and a torch net is fitted from torch's global generator as it is.
     on_resample : callable or None, default=None
         ``on_resample(clone)``, called before a weighted resample.
+    seed_unset : bool, default=False
+        With a ``random_state``: also give every ``random_state`` parameter of
+        the clone (nested ones included) that is ``None`` a seed drawn from
+        it, as scikit-learn's ensembles seed their members, so that the fit
+        is reproducible; parameters the user set are kept.
 
     Returns
     -------
@@ -139,6 +144,8 @@ def fit_clone(estimator, X, y, sample_weight=None, *, fit_params=None, random_st
     KNeighborsClassifier: resampled
     """
     est = clone(estimator)
+    if seed_unset and random_state is not None:
+        seed_unset_random_states(est, _random_state(random_state))
     params = dict(fit_params or {})
     if sample_weight is not None:
         kw = _sample_weight_params(est, sample_weight)

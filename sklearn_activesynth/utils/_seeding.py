@@ -16,7 +16,7 @@ import random
 
 import numpy as np
 
-__all__ = ["MAX_SEED", "seeded_global_rngs"]
+__all__ = ["MAX_SEED", "check_random_state", "seeded_global_rngs", "seed_unset_random_states"]
 
 #: Largest seed drawn for a component (numpy's legacy seeds are 32-bit).
 MAX_SEED = np.iinfo(np.int32).max
@@ -82,3 +82,77 @@ def seeded_global_rngs(seed, *, numpy=True, python=True, torch_devices=None):
             np.random.set_state(np_state)
         if python:
             random.setstate(py_state)
+
+
+def seed_unset_random_states(estimator, random_state):
+    """Give every unset ``random_state`` parameter of ``estimator`` a seed.
+
+    Every parameter named ``random_state`` (nested ones included, e.g. a
+    Pipeline step's ``clf__random_state``) whose value is ``None`` is set to a
+    seed drawn from ``random_state``, in sorted name order, as scikit-learn's
+    ensembles seed their members; parameters the user set are kept. The
+    estimator is changed in place and returned.
+
+    Parameters
+    ----------
+    estimator : estimator
+    random_state : int or RandomState
+
+    Returns
+    -------
+    estimator : estimator
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_activesynth.utils._seeding import seed_unset_random_states
+    >>> pipe = make_pipeline(StandardScaler(), HistGradientBoostingClassifier())
+    >>> seed_unset_random_states(pipe, 0).get_params()["histgradientboostingclassifier__random_state"]
+    209652396
+    >>> kept = HistGradientBoostingClassifier(random_state=7)
+    >>> seed_unset_random_states(kept, 0).random_state
+    7
+    """
+    rng = random_state if isinstance(random_state, np.random.RandomState) else \
+        np.random.RandomState(random_state)
+    params = estimator.get_params(deep=True)
+    to_set = {key: int(rng.randint(MAX_SEED)) for key in sorted(params)
+              if (key == "random_state" or key.endswith("__random_state"))
+              and params[key] is None}
+    if to_set:
+        estimator.set_params(**to_set)
+    return estimator
+
+
+def check_random_state(seed):
+    """A ``RandomState`` from ``seed`` that is never numpy's global one.
+
+    Like :func:`sklearn.utils.check_random_state`, except for ``None``: a new
+    generator seeded from the operating system's entropy instead of numpy's
+    global singleton, so that nothing in the package draws from (or moves) the
+    caller's global stream.
+
+    Parameters
+    ----------
+    seed : None, int or RandomState
+
+    Returns
+    -------
+    rng : RandomState
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.utils._seeding import check_random_state
+    >>> check_random_state(0).randint(10), check_random_state(None) is np.random.mtrand._rand
+    (5, False)
+    """
+    if seed is None:
+        return np.random.RandomState()
+    if isinstance(seed, np.random.RandomState):
+        return seed
+    if isinstance(seed, (int, np.integer)):
+        return np.random.RandomState(seed)
+    raise ValueError(f"{seed!r} cannot be used to seed a numpy.random.RandomState instance")
