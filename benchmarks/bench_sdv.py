@@ -222,7 +222,7 @@ def run_cell(name, X, y, seed, args, log):
             clf = ActiveSynthesisClassifier(
                 make_model(model_kind, X_tr, seed),
                 generator=make_generator(gname, args, selection="anchors"),
-                validation_fraction=None, random_state=seed)
+                validation_fraction=None, keep_generator=True, random_state=seed)
             t0 = time.perf_counter()
             clf.fit(X_tr, y_tr)
             total = t_targeted = time.perf_counter() - t0

@@ -113,12 +113,29 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         Stop after this many rounds without a validation improvement.
     tol : float, default=1e-4
         Stop when the mean training uncertainty falls below ``tol``.
+    generator_timeout : float or None, default=None
+        Seconds one call of the generator's ``fit`` or ``generate`` may take.
+        A call that does not return in time is a generator failure (recorded
+        in ``history_``, warned about once); since Python cannot stop it, it
+        runs on in a background thread and the generator is not called again
+        in this fit (the loop keeps the model it has). ``None``: no limit.
+    keep_generator : bool, default=False
+        Keep the fitted ``generator_`` and ``filters_`` after ``fit``. They hold
+        what they learned from the real rows (``InterpolationGenerator`` keeps
+        the training rows themselves, ``PrivacyFilter`` its reference rows), so
+        by default a fitted model carries only what ``predict`` needs and the
+        record of the fit (``synthetic_X_``, ``synthetic_y_``,
+        ``synthetic_provenance_``, ``history_``); set it to sample more rows
+        later with ``generator_.generate``.
     n_jobs : int, default=None
         Parallel out-of-fold and committee fits (joblib, so a Dask backend
         parallelises them too).
     random_state : int, RandomState instance or None, default=None
-        Seeds the split, the folds, the targeting and the generator; the
-        same value gives the same synthetic rows and predictions.
+        Seeds the split, the folds, the targeting, the generator, the filters
+        and every clone of the estimator whose own ``random_state`` is unset
+        (as scikit-learn's ensembles seed their members); the same value gives
+        the same synthetic rows and predictions. ``random_state`` parameters
+        you set yourself are kept.
     verbose : int, default=0
         A tqdm progress bar over rounds and per-round figures through the
         ``sklearn_activesynth`` logger.
@@ -128,15 +145,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     estimator_ : estimator
         The final fitted estimator (on encoded labels).
     generator_ : generator
-        The fitted generator. It holds what the generator learned; for
-        ``InterpolationGenerator`` that is the real training rows themselves,
-        so ``del clf.generator_`` before shipping a pickled model if those
-        rows must not travel with it (``predict`` does not need it).
+        The fitted generator; only with ``keep_generator=True``.
     filters_ : list of (name, filter)
-        The fitted filters, named as in ``history_``. Some hold real rows
-        (the privacy filter's reference rows, the "knn" teacher's encoded
-        training rows): delete them with ``generator_`` if those rows must not
-        travel.
+        The fitted filters, named as in ``history_``; only with
+        ``keep_generator=True``.
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -165,6 +177,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         Rounds run.
     termination_condition_ : {"max_iter", "no_improvement", "converged", \
             "generator_failed"}
+        Why the rounds stopped; "generator_failed" when the generator could
+        not be fitted or a call timed out.
     scoring_ : str or callable or None
         The validation score used.
 
@@ -208,6 +222,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         validation_fraction=0.2,
         patience=2,
         tol=1e-4,
+        generator_timeout=None,
+        keep_generator=False,
         refit=True,
         n_jobs=None,
         random_state=None,
@@ -226,6 +242,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.tol = tol
+        self.generator_timeout = generator_timeout
+        self.keep_generator = keep_generator
         self.refit = refit
         self.n_jobs = n_jobs
         self.random_state = random_state

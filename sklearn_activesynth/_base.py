@@ -73,6 +73,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "generator_timeout": [Interval(Real, 0, None, closed="neither"), None],
+        "keep_generator": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -182,20 +184,32 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
             )
         y_enc = label_encoder.transform(y)
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=float)
+            sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
             if sample_weight.shape != (len(y_enc),):
                 raise ValueError(
                     f"sample_weight has shape {sample_weight.shape}; expected "
                     f"({len(y_enc)},), one weight per row of X."
                 )
+            bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
+            if bad.any():
+                raise ValueError(
+                    f"sample_weight must be finite and non-negative; {int(bad.sum())} "
+                    f"weight(s) are not (first at row {int(np.flatnonzero(bad)[0])}: "
+                    f"{sample_weight[bad][0]!r}).")
+            if sample_weight.sum() <= 0:
+                raise ValueError("sample_weight sums to 0; at least one row must count.")
         result = FitLoop(self, fit_params, final_refit=final_refit).run(
             X, y, y_enc, label_encoder, sample_weight)
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))
         self.estimator_ = result.estimator
-        self.generator_ = result.generator
-        self.filters_ = result.filters
+        for name, value in (("generator_", result.generator), ("filters_", result.filters)):
+            # what they learned comes from the real rows: kept only on request
+            if self.keep_generator:
+                setattr(self, name, value)
+            elif hasattr(self, name):
+                delattr(self, name)
         self.synthetic_X_ = result.synthetic_X
         self.synthetic_y_ = result.synthetic_y
         self.synthetic_provenance_ = result.synthetic_provenance

@@ -28,13 +28,21 @@ from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from tqdm.auto import tqdm
 
+from ._checks import (
+    GeneratorTimeoutError,
+    call_with_timeout,
+    conform_synthesized,
+    plausible_bounds,
+    restore_dtypes,
+    usable_rows,
+)
 from .filters import FilterContext, FilterResult
-from .generators.base import as_synthesized
+from .generators.base import as_synthesized, get_generator_tags
 from .integration import resolve_integration
 from .targeting import kth_neighbour_distance, resolve_targeting
 from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncertainty
 from .utils import fit_clone
-from .utils._seeding import MAX_SEED
+from .utils._seeding import MAX_SEED, seed_unset_random_states
 from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
 
 logger = logging.getLogger("sklearn_activesynth")
@@ -87,6 +95,7 @@ class LoopState:
     filters: list = field(default_factory=list)   # (name, fitted filter)
     schema: object = None
     real_has_nan: np.ndarray = None
+    bounds: tuple = None      # per numeric column, the plausible synthetic range
     # moving
     model: object = None
     current: float = np.nan   # validation score of ``model``
@@ -121,6 +130,7 @@ class Round:
     y_new: np.ndarray = None  # encoded labels of the kept rows
     anchor_pos: np.ndarray = None
     provenance: dict = None
+    n_excess: int = 0          # rows returned beyond the request (cut)
     candidate: SyntheticPool = None
     cand_model: object = None
     score: float = np.nan
@@ -260,7 +270,12 @@ class TargetingStage(Stage):
 
 
 class GenerationStage(Stage):
-    """Ask the generator for the targeted rows, retrying a bounded number of times."""
+    """Ask the generator for the targeted rows and check them against the schema.
+
+    A call that raises, times out or returns something that cannot be rows of
+    the training data is a failure; failures are retried a bounded number of
+    times (once for a generator that retries internally), recorded and warned
+    about once."""
 
     name = "generation"
 
@@ -269,25 +284,52 @@ class GenerationStage(Stage):
         if targets.n_samples == 0:
             rnd.end("empty_budget")
             return {}
+        generator = state.generator
         seed = state.rng.randint(MAX_SEED)
-        errors = []
-        for attempt in range(GENERATOR_RETRIES + 1):
+        retries_itself = getattr(get_generator_tags(generator), "retries_internally", False)
+        attempts = 1 if retries_itself else GENERATOR_RETRIES + 1
+        fields, errors = {}, []
+        for attempt in range(attempts):
             try:
-                out = state.generator.generate(
-                    targets.n_samples, targets=targets,
-                    random_state=(seed + attempt) % MAX_SEED)
-                rnd.batch = as_synthesized(out, targets=targets, generator=state.generator)
-                return dict(generator_attempts=attempt + 1, **{
-                    k: v for k, v in rnd.batch.report.items() if k not in rnd.row})
+                out = call_with_timeout(
+                    lambda: generator.generate(
+                        targets.n_samples, targets=targets,
+                        random_state=(seed + attempt) % MAX_SEED),
+                    loop.generator_timeout, f"{type(generator).__name__}.generate")
+                batch = as_synthesized(out, targets=targets, generator=generator)
+                rnd.batch, rnd.n_excess = conform_synthesized(
+                    batch, schema=state.schema, classes=state.classes,
+                    n_requested=targets.n_samples, n_train=state.n_tr)
+                _add_report(fields, rnd.row, rnd.batch.report)
+                return dict(fields, generator_attempts=attempt + 1)
+            except GeneratorTimeoutError as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+                rnd.end("generator_timeout")
+                break  # the call may still be running: never call it again this fit
             except Exception as exc:  # a generator is user code: any failure is contained
                 errors.append(f"{type(exc).__name__}: {exc}")
-        rnd.end("generator_failed")
+                _add_report(fields, rnd.row, getattr(exc, "report", None))
+        if rnd.status is None:
+            rnd.end("generator_failed")
         loop.warn_once(
             "generator_failed",
-            f"{type(state.generator).__name__}.generate failed in round {rnd.t} after "
-            f"{GENERATOR_RETRIES + 1} attempts ({errors[-1]}); the round was skipped "
-            "and the model kept. See history_.", GeneratorFailedWarning)
-        return dict(generator_attempts=GENERATOR_RETRIES + 1, error=errors[-1])
+            f"{type(generator).__name__}.generate failed in round {rnd.t} after "
+            f"{len(errors)} attempt(s) ({errors[-1]}); the round was skipped and the "
+            "model kept. See history_.", GeneratorFailedWarning)
+        return dict(fields, generator_attempts=len(errors), error=errors[-1])
+
+
+def _add_report(fields, row, report):
+    """Merge a generator's figures into the round's fields; numbers of several
+    attempts add up (every request counts), other values keep the last."""
+    for k, v in (report or {}).items():
+        if k in row:
+            continue  # the loop's own fields win
+        if isinstance(v, (int, float, np.integer, np.floating)) and \
+                not isinstance(v, bool) and k in fields:
+            fields[k] = fields[k] + v
+        else:
+            fields[k] = v
 
 
 class FilterStage(Stage):
@@ -299,17 +341,24 @@ class FilterStage(Stage):
         batch = rnd.batch
         y_new = np.asarray(batch.y)
         n = len(y_new)
-        keep = loop.schema_check(state, batch.X, y_new)
-        fields = dict(n_generated=int(n), n_rejected_schema=int(np.sum(~keep)))
-        provenance = {k: np.asarray(v) for k, v in batch.provenance.items() if len(v) == n}
+        keep = usable_rows(batch.X, y_new, schema=state.schema, classes=state.classes,
+                           real_has_nan=state.real_has_nan, bounds=state.bounds)
+        fields = dict(n_generated=int(n + rnd.n_excess),
+                      n_rejected_schema=int(np.sum(~keep) + rnd.n_excess))
+        provenance = dict(batch.provenance)
         context = FilterContext(
             model=state.model, classes=state.classes, label_encoder=state.label_encoder,
             X_real=state.X_tr, y_real=state.y_tr_orig, schema=state.schema, round=rnd.t,
             random_state=state.rng.randint(MAX_SEED),
         )
+        X_typed = None
         for name, filt in state.filters:
             idx = np.flatnonzero(keep)
-            result = filt.filter(take_rows(batch.X, idx), y_new[idx], context)
+            if X_typed is None:  # filters see rows in the training dtypes
+                X_typed = restore_dtypes(take_rows(batch.X, idx), state.schema, state.X_tr)
+                typed_idx = idx
+            result = filt.filter(take_rows(X_typed, np.searchsorted(typed_idx, idx)),
+                                 y_new[idx], context)
             if not isinstance(result, FilterResult):  # a duck-typed filter's plain mask
                 result = FilterResult(np.asarray(result, dtype=bool))
             if result.mask.shape != idx.shape:
@@ -327,7 +376,8 @@ class FilterStage(Stage):
                     y_new.astype(state.classes.dtype)
                 y_new[idx] = result.y
             keep[idx[~result.mask]] = False
-        X_kept = batch.X if keep.all() else take_rows(batch.X, np.flatnonzero(keep))
+        kept = np.flatnonzero(keep)
+        X_kept = restore_dtypes(take_rows(batch.X, kept), state.schema, state.X_tr)
         rnd.batch = batch.__class__(X=X_kept, y=y_new[keep],
                                     anchor_positions=batch.anchor_positions[keep])
         rnd.provenance = {k: v[keep] for k, v in provenance.items()}
@@ -407,6 +457,7 @@ class FitLoop:
         self.tol, self.patience = owner.tol, owner.patience
         self.max_iter, self.n_jobs = owner.max_iter, owner.n_jobs
         self.uncertainty_cv = owner.uncertainty_cv
+        self.generator_timeout = owner.generator_timeout
         self.stages = owner._stages()
         self._warned = set()
 
@@ -420,7 +471,7 @@ class FitLoop:
         """A clone of the estimator fitted with ``weights`` (one mechanism: fit_clone)."""
         return fit_clone(
             self.estimator, X, y, weights, fit_params=self.fit_params, random_state=seed,
-            on_resample=lambda est: self.warn_once(
+            seed_unset=True, on_resample=lambda est: self.warn_once(
                 "resample", f"{type(est).__name__}.fit takes no sample_weight; the "
                 "integration weights are applied by weighted resampling of the rows "
                 "instead."))
@@ -448,7 +499,9 @@ class FitLoop:
             if scorer.requires == "proba":
                 return np.asarray(scorer.from_proba(predict_proba_like(model, X)), float)
             if scorer.requires == "committee":
-                return SoftmaxUncertainty("entropy")(model, X)
+                if hasattr(model, "predict_proba") or hasattr(model, "decision_function"):
+                    return SoftmaxUncertainty("entropy")(model, X)
+                return np.zeros(X.shape[0])  # a voting-only model: no row is preferred
             return np.asarray(scorer(model, X), dtype=float)
         return fn
 
@@ -518,16 +571,6 @@ class FitLoop:
                 proba[te] = p_k
         return u, proba, u_val
 
-    def schema_check(self, state, X_new, y_new):
-        """Rows a refit can use: known labels, no NaN/inf where the real data had none."""
-        keep = np.isin(y_new, state.classes)
-        if not sp.issparse(X_new):
-            num = state.schema.numeric_values(X_new)
-            if num.size:
-                bad = ~np.isfinite(num)
-                keep &= ~(bad & ~state.real_has_nan[None, :]).any(axis=1)
-        return keep
-
     def provenance_block(self, state, rnd):
         targets, pos = rnd.targets, rnd.batch.anchor_positions
         region_of = dict(zip(targets.anchor_indices.tolist(),
@@ -582,6 +625,8 @@ class FitLoop:
         """Why the loop stops after this round (None: go on)."""
         if rnd.status == "converged":
             return "converged"
+        if rnd.status == "generator_timeout":
+            return "generator_failed"
         if rnd.status is None and self.guard.improves(rnd.score, state.best):
             if self.guard.active:
                 state.best = max(state.best, rnd.score)
@@ -609,20 +654,19 @@ class FitLoop:
         self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
                                      label_encoder, state.X_val, state.y_val_orig)
         state.filters = self.fit_filters(owner.filters, X, y, state)
-        state.generator = clone(owner._get_generator())
-        gen_params = state.generator.get_params(deep=False)
-        if "random_state" in gen_params and gen_params["random_state"] is None:
-            # the generator's own randomness follows ours, so one seed fixes the fit
-            state.generator.set_params(random_state=rng.randint(MAX_SEED))
+        # the generator's own randomness follows ours, so one seed fixes the fit
+        state.generator = _seeded_clone(owner._get_generator(), rng)
         if self.max_iter == 0:
             return state
         t0 = time.perf_counter()
         gen_error = self.fit_generator(state)
         gen_fit_seconds = time.perf_counter() - t0
-        state.schema = getattr(state.generator, "schema_", None) or TabularSchema(state.X_tr)
+        schema = getattr(state.generator, "schema_", None)
+        state.schema = schema if isinstance(schema, TabularSchema) else TabularSchema(state.X_tr)
         num = state.schema.numeric_values(state.X_tr) if not sp.issparse(state.X_tr) else None
         state.real_has_nan = (np.zeros(0, bool) if num is None
                               else ~np.isfinite(num).all(axis=0))
+        state.bounds = plausible_bounds(np.zeros((0, 0)) if num is None else num)
         t0 = time.perf_counter()
         state.model = self.fit(state.X_tr, state.y_tr, state.w_tr, rng.randint(MAX_SEED))
         fit_s = time.perf_counter() - t0
@@ -657,6 +701,16 @@ class FitLoop:
             return idx, idx[:0]
         tr, va = train_test_split(idx, test_size=owner.validation_fraction, stratify=y_enc,
                                   random_state=rng.randint(MAX_SEED))
+        # stratification rounds a small class's share down to 0 rows on one side
+        # (2 frauds, 20 %: none to validate on); every class has >= 2 rows here,
+        # so one row of it can move across
+        for c in range(len(counts)):
+            if not np.any(y_enc[va] == c):
+                pick = tr[y_enc[tr] == c][0]
+                tr, va = tr[tr != pick], np.append(va, pick)
+            elif not np.any(y_enc[tr] == c):
+                pick = va[y_enc[va] == c][0]
+                va, tr = va[va != pick], np.append(tr, pick)
         return np.sort(tr), np.sort(va)
 
     def fit_filters(self, filters, X, y, state):
@@ -670,6 +724,8 @@ class FitLoop:
                     f"filters[{i}] ({type(filt).__name__}) has no filter(X, y, context) "
                     "method; see sklearn_activesynth.filters.")
             filt = clone(filt, safe=False)
+            if hasattr(filt, "get_params"):  # its discriminator, teacher... follow our seed
+                seed_unset_random_states(filt, state.rng)
             if hasattr(filt, "fit") and self.max_iter > 0:
                 if getattr(filt, "fit_on", "all") == "train":
                     filt.fit(state.X_tr, state.y_tr_orig)
@@ -681,14 +737,23 @@ class FitLoop:
         return fitted
 
     def fit_generator(self, state):
-        """Fit the generator, retrying transient failures; the last error or None."""
+        """Fit the generator, retrying transient failures; the last error or None.
+
+        The generator gets a read-only view (or a copy) of the training rows:
+        one that writes into them cannot corrupt the loop's training split."""
         error = None
+        X_gen = read_only(state.X_tr)
+        fit = state.generator.fit
         for _ in range(GENERATOR_RETRIES + 1):
             try:
-                state.generator.fit(state.X_tr, state.y_tr_orig)
+                call_with_timeout(lambda: fit(X_gen, state.y_tr_orig),
+                                  self.generator_timeout,
+                                  f"{type(state.generator).__name__}.fit")
                 return None
             except (ValueError, TypeError, ImportError):
                 raise  # data, settings or a missing extra: say so now
+            except GeneratorTimeoutError as exc:  # it may still run: never call it again
+                return f"{type(exc).__name__}: {exc}"
             except Exception as exc:  # transient (I/O, service, numerical): retry
                 error = f"{type(exc).__name__}: {exc}"
         return error
@@ -742,6 +807,32 @@ HISTORY_COLUMNS = [
     "seconds_generation", "seconds_filtering", "seconds_fit", "seconds_scoring",
     "seconds_final_refit",
 ]
+
+
+def _seeded_clone(estimator, rng):
+    """A clone whose unset random_state parameters are drawn from ``rng``."""
+    est = clone(estimator)
+    return seed_unset_random_states(est, rng) if hasattr(est, "get_params") else est
+
+
+def read_only(X):
+    """``X`` as the generator may see it: a read-only view of an array, a copy
+    of anything whose buffers cannot be locked (DataFrames without pandas'
+    copy-on-write, sparse matrices)."""
+    if isinstance(X, np.ndarray):
+        view = X.view()
+        view.flags.writeable = False
+        return view
+    if isinstance(X, pd.DataFrame) and _copy_on_write():
+        return X.copy(deep=False)
+    return X.copy()
+
+
+def _copy_on_write():
+    """True when pandas copies a shared frame before writing (always from pandas 3)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.options.mode.copy_on_write is True
 
 
 def history_columns(history):

@@ -27,7 +27,8 @@ class ActiveSynthesisSampler(_BaseActiveSynthesis):
         pipeline's final estimator, or a cheaper stand-in). ``None`` means
         ``LogisticRegression()``.
     generator, filters, uncertainty, uncertainty_cv, targeting, n_synthetic, max_iter, \
-integration, scoring, validation_fraction, patience, tol, n_jobs, random_state, verbose
+integration, scoring, validation_fraction, patience, tol, generator_timeout, \
+keep_generator, n_jobs, random_state, verbose
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.
 
     Attributes
@@ -68,6 +69,8 @@ history_, n_iter_, termination_condition_, generator_, filters_, estimator_, cla
         validation_fraction=0.2,
         patience=2,
         tol=1e-4,
+        generator_timeout=None,
+        keep_generator=False,
         n_jobs=None,
         random_state=None,
         verbose=0,
@@ -85,6 +88,8 @@ history_, n_iter_, termination_condition_, generator_, filters_, estimator_, cla
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.tol = tol
+        self.generator_timeout = generator_timeout
+        self.keep_generator = keep_generator
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose

@@ -63,7 +63,7 @@ def test_grid_search_over_nested_parameters_in_a_pipeline():
     pipe = make_pipeline(
         StandardScaler(),
         ActiveSynthesisClassifier(xgboost.XGBClassifier(n_estimators=10, n_jobs=1),
-                                  uncertainty_cv=3, random_state=0),
+                                  uncertainty_cv=3, keep_generator=True, random_state=0),
     )
     grid = GridSearchCV(pipe, {
         "activesynthesisclassifier__estimator__max_depth": [2, 4],
@@ -528,7 +528,7 @@ def test_filters_remove_rows_and_are_counted(binary):
     X, y = binary
     clf = ActiveSynthesisClassifier(LogisticRegression(), filters=[DropClassOne()],
                                     targeting=Targeting(class_allocation="balanced"),
-                                    validation_fraction=None,
+                                    validation_fraction=None, keep_generator=True,
                                     max_iter=2, random_state=0).fit(X, y)
     h = clf.history_
     assert (h.loc[1:, "n_rejected_DropClassOne"] > 0).all()
@@ -573,7 +573,7 @@ def test_generator_reports_reach_history_and_provenance(binary):
 
 def test_predict_works_without_the_generator(binary):
     X, y = binary
-    clf = ActiveSynthesisClassifier(random_state=0).fit(X, y)
+    clf = ActiveSynthesisClassifier(keep_generator=True, random_state=0).fit(X, y)
     expected = clf.predict_proba(X)
     del clf.generator_
     restored = pickle.loads(pickle.dumps(clf))

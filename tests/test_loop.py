@@ -103,15 +103,15 @@ def test_the_fit_leaves_only_documented_attributes(binary):
     clf.fit(X, y)
     added = set(vars(clf)) - before
     assert added == {
-        "classes_", "_classes_are_codes", "n_features_in_", "estimator_", "generator_",
-        "filters_", "synthetic_X_", "synthetic_y_", "synthetic_provenance_",
+        "classes_", "_classes_are_codes", "n_features_in_", "estimator_",
+        "synthetic_X_", "synthetic_y_", "synthetic_provenance_",
         "synthetic_round_", "history_", "n_iter_", "termination_condition_",
         "validation_indices_", "scoring_"}
 
 
 def test_parameters_are_grouped(binary):
     params = inspect.signature(ActiveSynthesisClassifier).parameters
-    assert len(params) <= 18
+    assert len(params) <= 19
     sampler = inspect.signature(ActiveSynthesisSampler).parameters
     assert set(sampler) == set(params) - {"refit"}
 

@@ -226,7 +226,7 @@ def _teacher_fit(teacher, generator, threshold=0.7, filters=(), **kw):
     chain = ([Teacher(teacher, threshold=threshold)] if teacher is not None else []) + \
         list(filters)
     params = dict(generator=generator, filters=chain or None, max_iter=2, n_synthetic=20,
-                  validation_fraction=None, random_state=0)
+                  validation_fraction=None, keep_generator=True, random_state=0)
     params.update(kw)
     return ActiveSynthesisClassifier(LogisticRegression(), **params).fit(X, y)
 
@@ -318,7 +318,7 @@ def test_teacher_learns_the_training_rows_only():
     X, y = mirrored_classes()
     clf = ActiveSynthesisClassifier(LogisticRegression(), filters=[Teacher("knn")],
                                     validation_fraction=0.25, max_iter=1,
-                                    random_state=0).fit(X, y)
+                                    keep_generator=True, random_state=0).fit(X, y)
     n_val = len(clf.validation_indices_)
     assert n_val > 0
     assert _fitted_teacher_model(clf).n_samples_fit_ == len(y) - n_val

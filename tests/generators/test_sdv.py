@@ -285,7 +285,7 @@ def test_same_random_state_gives_identical_rows_through_the_classifier():
     def run(seed):
         return ActiveSynthesisClassifier(
             _pipeline(), generator=CTGANGenerator(epochs=2, batch_size=100), max_iter=1,
-            random_state=seed).fit(X, y)
+            keep_generator=True, random_state=seed).fit(X, y)
 
     a, b, c = run(0), run(0), run(1)
     pd.testing.assert_frame_equal(a.synthetic_X_, b.synthetic_X_)
@@ -335,7 +335,8 @@ def test_pickled_generator_samples_the_same_rows():
 def test_epochs_is_a_grid_search_parameter():
     X, y = make_check_frame(n_samples=200)
     clf = ActiveSynthesisClassifier(_pipeline(), generator=TVAEGenerator(epochs=1),
-                                    max_iter=1, uncertainty_cv=None, random_state=0)
+                                    max_iter=1, uncertainty_cv=None, keep_generator=True,
+                                    random_state=0)
     search = GridSearchCV(clf, {"generator__epochs": [1, 2]}, cv=2).fit(X, y)
     assert search.best_estimator_.generator_.epochs in (1, 2)
     assert search.best_estimator_.generator_.synthesizer_.epochs in (1, 2)

@@ -193,7 +193,7 @@ def test_flattened_images_through_the_loop_clone_pickle_and_grid_search(digits):
         generator=SkorchImageGenerator(image_shape=(1, 8, 8), max_epochs=5),
         uncertainty=MCDropout(n_passes=4, random_state=0),
         uncertainty_cv=2, max_iter=1, n_synthetic=0.25, validation_fraction=None,
-        random_state=0,
+        keep_generator=True, random_state=0,
     )
     clf.fit(X, y)
     assert clf.synthetic_X_.shape[1] == 64 and clf.synthetic_X_.shape[0] > 0
