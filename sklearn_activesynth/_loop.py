@@ -24,7 +24,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, train_test_split
-from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from tqdm.auto import tqdm
 
@@ -42,7 +41,7 @@ from .integration import resolve_integration
 from .targeting import kth_neighbour_distance, resolve_targeting
 from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncertainty
 from .utils import fit_clone
-from .utils._seeding import MAX_SEED, seed_unset_random_states
+from .utils._seeding import MAX_SEED, check_random_state, seed_unset_random_states
 from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
 
 logger = logging.getLogger("sklearn_activesynth")

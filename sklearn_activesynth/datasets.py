@@ -12,7 +12,9 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
+
+from .utils._seeding import check_random_state
 
 __all__ = ["make_fraud_transactions"]
 
@@ -374,9 +376,8 @@ def make_fraud_transactions(
     random_state : int, RandomState instance or None, default=None
         Determines the random number generation.  Pass an int for
         reproducible output across multiple function calls.  Only a
-        generator derived from it with
-        :func:`~sklearn.utils.check_random_state` is used; the global numpy
-        seed is never touched.
+        generator derived from it is used (``None``: a fresh one seeded from
+        the operating system); numpy's global generator is never used.
 
     Returns
     -------

@@ -13,10 +13,9 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from .utils._seeding import MAX_SEED
+from .utils._seeding import MAX_SEED, check_random_state
 from .utils.tabular import TabularSchema, take_rows
 
 __all__ = [

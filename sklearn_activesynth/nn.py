@@ -31,9 +31,9 @@ import math
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
-from sklearn.utils import check_random_state
 
-from .utils._torch import MAX_SEED, seeded_torch
+from .utils._seeding import MAX_SEED, check_random_state
+from .utils._torch import seeded_torch
 
 try:
     import torch

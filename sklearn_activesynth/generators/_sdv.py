@@ -29,10 +29,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from sklearn.utils import check_random_state
 
 from ..utils._compat import HasMethods, Interval, StrOptions
-from ..utils._seeding import MAX_SEED, seeded_global_rngs
+from ..utils._seeding import MAX_SEED, check_random_state, seeded_global_rngs
 from ..utils.tabular import concat_rows, take_rows
 from .base import BaseGenerator, GeneratorTags, Synthesized
 

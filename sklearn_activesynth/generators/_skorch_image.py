@@ -5,10 +5,9 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
-from ..utils._seeding import MAX_SEED
+from ..utils._seeding import MAX_SEED, check_random_state
 from ..utils._torch import import_skorch, import_torch, resolve_device, seeded_torch
 from .base import BaseGenerator, GeneratorTags, Synthesized
 

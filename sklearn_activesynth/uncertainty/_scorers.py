@@ -5,12 +5,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._fitting import _takes_sample_weight, fit_clone
-from ..utils._seeding import MAX_SEED
+from ..utils._seeding import MAX_SEED, check_random_state
 from ..utils.tabular import take_rows
 from ._base import (
     REQUIRES,

@@ -13,12 +13,11 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._fitting import _is_torch_net, _takes_sample_weight, fit_clone
-from ..utils._seeding import MAX_SEED
+from ..utils._seeding import MAX_SEED, check_random_state
 from ..utils.tabular import take_rows
 from ..utils._torch import import_skorch, import_torch, seeded_torch
 from ._base import BaseUncertaintyScorer
