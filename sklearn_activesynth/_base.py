@@ -148,6 +148,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 )
             if X.shape[0] == 0:
                 raise ValueError("Found array with 0 sample(s); X must have rows.")
+            if X.shape[1] == 0:
+                raise ValueError(
+                    f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
+                    f"1 is required by {type(self).__name__}; X must have columns.")
             if pd.isna(y).any():
                 raise ValueError("Input y contains NaN; drop or impute unlabelled rows.")
         else:

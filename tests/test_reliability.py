@@ -321,8 +321,9 @@ def test_bad_sample_weight_is_refused_by_both_estimators(binary, Est, bad):
 
 def test_a_frame_without_columns_gets_a_clear_error(binary):
     _, y = binary
-    with pytest.raises(ValueError, match="0 feature"):
-        ActiveSynthesisClassifier(random_state=0).fit(pd.DataFrame(index=range(len(y))), y)
+    for Est in (ActiveSynthesisClassifier, ActiveSynthesisSampler):
+        with pytest.raises(ValueError, match=f"0 feature.*required by {Est.__name__}"):
+            Est(random_state=0).fit(pd.DataFrame(index=range(len(y))), y)
 
 
 class VotesOnly(ClassifierMixin, BaseEstimator):
