@@ -164,3 +164,20 @@ def test_synthetic_values_keep_the_real_precision():
     Xc = rng.normal(size=(50, 2))  # continuous columns are left alone
     Xc_new, _ = InterpolationGenerator().fit(Xc, np.repeat([0, 1], 25)).generate(20, random_state=0)
     assert np.mean(np.abs(Xc_new * 1e6 - np.round(Xc_new * 1e6)) > 1e-3) > 0.5
+
+
+def test_tiny_magnitude_column_survives_synthesis():
+    # a column whose values lie within +-1e-6 came out as 0 in every synthetic row
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"tiny": rng.uniform(1e-7, 9e-7, size=80),
+                      "count": rng.randint(0, 9, size=80).astype(np.int64),
+                      "amount": np.round(rng.uniform(5, 50, size=80), 2)})
+    y = np.repeat([0, 1], 40)
+    X_new, _ = InterpolationGenerator().fit(X, y).generate(200, random_state=0)
+    tiny = X_new["tiny"].to_numpy()
+    assert np.all(tiny != 0) and len(np.unique(tiny)) > 150
+    for col in X:
+        assert X_new[col].between(X[col].min(), X[col].max()).all(), col
+    assert X_new["count"].dtype == np.int64
+    cents = X_new["amount"].to_numpy() * 100
+    np.testing.assert_allclose(cents, np.round(cents), atol=1e-6)
