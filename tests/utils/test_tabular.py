@@ -233,9 +233,9 @@ def test_decimals_are_relative_to_the_column_magnitude(scale):
     cents_like = np.round(rng.uniform(1, 9, size=40), 2)  # 3 significant digits
     schema = TabularSchema((cents_like * scale)[:, None])
     if scale >= 1:  # magnitude >= 1: absolute decimals, as before (0 for integers)
-        assert schema.decimals_[0] == max(0, 2 - int(round(np.log10(scale))))
+        assert schema.decimals_[0] == max(0, 2 - round(np.log10(scale)))
     else:
-        assert schema.decimals_[0] == 2 - int(round(np.log10(scale)))
+        assert schema.decimals_[0] == 2 - round(np.log10(scale))
     out = schema.restore((cents_like * scale * 1.001)[:, None])
     assert np.all(out != 0)
 
