@@ -651,7 +651,9 @@ class PrivacyFilter(BaseFilter):
     ``quantile`` quantile of the real rows' distances to their nearest other
     real row (an honest sample from the same distribution falls below it with
     probability of about ``quantile``; a copy of a real customer always
-    does). Exact copies are always dropped. Distances are Euclidean on the
+    does). Repeated real rows count once: the threshold is computed on the
+    distinct real rows, so duplicates (at distance 0 from each other) do not
+    pull it to 0. Exact copies are always dropped. Distances are Euclidean on the
     standardised numeric columns, one category mismatch counting as one
     standard deviation (the encoding of
     :class:`~sklearn_activesynth.utils.TabularSchema`).
@@ -663,8 +665,9 @@ class PrivacyFilter(BaseFilter):
     quantile : float in [0, 1], default=0.05
         See ``threshold="auto"``.
     max_reference : int, default=2000
-        Real rows whose nearest-neighbour distance sets the "auto" threshold
-        (a random subsample; every real row is still searched for the DCR).
+        Distinct real rows whose nearest-neighbour distance sets the "auto"
+        threshold (a random subsample; every real row is still searched for
+        the DCR).
     n_jobs : int, default=None
         Parallel neighbour queries.
     random_state : int, RandomState instance or None, default=None
@@ -673,12 +676,19 @@ class PrivacyFilter(BaseFilter):
     Attributes
     ----------
     threshold_ : float
-        The DCR threshold.
+        The DCR threshold (0.0 when every real row is the same record: then
+        only its copies are dropped).
     real_nn_distances_ : ndarray
-        The real-to-real nearest-neighbour distances it was derived from.
+        The distinct-real-to-distinct-real nearest-neighbour distances it was
+        derived from.
+    n_distinct_real_ : int
+        Number of distinct real rows (as encoded).
 
     ``filter`` returns a :class:`FilterResult` whose ``scores`` are the rows'
-    DCR.
+    DCR and whose ``report`` (merged into the round's row of ``history_``)
+    gives ``dcr_threshold``, and the smallest and median DCR of the rows kept
+    (``dcr_min_kept``, ``dcr_median_kept``; NaN when none is kept). With two
+    privacy filters in one list, the later one's figures are reported.
 
     See Also
     --------
@@ -740,16 +750,26 @@ class PrivacyFilter(BaseFilter):
         rng = check_random_state(self.random_state)
         self.schema_ = TabularSchema(X_real)
         Z = self.schema_.encode(X_real, dtype=np.float32)
+        # a repeated real row is one record: the threshold is set by distinct rows
+        # (with duplicates, their distance 0 would pull it to 0 and let near-copies
+        # through), and only distinct rows are searched for the DCR
+        Z = Z[_distinct_rows(Z)]
+        self.n_distinct_real_ = m = Z.shape[0]
         self.nn_ = NearestNeighbors(n_neighbors=1, n_jobs=self.n_jobs).fit(Z)
-        ref = rng.choice(n, size=min(n, self.max_reference), replace=False)
-        dist, ind = self.nn_.kneighbors(Z[ref], n_neighbors=2)
-        # the nearest row other than the query itself (duplicates count: distance 0)
-        own = ind[:, 0] == ref
-        self.real_nn_distances_ = np.where(own, dist[:, 1], dist[:, 0]).astype(float)
-        if self.threshold == "auto":
+        if m >= 2:
+            ref = rng.choice(m, size=min(m, self.max_reference), replace=False)
+            dist, ind = self.nn_.kneighbors(Z[ref], n_neighbors=2)
+            # the nearest distinct row other than the query itself
+            own = ind[:, 0] == ref
+            self.real_nn_distances_ = np.where(own, dist[:, 1], dist[:, 0]).astype(float)
+        else:  # every real row is the same record: only its copies can be judged
+            self.real_nn_distances_ = np.zeros(0)
+        if self.threshold != "auto":
+            self.threshold_ = float(self.threshold)
+        elif len(self.real_nn_distances_):
             self.threshold_ = float(np.quantile(self.real_nn_distances_, self.quantile))
         else:
-            self.threshold_ = float(self.threshold)
+            self.threshold_ = 0.0
         return self
 
     def distances(self, X):
@@ -791,7 +811,41 @@ class PrivacyFilter(BaseFilter):
             self.fit(context.X_real)
         dcr = self.distances(X)
         # float32 distances: an exact copy comes out as ~1e-4, not 0
-        return FilterResult(dcr > max(self.threshold_, 1e-3), scores=dcr)
+        keep = dcr > max(self.threshold_, _COPY_DISTANCE)
+        kept = dcr[keep]
+        report = {
+            "dcr_threshold": self.threshold_,
+            "dcr_min_kept": float(kept.min()) if kept.size else np.nan,
+            "dcr_median_kept": float(np.median(kept)) if kept.size else np.nan,
+        }
+        return FilterResult(keep, scores=dcr, report=report)
+
+
+#: Distances at or below this (in the encoded space, computed in float32) are copies.
+_COPY_DISTANCE = 1e-3
+
+
+def _distinct_rows(Z):
+    """Positions of the first occurrence of each distinct row of ``Z``, in order.
+
+    Rows are compared exactly as encoded (dense or CSR); without duplicates
+    this is ``arange(n)``, so nothing downstream changes.
+    """
+    if sp.issparse(Z):
+        Z = Z.tocsr(copy=True)
+        Z.sum_duplicates()
+        Z.eliminate_zeros()
+        seen = {}
+        for i in range(Z.shape[0]):
+            lo, hi = Z.indptr[i], Z.indptr[i + 1]
+            key = (Z.indices[lo:hi].tobytes(), Z.data[lo:hi].tobytes())
+            seen.setdefault(key, i)
+        return np.sort(np.fromiter(seen.values(), dtype=np.intp, count=len(seen)))
+    Z = np.ascontiguousarray(Z)
+    if Z.shape[1] == 0:
+        return np.arange(min(Z.shape[0], 1))
+    _, first = np.unique(Z, axis=0, return_index=True)
+    return np.sort(first)
 
 
 _COMBINE = {

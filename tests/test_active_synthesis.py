@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_activesynth import ActiveSynthesisClassifier, GeneratorFailedWarning
 from sklearn_activesynth.filters import FilterResult
-from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator
+from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator, SmallClassWarning
 from sklearn_activesynth.integration import CurriculumIntegration, WeightedIntegration
 from sklearn_activesynth.targeting import Targeting
 from sklearn_activesynth.uncertainty import EnsembleVariance, entropy
@@ -404,13 +404,15 @@ def test_bad_input_is_a_clear_error(X, y, match):
         ActiveSynthesisClassifier(LogisticRegression()).fit(X, y)
 
 
-def test_class_smaller_than_neighbours_is_a_clear_error():
+def test_class_smaller_than_neighbours_is_fitted_with_a_warning():
     X, y = make_classification(n_samples=100, random_state=0)
     y = y.copy()
     y[:] = 0
     y[:4] = 1
-    with pytest.raises(ValueError, match="needs at least 6 rows of a class"):
-        ActiveSynthesisClassifier(LogisticRegression(), validation_fraction=None).fit(X, y)
+    with pytest.warns(SmallClassWarning, match="class\\(es\\) 1 \\(4 rows\\)"):
+        clf = ActiveSynthesisClassifier(LogisticRegression(), validation_fraction=None,
+                                        random_state=0).fit(X, y)
+    assert "n_rows_small_classes" in clf.history_
 
 
 @pytest.mark.parametrize("params, name", [

@@ -89,9 +89,79 @@ def test_privacy_filter_removes_near_copies_of_real_rows(real, fresh):
 def test_privacy_filter_drops_exact_copies_even_when_real_rows_repeat():
     X = np.repeat(np.arange(20.0).reshape(10, 2), 3, axis=0)  # every real row thrice
     filt = PrivacyFilter().fit(X)
-    assert filt.threshold_ == 0.0
-    keep = filt.filter(np.vstack([X[:3], X[:3] + 0.5])).mask
-    np.testing.assert_array_equal(keep, [False, False, False, True, True, True])
+    assert filt.n_distinct_real_ == 10
+    # the spacing of the 10 distinct rows, not the 0 between repeats
+    step = np.linalg.norm(2.0 / X.std(axis=0))
+    assert filt.threshold_ == pytest.approx(step, rel=1e-5)
+    keep = filt.filter(np.vstack([X[:3], X[:3] + 0.5, X[:3] + 100.0])).mask
+    np.testing.assert_array_equal(keep, [False] * 6 + [True] * 3)
+
+
+def _dedup_threshold(X, quantile=0.05):
+    """The auto threshold computed by hand on the distinct encoded real rows."""
+    Z = np.unique(TabularSchema(X).encode(X, dtype=np.float32), axis=0).astype(float)
+    d = np.sqrt(((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(d, np.inf)
+    return np.quantile(d.min(axis=1), quantile)
+
+
+def test_privacy_threshold_ignores_duplicated_real_rows_on_mixed_data():
+    X, y = make_check_frame(n_samples=300, random_state=3)
+    # many real rows repeated (a customer with several identical transactions)
+    rng = np.random.RandomState(0)
+    dup = rng.choice(len(X), size=500, replace=True)
+    X_dup = pd.concat([X, X.iloc[dup]], ignore_index=True)
+    y_dup = np.concatenate([y, y[dup]])
+    expected = _dedup_threshold(X_dup)
+    assert expected > 0.0
+    filt = PrivacyFilter().fit(X_dup, y_dup)
+    assert filt.n_distinct_real_ == len(X.drop_duplicates())
+    assert filt.threshold_ == pytest.approx(expected, rel=1e-4)
+    # rows made between real neighbours, some of them very close to a real row
+    gen = InterpolationGenerator().fit(X_dup, y_dup)
+    X_syn, _ = gen.generate(600, random_state=0)
+    result = filt.filter(X_syn)
+    dcr = result.scores
+    # the case matters: rows closer than the threshold but no exact copies are made
+    assert ((dcr < expected) & (dcr > 1e-3)).sum() > 20
+    assert result.mask.any()
+    assert np.all(dcr[result.mask] > expected), "a kept row is closer to a real row than " \
+        "the de-duplicated threshold"
+    # the figures of the kept rows, for history_
+    assert result.report["dcr_threshold"] == pytest.approx(filt.threshold_)
+    assert result.report["dcr_min_kept"] == pytest.approx(dcr[result.mask].min())
+    assert result.report["dcr_median_kept"] == pytest.approx(np.median(dcr[result.mask]))
+    assert result.report["dcr_min_kept"] > expected
+
+
+def test_privacy_filter_without_distinct_neighbours_keeps_judging_copies():
+    X = np.ones((5, 2))  # one record, five times
+    filt = PrivacyFilter().fit(X)
+    assert filt.n_distinct_real_ == 1 and filt.threshold_ == 0.0
+    result = filt.filter(np.array([[1.0, 1.0], [3.0, 1.0]]))
+    np.testing.assert_array_equal(result.mask, [False, True])
+    empty = filt.filter(np.array([[1.0, 1.0]]))
+    assert np.isnan(empty.report["dcr_min_kept"]) and np.isnan(empty.report["dcr_median_kept"])
+
+
+def test_privacy_filter_deduplicates_sparse_rows():
+    X = sp.csr_matrix(np.repeat(np.array([[0.0, 1.0], [2.0, 0.0], [4.0, 5.0]]), 4, axis=0))
+    filt = PrivacyFilter().fit(X)
+    assert filt.n_distinct_real_ == 3 and filt.threshold_ > 0
+
+
+def test_privacy_dcr_of_kept_rows_reaches_history():
+    X, y = make_check_frame(n_samples=200, random_state=3)
+    X = pd.concat([X, X.iloc[:150]], ignore_index=True)  # duplicated real rows
+    y = np.concatenate([y, y[:150]])
+    clf = ActiveSynthesisClassifier(_pipeline(), filters=[PrivacyFilter()], max_iter=2,
+                                    random_state=0).fit(X, y)
+    rounds = clf.history_[clf.history_["round"] > 0]
+    assert {"dcr_threshold", "dcr_min_kept", "dcr_median_kept"} <= set(rounds.columns)
+    threshold = rounds["dcr_threshold"].iloc[0]
+    assert threshold == pytest.approx(_dedup_threshold(X), rel=1e-4)
+    kept = rounds["dcr_min_kept"].dropna()
+    assert len(kept) and (kept > threshold).all()
 
 
 def test_confidence_filter_removes_label_flipped_rows(real, fresh):

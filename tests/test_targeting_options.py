@@ -11,7 +11,12 @@ from sklearn.neighbors import NearestNeighbors
 
 from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.filters import FilterResult, Teacher
-from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator, Synthesized
+from sklearn_activesynth.generators import (
+    BaseGenerator,
+    InterpolationGenerator,
+    SmallClassWarning,
+    Synthesized,
+)
 from sklearn_activesynth.targeting import Targeting, build_targets, select_anchors
 from sklearn_activesynth.utils import TabularSchema
 from sklearn_activesynth.utils.estimator_checks import (
@@ -368,12 +373,13 @@ def test_any_class_needs_rows_in_total_not_per_class():
     X, y = _two_classes_1d()
     y = y.copy()
     y[:2] = 2  # a class with 2 rows
-    with pytest.raises(ValueError, match=r"Class .*2.* has 2 training row"):
+    # same class: the 2-row class interpolates with its one other row (a warning)
+    with pytest.warns(SmallClassWarning, match=r"class\(es\) 2 \(2 rows\)"):
         InterpolationGenerator(k_neighbors=3).fit(X, y)
     gen = InterpolationGenerator(k_neighbors=3, partners="any_class").fit(X, y)
-    X_new, y_new = gen.generate(targets=make_targets(X, y, [0], [5]), random_state=0)
-    assert np.all(y_new == 2)
-    with pytest.raises(ValueError, match="at least 4 training rows"):
+    result = gen.generate(targets=make_targets(X, y, [0], [5]), random_state=0)
+    assert np.all(result.y == 2) and result.report["n_rows_small_classes"] == 0
+    with pytest.warns(SmallClassWarning, match="3 training row"):
         InterpolationGenerator(k_neighbors=3, partners="any_class").fit(X[:3], y[:3])
     with pytest.raises(ValueError, match="partners"):
         InterpolationGenerator(partners="other").fit(X, y)

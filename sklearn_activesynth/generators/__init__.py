@@ -11,7 +11,7 @@ writing a generator are in :mod:`sklearn_activesynth.utils`; the checks it
 should pass are in :mod:`sklearn_activesynth.utils.estimator_checks`.
 """
 
-from ._interpolation import InterpolationGenerator
+from ._interpolation import InterpolationGenerator, SmallClassWarning
 from ._llm import LLMGenerationError, LLMGenerator, LLMGeneratorWarning
 from ._sdv import CTGANGenerator, GaussianCopulaGenerator, TVAEGenerator
 from ._skorch_image import SkorchImageGenerator
@@ -24,6 +24,7 @@ __all__ = [
     "as_synthesized",
     "get_generator_tags",
     "InterpolationGenerator",
+    "SmallClassWarning",
     "CTGANGenerator",
     "TVAEGenerator",
     "GaussianCopulaGenerator",

@@ -1,5 +1,6 @@
 """Interpolation between an anchor and one of its neighbours (same class, or any)."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -12,7 +13,24 @@ from ..utils._compat import Interval, StrOptions
 from ..utils.tabular import take_rows
 from .base import BaseGenerator, GeneratorTags, Synthesized
 
-__all__ = ["InterpolationGenerator"]
+__all__ = ["InterpolationGenerator", "SmallClassWarning"]
+
+
+class SmallClassWarning(UserWarning):
+    """A class has too few training rows for the generator's ``k_neighbors``.
+
+    :class:`InterpolationGenerator` then interpolates within such a class
+    with fewer neighbours (every other row of the class), and makes no rows
+    for a class with a single training row (it has no partner). Warned once
+    per ``fit``; each ``generate`` call reports the rows concerned
+    (``n_rows_small_classes``, ``n_rows_without_partners``), which the
+    classifier copies into ``history_``.
+    """
+
+
+def _label(c):
+    """A class label as the user wrote it (``1``, ``'fraud'``), not ``np.int64(1)``."""
+    return repr(c.item() if isinstance(c, np.generic) else c)
 
 
 class InterpolationGenerator(BaseGenerator):
@@ -36,9 +54,15 @@ class InterpolationGenerator(BaseGenerator):
     Parameters
     ----------
     k_neighbors : int, default=5
-        Neighbours considered for each anchor. With ``partners="same_class"``
-        every class needs more training rows than this; with "any_class" the
-        training set as a whole does.
+        Neighbours considered for each anchor. A class with ``k_neighbors``
+        rows or fewer (with "any_class": a training set that small) uses
+        every other row of the class instead, and a class with a single row
+        gets no synthetic rows: ``fit`` warns once
+        (:class:`SmallClassWarning`) and each ``generate`` call reports the
+        rows concerned in ``Synthesized.report``: ``n_rows_small_classes``
+        (made with fewer neighbours) and ``n_rows_without_partners`` (asked
+        for a single-row class, not made; the result has fewer rows than
+        requested).
     partners : {"same_class", "any_class"}, default="same_class"
         Where an anchor's partner comes from. "same_class": one of its
         ``k_neighbors`` nearest rows of its own class, so new rows stay inside
@@ -113,9 +137,11 @@ class InterpolationGenerator(BaseGenerator):
         self._class_rows = {}
         self._candidates = {}
         self._nn = {}
+        self._k = {}
         self._partner_cache = {}
         self._any_candidates = None
         self._any_nn = None
+        self._any_k = 0
         self._any_partner_cache = {}
         limit = None if self.max_candidates is None else \
             max(self.max_candidates, self.k_neighbors + 1)
@@ -125,44 +151,66 @@ class InterpolationGenerator(BaseGenerator):
             self._class_rows[c] = rows
             if any_class:
                 continue  # one index over all rows below; no per-class size limit
-            self._check_class_size(c)
+            # a class with no more rows than k_neighbors interpolates with every
+            # other row of the class; a single row has no partner at all
+            self._k[c] = k = min(self.k_neighbors, len(rows) - 1)
+            if k == 0:
+                continue
             cand = rows
             if limit is not None and len(rows) > limit:
                 cand = np.sort(rng.choice(rows, size=limit, replace=False))
             self._candidates[c] = cand
-            self._nn[c] = self._index(take_rows(X, cand))
+            self._nn[c] = self._index(take_rows(X, cand), k)
         if any_class:
             n = len(self._y)
-            if n <= self.k_neighbors:
-                raise ValueError(
-                    f"InterpolationGenerator(k_neighbors={self.k_neighbors}, "
-                    f"partners='any_class') needs at least {self.k_neighbors + 1} "
-                    f"training rows, got {n}. Lower k_neighbors or give it more rows."
-                )
-            cand = np.arange(n)
-            if limit is not None and n > limit:
-                cand = np.sort(rng.choice(n, size=limit, replace=False))
-            self._any_candidates = cand
-            self._any_nn = self._index(take_rows(X, cand))
+            self._any_k = min(self.k_neighbors, n - 1)
+            if self._any_k > 0:
+                cand = np.arange(n)
+                if limit is not None and n > limit:
+                    cand = np.sort(rng.choice(n, size=limit, replace=False))
+                self._any_candidates = cand
+                self._any_nn = self._index(take_rows(X, cand), self._any_k)
+        self._warn_small_classes()
         return self
 
-    def _index(self, X_cand):
+    def _warn_small_classes(self):
+        """One SmallClassWarning naming the classes with fewer neighbours."""
+        k = self.k_neighbors
+        if self.partners == "any_class":
+            n = len(self._y)
+            if self._any_k < k:
+                warnings.warn(
+                    f"InterpolationGenerator(k_neighbors={k}, partners='any_class') got "
+                    f"{n} training row(s); "
+                    + (f"it interpolates with {self._any_k} neighbour(s) instead."
+                       if self._any_k else "a single row has no partner, so no "
+                       "synthetic rows will be made."), SmallClassWarning, stacklevel=4)
+            return
+        fewer = {c: len(self._class_rows[c]) for c in self.classes_ if 0 < self._k[c] < k}
+        alone = [c for c in self.classes_ if self._k[c] == 0]
+        if not fewer and not alone:
+            return
+        parts = []
+        if fewer:
+            listed = ", ".join(f"{_label(c)} ({n} rows)" for c, n in fewer.items())
+            parts.append(f"class(es) {listed} interpolate with every other row of their "
+                         "class (fewer neighbours)")
+        if alone:
+            parts.append(f"class(es) {', '.join(map(_label, alone))} have a single training "
+                         "row, so no synthetic rows are made for them")
+        warnings.warn(
+            f"InterpolationGenerator(k_neighbors={k}) needs {k + 1} training rows of a "
+            f"class to use {k} neighbours: {'; '.join(parts)}. Each generate call reports "
+            "the rows concerned (n_rows_small_classes, n_rows_without_partners).",
+            SmallClassWarning, stacklevel=4)
+
+    def _index(self, X_cand, k):
         # float32 halves the index's memory; exact enough to rank neighbours
         Z = self.schema_.encode(X_cand, dtype=np.float32)
         algo = "brute" if sp.issparse(Z) else self.algorithm
         return NearestNeighbors(
-            n_neighbors=self.k_neighbors + 1, algorithm=algo, n_jobs=self.n_jobs
+            n_neighbors=k + 1, algorithm=algo, n_jobs=self.n_jobs
         ).fit(Z)
-
-    def _check_class_size(self, c):
-        if len(self._class_rows.get(c, ())) <= self.k_neighbors:
-            n = len(self._class_rows.get(c, ()))
-            raise ValueError(
-                f"Class {c!r} has {n} training row(s), but InterpolationGenerator("
-                f"k_neighbors={self.k_neighbors}) needs at least {self.k_neighbors + 1} "
-                "rows of a class to interpolate within it. Lower k_neighbors, give "
-                "that class more rows, or leave it out of class_allocation."
-            )
 
     def _generate(self, n_samples, targets, rng):
         targeted = targets is not None and len(targets.anchor_indices) > 0
@@ -177,29 +225,41 @@ class InterpolationGenerator(BaseGenerator):
                 for c, n in per_class.items()
             ] or [np.empty(0, dtype=int)]).astype(int)
         y_seed = self._y[seeds]
+        # rows of a class (or a training set) with a single row have no partner
+        if self.partners == "any_class":
+            has_partner = np.full(len(seeds), self._any_k > 0)
+            small = np.full(len(seeds), 0 < self._any_k < self.k_neighbors)
+        else:
+            k_seed = np.array([self._k[c] for c in y_seed.tolist()], dtype=int)
+            has_partner = k_seed > 0
+            small = has_partner & (k_seed < self.k_neighbors)
+        report = {"n_rows_small_classes": int(small.sum()),
+                  "n_rows_without_partners": int((~has_partner).sum())}
+        if not has_partner.all():
+            seeds, y_seed = seeds[has_partner], y_seed[has_partner]
         partners = np.empty(len(seeds), dtype=int)
         # one neighbour search per group of seeds: all of them against one index
         # over every class, or each class against its own index
         if self.partners == "any_class":
             groups = [(np.arange(len(seeds)), self._any_nn, self._any_candidates,
-                       self._any_partner_cache)]
+                       self._any_partner_cache, self._any_k)] if len(seeds) else []
         else:
             groups = [(np.flatnonzero(y_seed == c), self._nn[c], self._candidates[c],
-                       self._partner_cache) for c in np.unique(y_seed)]
-        for where, nn, candidates, cache in groups:
+                       self._partner_cache, self._k[c]) for c in np.unique(y_seed)]
+        for where, nn, candidates, cache, k in groups:
             uniq, inv = np.unique(seeds[where], return_inverse=True)
-            choice = self._nearest(nn, candidates, cache, uniq)
-            pick = rng.randint(self.k_neighbors, size=len(where))
+            choice = self._nearest(nn, candidates, cache, uniq, k)
+            pick = rng.randint(k, size=len(where))
             partners[where] = choice[inv.ravel(), pick]
         lam = rng.uniform(size=len(seeds))
         X_new = self._combine(seeds, partners, lam, rng)
         # targeted rows are made around their anchor; untargeted ones for no anchor
         positions = seeds if targeted else np.full(len(seeds), -1)
-        return Synthesized(X_new, y_seed, anchor_positions=positions)
+        return Synthesized(X_new, y_seed, anchor_positions=positions, report=report)
 
-    def _nearest(self, nn, candidates, cache, rows):
-        """The ``k_neighbors`` nearest ``candidates`` of each row in ``nn``'s
-        index, the row itself excluded; answers are kept in ``cache``."""
+    def _nearest(self, nn, candidates, cache, rows, k):
+        """The ``k`` nearest ``candidates`` of each row in ``nn``'s index, the
+        row itself excluded; answers are kept in ``cache``."""
         todo = np.array([r for r in rows.tolist() if r not in cache], dtype=int)
         if len(todo):
             Zq = self.schema_.encode(take_rows(self._X, todo), dtype=np.float32)
@@ -207,11 +267,11 @@ class InterpolationGenerator(BaseGenerator):
             own = candidates[nbr]
             # first k neighbours that are not the anchor itself (vectorised)
             not_self = own != todo[:, None]
-            order = np.argsort(~not_self, axis=1, kind="stable")[:, : self.k_neighbors]
+            order = np.argsort(~not_self, axis=1, kind="stable")[:, :k]
             for r, p in zip(todo.tolist(), np.take_along_axis(own, order, axis=1)):
                 cache[r] = p
         return np.stack([cache[r] for r in rows.tolist()]) if len(rows) else \
-            np.empty((0, self.k_neighbors), dtype=int)
+            np.empty((0, k), dtype=int)
 
     def _combine(self, a, b, lam, rng):
         schema = self.schema_

@@ -13,6 +13,8 @@ learn the schema in ``fit``, build the numeric part of new rows, and give them
 back with :meth:`TabularSchema.restore`.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -159,8 +161,22 @@ def _is_categorical(series):
 
 
 def _decimals(num, max_decimals=6, sample=5000):
-    """Per column, the fewest decimals that represent every (sampled) value
-    exactly (e.g. 2 for amounts in cents), or -1 for continuous columns."""
+    """Per column, the fewest decimals that represent every (sampled) value.
+
+    Decimals are counted in units of the column's magnitude: a column whose
+    largest absolute value is below 1 is first scaled by the power of ten
+    that brings it to [1, 10), so a column of values around ``1e-7`` gets
+    about as many significant digits as a column of values around 1 (it is
+    not rounded to 0). A value counts as represented with ``d`` decimals when
+    it lies within ``1e-6`` of a unit of the ``d``-th decimal, relative to
+    its size in those units.
+
+    Returns
+    -------
+    decimals : ndarray of int
+        Decimal places (absolute, as ``np.round`` takes them: 2 for amounts
+        in cents, 9 for ``1.23e-7``), or -1 for a continuous column.
+    """
     num = np.asarray(num, dtype=float)
     if num.size == 0:
         return np.zeros(0, dtype=int)
@@ -169,10 +185,17 @@ def _decimals(num, max_decimals=6, sample=5000):
     for j in range(num.shape[1]):
         v = rows[:, j]
         v = v[np.isfinite(v)]
+        top = np.max(np.abs(v)) if v.size else 0.0
+        # columns of magnitude >= 1 keep absolute decimals (0 for integers);
+        # smaller ones are measured in units of their own magnitude
+        shift = int(-np.floor(np.log10(top))) if 0 < top < 1 else 0
+        if shift + max_decimals > 300:  # subnormal magnitudes: leave them alone
+            continue
+        v = v * 10.0**shift
         for d in range(max_decimals + 1):
             scaled = v * 10.0**d
             if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1, np.abs(scaled))):
-                out[j] = d
+                out[j] = d + shift
                 break
     return out
 
@@ -225,8 +248,9 @@ class TabularSchema:
     *categorical* (values are carried over, never interpolated); the other
     columns are *numeric*, integer columns among them listed in
     :attr:`integer` (kept integral by :meth:`restore`). Arrays and sparse
-    matrices are all numeric. Means and scales of the numeric columns, and
-    how many decimals their values use, are learned from ``X``.
+    matrices are all numeric. Means, scales and ranges of the numeric
+    columns, and how many decimals their values use (relative to each
+    column's magnitude), are learned from ``X``.
 
     Parameters
     ----------
@@ -260,8 +284,14 @@ class TabularSchema:
         What :meth:`encode` standardises numeric columns with (a sparse
         matrix is only scaled, so it stays sparse).
     decimals_ : ndarray of int or None
-        Decimals each numeric column uses (-1: continuous); ``None`` for
-        sparse input.
+        Decimals each numeric column uses (-1: continuous), counted in units
+        of the column's magnitude (values around ``1e-7`` with three
+        significant digits use 9); ``None`` for sparse input.
+    min_, max_ : ndarray of shape (n_numeric,) or None
+        The real range of each numeric column (NaN for an all-missing
+        column), which :meth:`restore` never rounds a value out of; ``None``
+        for sparse or empty input. These are two real values per column:
+        a schema kept with a fitted model carries them.
 
     Examples
     --------
@@ -324,6 +354,13 @@ class TabularSchema:
             scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         self.decimals_ = None if self.is_sparse else _decimals(num)
+        if self.is_sparse or num.shape[0] == 0 or num.shape[1] == 0:
+            self.min_ = self.max_ = None
+        else:
+            with warnings.catch_warnings():  # an all-NaN column has no range
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.min_ = np.nanmin(num, axis=0)
+                self.max_ = np.nanmax(num, axis=0)
 
     def numeric_values(self, X):
         """Raw numeric columns as a float matrix (sparse stays sparse).
@@ -439,12 +476,37 @@ class TabularSchema:
             desc["categorical"][c] = {str(k): round(float(v), 3) for k, v in freq.items()}
         return desc
 
+    def _round(self, X_new_numeric):
+        """Numeric values at the training precision, never rounded out of range."""
+        X = np.array(X_new_numeric, dtype=float)
+        if X.ndim != 2 or X.shape[1] != len(self.decimals_):
+            return X
+        integer = set(self.integer)
+        lo, hi = getattr(self, "min_", None), getattr(self, "max_", None)
+        for j, (c, d) in enumerate(zip(self.numeric, self.decimals_)):
+            if c in integer:
+                d = 0
+            if d < 0:
+                continue
+            x = X[:, j]
+            rounded = np.round(x, d)
+            if lo is not None and np.isfinite(lo[j]):
+                inside = (x >= lo[j]) & (x <= hi[j])
+                rounded = np.where(inside, np.clip(rounded, lo[j], hi[j]), rounded)
+            X[:, j] = rounded
+        return X
+
     def restore(self, X_new_numeric, categorical_values=None, n=None):
         """Build output rows in the training container and dtypes.
 
         Numeric values are rounded to the decimals the training column uses
-        (cents stay cents) and integer columns to integers; categorical
-        columns take ``categorical_values`` as they are.
+        (cents stay cents; a column of values around ``1e-7`` keeps its
+        significant digits) and integer columns to integers. Rounding never
+        moves a value out of the real column's range: a value inside
+        [:attr:`min_`, :attr:`max_`] stays inside it (values the caller gives
+        outside that range are rounded but left outside, for the caller's
+        checks to see). Categorical columns take ``categorical_values`` as
+        they are.
 
         Parameters
         ----------
@@ -471,24 +533,15 @@ class TabularSchema:
         array([[2, 2]])
         """
         if self.decimals_ is not None and not sp.issparse(X_new_numeric):
-            # synthetic values keep the real data's precision (cents stay cents)
-            X_new_numeric = np.array(X_new_numeric, dtype=float)
-            for j, d in enumerate(self.decimals_):
-                if d >= 0:
-                    X_new_numeric[:, j] = np.round(X_new_numeric[:, j], d)
+            X_new_numeric = self._round(X_new_numeric)
         if not self.is_frame:
             out = X_new_numeric
-            if self.integer:
-                out = np.rint(out) if not sp.issparse(out) else out
             if sp.issparse(out):
                 return out.astype(self.dtype).asformat("csr")
             return np.asarray(out).astype(self.dtype, copy=False)
         data = {}
         for j, c in enumerate(self.numeric):
-            col = np.asarray(X_new_numeric[:, j], dtype=float)
-            if c in self.integer:
-                col = np.rint(col)
-            data[c] = col
+            data[c] = np.asarray(X_new_numeric[:, j], dtype=float)
         for c in self.categorical:
             data[c] = categorical_values[c]
         frame = pd.DataFrame(data)[self.columns]

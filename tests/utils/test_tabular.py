@@ -210,6 +210,80 @@ def test_restore_round_trips_arrays(dtype):
         assert schema.restore(np.array([[1.6, 2.4, 3.5]])).tolist() == [[2, 2, 4]]
 
 
+def test_tiny_magnitude_column_keeps_its_significant_digits():
+    # values within +-1e-6 were all rounded to 0 ("the real data's precision")
+    rng = np.random.RandomState(0)
+    continuous = rng.uniform(1e-7, 9e-7, size=50)
+    three_digits = np.round(rng.uniform(1, 9, size=50), 2) * 1e-7  # 1.23e-7
+    schema = TabularSchema(np.column_stack([continuous, three_digits]))
+    assert schema.decimals_[1] == 9
+    lam = rng.uniform(size=(50, 1))
+    mixed = np.column_stack([continuous, three_digits])
+    new = mixed + lam * (mixed[::-1] - mixed)  # rows between real rows
+    out = schema.restore(new)
+    assert np.all(out != 0) and len(np.unique(out[:, 0])) == 50
+    np.testing.assert_allclose(out[:, 0], new[:, 0], rtol=1e-5)
+    np.testing.assert_allclose(out[:, 1] * 1e9, np.round(out[:, 1] * 1e9), atol=1e-6)
+    np.testing.assert_allclose(out[:, 1], new[:, 1], rtol=0, atol=0.51e-9)
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1e-7, 1e-3, 1.0, 1e3, 1e8])
+def test_decimals_are_relative_to_the_column_magnitude(scale):
+    rng = np.random.RandomState(0)
+    cents_like = np.round(rng.uniform(1, 9, size=40), 2)  # 3 significant digits
+    schema = TabularSchema((cents_like * scale)[:, None])
+    if scale >= 1:  # magnitude >= 1: absolute decimals, as before (0 for integers)
+        assert schema.decimals_[0] == max(0, 2 - round(np.log10(scale)))
+    else:
+        assert schema.decimals_[0] == 2 - round(np.log10(scale))
+    out = schema.restore((cents_like * scale * 1.001)[:, None])
+    assert np.all(out != 0)
+
+
+def test_rounding_never_leaves_the_real_range():
+    # a minimum within 1e-6 of an integer: the column counts as integral
+    A = np.array([[1.0000004], [3.0], [2.0], [2.0]])
+    schema = TabularSchema(A)
+    assert schema.decimals_.tolist() == [0]
+    out = schema.restore(np.array([[1.0000005], [2.9999999], [2.4]]))
+    assert out[:, 0].min() >= A.min() and out[:, 0].max() <= A.max()
+    assert out[2, 0] == 2.0
+    # positive values within 1e-6 of 0 were rounded to 0, below the minimum
+    rng = np.random.RandomState(0)
+    B = rng.uniform(3e-7, 9e-7, size=(30, 1))
+    out = TabularSchema(B).restore(B[::-1] * 0.5 + B * 0.5)
+    assert out.min() >= B.min() and out.max() <= B.max()
+    # a maximum the decimals sample did not see (more rows than it reads)
+    C = np.arange(12_000, dtype=float)[:, None] % 10
+    C[1, 0] = 10.6  # off the sampled integer grid
+    schema = TabularSchema(C)
+    assert schema.decimals_.tolist() == [0]
+    out = schema.restore(np.array([[10.55], [-0.0], [5.5]]))
+    assert out[:, 0].max() <= 10.6 and out[0, 0] == 10.6
+
+
+def test_rounding_keeps_values_outside_the_range_where_they_were():
+    # what a generator puts outside the real range is the caller's to judge
+    schema = TabularSchema(np.array([[1.25], [2.5]]))
+    np.testing.assert_array_equal(schema.restore(np.array([[7.123], [-1.0]])),
+                                  [[7.12], [-1.0]])
+
+
+def test_integer_columns_stay_integral_within_the_range():
+    X = pd.DataFrame({"count": np.array([1, 3, 7, 2], dtype=np.int64),
+                      "tiny": [1e-7, 2e-7, 5e-7, 3e-7]})
+    schema = TabularSchema(X)
+    rng = np.random.RandomState(0)
+    num = rng.uniform([0.6, 0.9e-7], [7.4, 5.2e-7], size=(200, 2))
+    out = schema.restore(num)
+    assert out["count"].dtype == np.int64
+    assert out["count"].between(1, 7).all()
+    assert out["tiny"].between(1e-7, 5e-7).all() and (out["tiny"] > 0).all()
+    A = np.array([[1, 10], [4, 20]], dtype=np.int32)
+    out = TabularSchema(A).restore(np.array([[0.7, 10.4], [4.4, 19.6]]))
+    assert out.dtype == np.int32 and out.tolist() == [[1, 10], [4, 20]]
+
+
 def test_restore_round_trips_sparse():
     S = sp.random(30, 5, density=0.3, format="csc", random_state=0, dtype=np.float32)
     schema = TabularSchema(S)
