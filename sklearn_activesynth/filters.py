@@ -47,12 +47,11 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import KFold
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .uncertainty._base import predict_proba_like
 from .utils._compat import HasMethods, Interval, StrOptions
-from .utils._seeding import MAX_SEED
+from .utils._seeding import MAX_SEED, check_random_state
 from .utils.tabular import TabularSchema, take_rows
 
 __all__ = [
@@ -882,7 +881,11 @@ class QualityFilter(BaseFilter):
         ``h(realism, confidence) -> q`` on arrays.
     realism : RealismFilter or None, default=None
         Settings of the discriminator (its own threshold is not used).
-        ``None`` means ``RealismFilter()``.
+        ``None`` means ``RealismFilter(random_state=random_state)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the default discriminator (a ``realism`` you pass keeps its
+        own ``random_state``). Inside the loop an unset value is drawn from
+        the estimator's ``random_state``.
 
     Attributes
     ----------
@@ -925,12 +928,15 @@ class QualityFilter(BaseFilter):
         "threshold": [Interval(Real, 0, 1, closed="both")],
         "combine": [StrOptions(set(_COMBINE)), callable],
         "realism": [HasMethods(["realism_scores"]), None],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, threshold=0.3, *, combine="geometric", realism=None):
+    def __init__(self, threshold=0.3, *, combine="geometric", realism=None,
+                 random_state=None):
         self.threshold = threshold
         self.combine = combine
         self.realism = realism
+        self.random_state = random_state
 
     def fit(self, X_real, y_real=None):
         """Prepare the discriminator's real rows.
@@ -945,7 +951,8 @@ class QualityFilter(BaseFilter):
         self : object
         """
         self._validate_params()
-        base = RealismFilter() if self.realism is None else self.realism
+        base = RealismFilter(random_state=self.random_state) if self.realism is None \
+            else self.realism
         self.realism_ = clone(base).fit(X_real, y_real)
         return self
 

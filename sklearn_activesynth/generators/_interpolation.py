@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.neighbors import NearestNeighbors
-from sklearn.utils import check_random_state
 
 from ..utils._compat import Interval, StrOptions
+from ..utils._seeding import check_random_state
 from ..utils.tabular import take_rows
 from .base import BaseGenerator, GeneratorTags, Synthesized
 
