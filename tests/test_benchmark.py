@@ -22,7 +22,8 @@ from sklearn_activesynth.benchmark import (
 )
 from sklearn_activesynth.benchmark.__main__ import main as cli_main
 
-pytest.importorskip("imblearn")
+# The harness itself needs no extra: only the SMOTE baselines (imbalanced-learn),
+# the plots (matplotlib) and the Dask backend skip without theirs.
 
 TINY = dict(estimators=["lr"], methods=["real_only", "smote", "random_matched", "active"],
             generators=["interpolation"], fractions=[0.3], seeds=2, max_iter=1,
@@ -31,6 +32,7 @@ TINY = dict(estimators=["lr"], methods=["real_only", "smote", "random_matched", 
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
+    pytest.importorskip("imblearn")
     pytest.importorskip("matplotlib")
     out = tmp_path_factory.mktemp("bench")
     runs = run_benchmark(["breast_cancer"], output_dir=out, **TINY)
@@ -99,6 +101,30 @@ def test_resume_skips_finished_runs(tiny_run, tmp_path):
     old = csv[csv["method"] == "random_matched"].sort_values(["seed", "budget"])
     np.testing.assert_allclose(new["pr_auc"], old["pr_auc"])
     assert new["synthetic_class_mix"].tolist() == old["synthetic_class_mix"].tolist()
+
+
+def test_report_of_the_loop_and_its_control_needs_no_extra(tmp_path):
+    # a CSV with text categories and blank cells (pandas 3 reads them as its
+    # ``str`` dtype); the report without plots: no imbalanced-learn, no matplotlib
+    rng = np.random.RandomState(0)
+    n = 300
+    pd.DataFrame({"x": rng.normal(size=n), "kind": rng.choice(["a", "b", None], n),
+                  "target": (rng.uniform(size=n) < 0.3).astype(int)}).to_csv(
+        tmp_path / "toy.csv", index=False)
+    out = tmp_path / "out"
+    runs = run_benchmark([str(tmp_path / "toy.csv")], output_dir=out, plots=False,
+                         methods=["real_only", "random_matched", "active"],
+                         generators=["interpolation"], fractions=[0.5], seeds=2, max_iter=1,
+                         efficiency_budgets=[0.1], progress=False)
+    assert runs["error"].isna().all(), runs["error"].dropna().tolist()
+    assert len(runs) == runs.attrs["n_new_runs"] == 2 * 5
+    md = (out / "results.md").read_text()
+    for heading in ["## pr_auc (mean ± std)", "against real-only",
+                    "class-matched random-anchor control", "## Synthetic-data efficiency",
+                    "## Cost and calibration"]:
+        assert heading in md, heading
+    for name in ["summary.csv", "wilcoxon.csv", "efficiency.csv"]:
+        assert len(pd.read_csv(out / name)), name
 
 
 def _runs(diffs, *, method="better", datasets=("a",), base=0.7):
@@ -259,6 +285,7 @@ def test_cli_runs_and_rebuilds_the_report(tmp_path, capsys):
 
 def test_cells_run_on_a_dask_cluster():
     distributed = pytest.importorskip("distributed")
+    pytest.importorskip("imblearn")
     from joblib import parallel_config
 
     kw = dict(estimators=["lr"], methods=["real_only", "smote"], fractions=[0.5],

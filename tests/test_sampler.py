@@ -8,9 +8,6 @@ from sklearn.model_selection import cross_val_score
 from sklearn_activesynth import ActiveSynthesisSampler
 from sklearn_activesynth.utils.estimator_checks import make_check_frame
 
-imblearn = pytest.importorskip("imblearn")
-from imblearn.pipeline import make_pipeline  # noqa: E402
-
 
 @pytest.fixture
 def imbalanced():
@@ -35,7 +32,9 @@ def test_fit_resample_returns_real_then_accepted_synthetic_rows(imbalanced):
 
 
 def test_in_an_imblearn_pipeline_where_smote_would_go(imbalanced):
+    pytest.importorskip("imblearn")
     from imblearn.over_sampling import SMOTE
+    from imblearn.pipeline import make_pipeline
 
     X, y = imbalanced
     ours = make_pipeline(ActiveSynthesisSampler(LogisticRegression(), random_state=0),

@@ -174,11 +174,13 @@ def load_dataset(name, *, target="target", data_dir=None, max_rows=None, random_
         source = path.name + (f" (dropped {', '.join(drop)})" if drop else "")
     X = pd.DataFrame(X).reset_index(drop=True)
     # categorical feature columns as plain object strings: one encoder path
-    # for CSV strings, pandas categories and booleans
+    # for CSV strings, pandas categories and booleans (built as an object
+    # Series: pandas 3 would infer its ``str`` dtype from a ``map`` of strings)
     for c in X.columns:
         if not pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]):
-            X[c] = X[c].astype(object).where(X[c].notna(), np.nan)
-            X[c] = X[c].map(lambda v: v if isinstance(v, float) and np.isnan(v) else str(v))
+            col = X[c].astype(object)
+            X[c] = pd.Series([np.nan if pd.isna(v) else str(v) for v in col],
+                             index=X.index, dtype=object)
     keep = ~pd.isna(y)
     if not keep.all():
         X, y = X.loc[keep].reset_index(drop=True), y[keep]

@@ -585,9 +585,10 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     if out is not None and len(runs):
         runs.to_csv(runs_path, index=False, float_format=FLOAT_FORMAT)
     runs.attrs["n_new_runs"] = len(new_rows)
-    runs.attrs["reliability"] = (pd.read_csv(rel_path) if rel_path is not None
-                                 and rel_path.exists() else pd.DataFrame(
-                                     new_rel, columns=RELIABILITY_COLUMNS))
+    # Not in ``attrs``: pandas 3 carries ``attrs`` through concat/groupby and
+    # compares them with ``==``, which a DataFrame value makes ambiguous.
+    reliability = (pd.read_csv(rel_path) if rel_path is not None and rel_path.exists()
+                   else pd.DataFrame(new_rel, columns=RELIABILITY_COLUMNS))
     if out is not None and plots and uncertainty_maps:
         names = list(data)[:1] if uncertainty_maps is True else \
             [n for n in data if n in set(map(str, uncertainty_maps))]
@@ -602,5 +603,5 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
         from ._report import write_report
 
         write_report(runs, out, budget=budget, plots=plots,
-                     reliability=runs.attrs["reliability"])
+                     reliability=reliability)
     return runs
