@@ -366,6 +366,14 @@ def _figure(metric, column, value, ideal):
     return dict(metric=metric, column=str(column), value=float(value), ideal=ideal)
 
 
+def _shares(col):
+    """Value shares of a categorical column, missing values as one category
+    ("nan"): pandas 3's ``astype(str)`` keeps them missing, pandas 2 wrote
+    "nan" or "None"."""
+    return col.astype(object).where(col.notna(), "nan").astype(str).value_counts(
+        normalize=True)
+
+
 def _column_distances(real, syn, schema):
     """KS statistic per numeric column, total variation per categorical one."""
     rows = []
@@ -377,8 +385,7 @@ def _column_distances(real, syn, schema):
             ks = ks_2samp(a, b).statistic if len(a) and len(b) else np.nan
             rows.append(_figure("ks", c, ks, 0.0))
         else:
-            p = real[c].astype(str).value_counts(normalize=True)
-            q = syn[c].astype(str).value_counts(normalize=True)
+            p, q = _shares(real[c]), _shares(syn[c])
             p, q = p.align(q, fill_value=0.0)
             rows.append(_figure("tv", c, 0.5 * np.abs(p - q).sum(), 0.0))
     return rows

@@ -88,3 +88,11 @@ def test_reproducible_for_a_fixed_random_state(frames):
     a = synthetic_quality_report(real, same, random_state=3, max_rows=200)
     b = synthetic_quality_report(real, same, random_state=3, max_rows=200)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_tv_counts_missing_categories_alike_under_pandas_2_and_3():
+    real = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0], "k": ["a", "a", None, np.nan, "b"]})
+    syn = pd.DataFrame({"x": [0.5, 1.5, 2.5, 3.5, 4.5], "k": ["a", "b", "b", "b", "b"]})
+    rep = synthetic_quality_report(real, syn, random_state=0)
+    tv = rep.loc[(rep["metric"] == "tv") & (rep["column"] == "k"), "value"].item()
+    assert tv == pytest.approx(0.6)

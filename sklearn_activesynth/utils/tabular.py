@@ -429,7 +429,9 @@ class TabularSchema:
             if c in text:
                 parts.append(_hashed_words(X[c], dtype))
                 continue
-            codes = pd.Categorical(X[c], categories=self.categories[c]).codes
+            # unknown values and missing ones get -1 (pandas 3 warns for the
+            # Categorical constructor with values outside the categories)
+            codes = pd.Index(self.categories[c]).get_indexer(X[c])
             onehot = np.zeros((X.shape[0], len(self.categories[c])), dtype=dtype)
             valid = codes >= 0
             onehot[np.flatnonzero(valid), codes[valid]] = np.sqrt(0.5)
