@@ -114,7 +114,7 @@ class Synthesized:
     >>> X, y = rng.normal(size=(40, 3)), np.repeat([0, 1], 20)
     >>> result = InterpolationGenerator(k_neighbors=3).fit(X, y).generate(6, random_state=0)
     >>> result.n_samples, result.anchor_positions.tolist(), result.report
-    (6, [-1, -1, -1, -1, -1, -1], {})
+    (6, [-1, -1, -1, -1, -1, -1], {'n_rows_small_classes': 0, 'n_rows_without_partners': 0})
     >>> X_new, y_new = result
     >>> X_new.shape, y_new.shape
     ((6, 3), (6,))
