@@ -79,7 +79,6 @@ _NEXT_FORMAT = {"json_schema": "json_object", "json_object": "none"}
 _MAX_ENUM = 200
 _MAX_DESCRIBED_COLUMNS = 30
 _DESCRIBE_SAMPLE = 2000
-_MIN_DESCRIBED_ROWS = 5  # fewer rows than this are never summarised on their own
 
 
 class LLMGeneratorWarning(UserWarning):
@@ -327,12 +326,21 @@ class LLMGenerator(BaseGenerator):
         hits do not. When it runs out, the round goes on with the rows it has.
     share_real_examples : bool or int, default=False
         By default no real row leaves the machine: prompts hold only aggregate
-        descriptions of at least 5 rows (quantiles to 3 significant digits,
-        category shares, words shared by at least two rows) and the schema
-        (column names, categories, ranges widened by ``range_tolerance``).
+        descriptions of at least ``min_rows_per_description`` rows (quantiles
+        to 3 significant digits, category shares, words shared by at least two
+        rows) and the schema (column names, categories, ranges widened by
+        ``range_tolerance``).
         ``True`` (3) or an int ``k`` opts in to ``k`` few-shot real rows per
         prompt (the region's most uncertain rows of the class asked for). The
         cache then stores them too.
+    min_rows_per_description : int, default=10
+        The fewest real rows a description in a prompt may be computed from.
+        A class with fewer training rows is not described: its prompts say
+        that few examples are available and give only the schema. A region
+        with fewer rows gets no statistics of its own (no value summaries,
+        label mix or confusion counts): its prompts say so and describe the
+        class instead, if the class has enough rows. At least 2 (one row's
+        "summary" is the row itself).
     prompt_template : str, default=None
         Replaces :data:`DEFAULT_PROMPT_TEMPLATE`. Placeholders in square
         brackets: ``[n]``, ``[data_type]``, ``[class]``,
@@ -460,6 +468,7 @@ class LLMGenerator(BaseGenerator):
         "rows_per_request": [Interval(Integral, 1, None, closed="left")],
         "max_requests": [Interval(Integral, 1, None, closed="left")],
         "share_real_examples": ["boolean", Interval(Integral, 0, None, closed="left")],
+        "min_rows_per_description": [Interval(Integral, 2, None, closed="left")],
         "prompt_template": [str, None],
         "text_columns": [StrOptions({"auto"}), list, None],
         "structured_output": [StrOptions({"auto", "json_schema", "json_object", "none"})],
@@ -475,10 +484,10 @@ class LLMGenerator(BaseGenerator):
 
     def __init__(self, model=None, *, client=None, base_url=None, api_key=None,
                  temperature=0.7, rows_per_request=10, max_requests=100,
-                 share_real_examples=False, prompt_template=None, text_columns="auto",
-                 structured_output="auto", range_tolerance=0.1, cache_dir=None,
-                 timeout=30.0, max_retries=3, backoff=0.5, max_backoff=8.0, n_jobs=None,
-                 random_state=None):
+                 share_real_examples=False, min_rows_per_description=10,
+                 prompt_template=None, text_columns="auto", structured_output="auto",
+                 range_tolerance=0.1, cache_dir=None, timeout=30.0, max_retries=3,
+                 backoff=0.5, max_backoff=8.0, n_jobs=None, random_state=None):
         self.model = model
         self.client = client
         self.base_url = base_url
@@ -487,6 +496,7 @@ class LLMGenerator(BaseGenerator):
         self.rows_per_request = rows_per_request
         self.max_requests = max_requests
         self.share_real_examples = share_real_examples
+        self.min_rows_per_description = min_rows_per_description
         self.prompt_template = prompt_template
         self.text_columns = text_columns
         self.structured_output = structured_output
@@ -577,6 +587,9 @@ class LLMGenerator(BaseGenerator):
         self._class_desc = {}
         for c in self.classes_:
             rows = np.flatnonzero(y == c)
+            if len(rows) < self.min_rows_per_description:
+                self._class_desc[c] = None  # too few rows to describe
+                continue
             if len(rows) > _DESCRIBE_SAMPLE:
                 rows = np.sort(sampler.choice(rows, _DESCRIBE_SAMPLE, replace=False))
             self._class_desc[c] = self.schema_.describe(take_rows(X, rows))
@@ -744,9 +757,16 @@ class LLMGenerator(BaseGenerator):
             return 3
         return int(k or 0)
 
+    def _few_rows_line(self, c):
+        return (f"- few examples of the class {_q(c)} are available, so no summary of "
+                "their values is given")
+
     def _class_context(self, c, rng):
-        lines = [f"- typical rows of the class {_q(c)} (no uncertain region was given)"]
-        lines += self._feature_lines(self._class_desc[c])
+        if self._class_desc[c] is None:
+            lines = [self._few_rows_line(c) + " (no uncertain region was given)"]
+        else:
+            lines = [f"- typical rows of the class {_q(c)} (no uncertain region was given)"]
+            lines += self._feature_lines(self._class_desc[c])
         examples = []
         k = self._n_examples()
         if k:
@@ -756,29 +776,35 @@ class LLMGenerator(BaseGenerator):
         return _Context(-1, c, "\n".join(lines), examples)
 
     def _region_context(self, region, c, targets):
-        meta = region.description or {}
         rows = np.asarray(region.anchor_positions, dtype=int)
         X_region = take_rows(targets.anchors, rows)
         lines = []
-        n = meta.get("n_anchors", len(rows))
-        mix = ", ".join(f"{_q(k)}: {v}" for k, v in (meta.get("classes") or {}).items())
-        mu = meta.get("mean_uncertainty")
-        lines.append(
-            "- the classifier is unsure about rows like these"
-            + (f" (mean uncertainty {mu:.2f} over {n} real rows" if mu is not None else
-               f" ({n} real rows")
-            + (f"; their labels: {mix})" if mix else ")"))
-        confused = meta.get("confused_with") or []
-        if confused:
-            pairs = "; ".join(f"true {_q(a)} predicted as {_q(b)} ({int(k)} rows)"
-                              for a, b, k in confused)
-            lines.append(f"- the classifier confuses classes here: {pairs}")
-        if len(rows) >= _MIN_DESCRIBED_ROWS:
+        if len(rows) >= self.min_rows_per_description:
+            meta = region.description or {}
+            n = meta.get("n_anchors", len(rows))
+            mix = ", ".join(f"{_q(k)}: {v}" for k, v in (meta.get("classes") or {}).items())
+            mu = meta.get("mean_uncertainty")
+            lines.append(
+                "- the classifier is unsure about rows like these"
+                + (f" (mean uncertainty {mu:.2f} over {n} real rows" if mu is not None else
+                   f" ({n} real rows")
+                + (f"; their labels: {mix})" if mix else ")"))
+            confused = meta.get("confused_with") or []
+            if confused:
+                pairs = "; ".join(f"true {_q(a)} predicted as {_q(b)} ({int(k)} rows)"
+                                  for a, b, k in confused)
+                lines.append(f"- the classifier confuses classes here: {pairs}")
             lines += self._feature_lines(self.schema_.describe(X_region))
         else:
-            # quantiles of one or two rows would be those rows: describe the class instead
-            lines.append(f"- typical values of the class {_q(c)}:")
-            lines += self._feature_lines(self._class_desc[c])
+            # statistics of a few rows would be those rows: no figure of the region
+            # leaves the machine, the class is described instead (if it has rows enough)
+            lines.append("- the classifier is unsure about a few real rows, too few to "
+                         "describe on their own")
+            if self._class_desc[c] is None:
+                lines.append(self._few_rows_line(c))
+            else:
+                lines.append(f"- typical values of the class {_q(c)}:")
+                lines += self._feature_lines(self._class_desc[c])
         examples = []
         k = self._n_examples()
         if k:

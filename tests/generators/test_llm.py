@@ -161,7 +161,7 @@ def test_end_to_end_text_tfidf(llm_server):
 
 
 def test_text_as_1d_array(llm_server):
-    X, y = _texts(4)
+    X, y = _texts(10)  # 10 rows per class: enough to be described
     texts = X["text"].to_numpy()
     gen = _gen(llm_server).fit(texts, y)
     X_new, y_new = gen.generate(9, random_state=0)
@@ -573,3 +573,54 @@ def test_example_runs(monkeypatch, capsys):
     runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out
     assert "history_" in out and "req-" in out and "balanced accuracy" in out
+
+
+# ---------------------------------------------------------------- issue 12: reliability
+def _tiny_class_frame():
+    """Two classes of 30 rows and a class ``"rare"`` of 3 rows with distinctive values."""
+    rng = np.random.RandomState(0)
+    n = 60
+    X = pd.DataFrame({
+        "age": np.round(rng.uniform(20, 60, n), 4),
+        "kind": rng.choice(["a", "b", "c"], n),
+    })
+    y = np.array(["x", "y"] * (n // 2), dtype=object)
+    rare = pd.DataFrame({"age": [98.7312, 98.9046, 99.1847], "kind": ["c", "c", "a"]})
+    X = pd.concat([X, rare], ignore_index=True)
+    y = np.concatenate([y, np.array(["rare"] * 3, dtype=object)])
+    return X, y
+
+
+def test_no_description_is_computed_from_fewer_than_the_minimum_of_rows(llm_server):
+    X, y = _tiny_class_frame()
+    rare = np.flatnonzero(y == "rare")
+    gen = _gen(llm_server).fit(X, y)  # min_rows_per_description=10 by default
+    # a region made of the 3 rows, and untargeted rows of every class
+    gen.generate(targets=make_targets(X, y, rare, [2, 2, 2]), random_state=0)
+    gen.generate(63, random_state=1)
+    prompts = [b["messages"][1]["content"] for b in llm_server.requests]
+    rare_prompts = [p for p in prompts if 'classified as "rare"' in p]
+    assert len(rare_prompts) >= 2
+    body = _body_text(llm_server)
+    values = X["age"].to_numpy()[rare]
+    quantiles = np.quantile(values, [0.25, 0.5, 0.75])
+    for v in [*values, *quantiles]:
+        for text in (repr(float(v)), f"{v:.3g}", f"{v:.4g}", f"{v:.2f}", f"{v:.1f}"):
+            assert text not in body, text
+    for p in rare_prompts:
+        described = p.split("The examples should be")[0]
+        assert "mostly" not in described and "%" not in described and "median" not in described
+        assert "few examples" in described
+    # the two large classes keep their summaries
+    assert any('classified as "x"' in p and '"age": mostly' in p for p in prompts)
+
+
+def test_min_rows_per_description_is_a_parameter(llm_server):
+    X, y = _tiny_class_frame()
+    gen = _gen(llm_server, min_rows_per_description=3).fit(X, y)
+    gen.generate(63, random_state=1)
+    rare_prompt = next(b["messages"][1]["content"] for b in llm_server.requests
+                       if 'classified as "rare"' in b["messages"][1]["content"])
+    assert '"age": mostly' in rare_prompt  # opted in: 3 rows are enough
+    with pytest.raises(ValueError, match="min_rows_per_description"):
+        _gen(llm_server, min_rows_per_description=1).fit(X, y)
