@@ -362,8 +362,10 @@ class LLMGenerator(BaseGenerator):
         Numbers may exceed the training range by this fraction of its width.
     cache_dir : str or path-like, default=None
         A disk cache of replies keyed by a hash of (model, prompt, parameters,
-        seed): re-running an identical fit makes no request. Files hold the
-        request body and the reply, never the API key.
+        seed): re-running an identical fit makes no request. Only validated
+        replies are stored (JSON with at least one row that passes the row
+        checks), and a stored reply that no longer validates is asked for
+        again. Files hold the request body and the reply, never the API key.
     timeout : float, default=30.0
         Seconds per HTTP request.
     max_retries : int, default=3
@@ -1089,12 +1091,22 @@ class _Runner:
             text = text.replace(self.key, "***")
         return text[:500]
 
+    def _validates(self, rows, job):
+        """Whether at least one of ``rows`` passes the row checks for ``job``."""
+        for row in rows[: job.n_rows]:
+            try:
+                self.gen._coerce(row, job.context.label)
+            except _Invalid:
+                continue
+            return True
+        return False
+
     def run(self, job):
         """(rows, request_id) or (None, None)."""
         if self.stop.is_set():
             self._add("llm_skipped_requests")
             return None, None
-        content, rid = self.call(job)
+        content, rid, fresh = self.call(job)
         if content is None:
             return None, None
         rows = _parse_rows(content)
@@ -1103,30 +1115,33 @@ class _Runner:
             self._add("llm_repair_requests")
             extra = ({"role": "assistant", "content": content[:4000]},
                      {"role": "user", "content": _REPAIR_PROMPT})
-            content, rid = self.call(job, extra)
+            content, rid, fresh = self.call(job, extra)
             if content is None:
                 return None, None
             rows = _parse_rows(content)
             if rows is None:
                 self._add("llm_invalid_json")
                 return None, None
+        if fresh is not None and self._validates(rows, job):
+            self._cache_put(*fresh, content)  # only validated replies are cached
         return rows, rid
 
     def call(self, job, extra=()):
-        """Content of the reply to ``job`` (from the cache or the endpoint)."""
+        """``(content, request_id, fresh)``: the reply to ``job`` from the cache
+        (``fresh`` None) or the endpoint (``fresh`` the ``(key, body)`` to cache
+        it under once validated); content None when there is none."""
         while True:
             mode = self.format
             body = self.gen._body(job, mode, extra)
             key = hashlib.sha256(_dumps(body, sort_keys=True).encode()).hexdigest()
             rid = "req-" + key[:16]
             cached = self._cache_get(key)
-            if cached is not None:
+            if cached is not None and self._validates(_parse_rows(cached) or [], job):
                 self._add("llm_cache_hits")
-                return cached, rid
+                return cached, rid, None
             status, content = self.send(body, rid)
             if status == "ok":
-                self._cache_put(key, body, content)
-                return content, rid
+                return content, rid, (key, body)
             if status == "format" and self.gen.structured_output == "auto" and mode != "none":
                 with self.lock:
                     if self.format == mode:
@@ -1137,7 +1152,7 @@ class _Runner:
             if status == "format":
                 self._add("llm_failed_requests")
                 self._fail(content, down=False)
-            return None, None
+            return None, rid, None
 
     def send(self, body, rid):
         """One logical request with retries: ("ok", content), ("format", message)

@@ -624,3 +624,34 @@ def test_min_rows_per_description_is_a_parameter(llm_server):
     assert '"age": mostly' in rare_prompt  # opted in: 3 rows are enough
     with pytest.raises(ValueError, match="min_rows_per_description"):
         _gen(llm_server, min_rows_per_description=1).fit(X, y)
+
+
+@pytest.mark.parametrize("fault", ["not_json", "wrong_types"])
+def test_only_validated_replies_are_cached(llm_server, tmp_path, fault):
+    X, y = make_check_frame(150)
+    llm_server.script_faults([], then=fault)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        broken = _loop(_gen(llm_server, cache_dir=tmp_path)).fit(X, y)
+    assert len(llm_server.requests) > 0 and len(broken.synthetic_y_) == 0
+    assert list(tmp_path.glob("*.json")) == []
+    llm_server.reset()  # the server is healthy again; the cache is the same
+    clf = _loop(_gen(llm_server, cache_dir=tmp_path)).fit(X, y)
+    rounds = clf.history_[clf.history_["round"] > 0]
+    assert len(llm_server.requests) > 0 and rounds["status"].isin(["ok", "rejected"]).all()
+    assert rounds["n_generated"].sum() > 0
+    assert len(list(tmp_path.glob("*.json"))) == len(llm_server.requests)
+
+
+def test_a_cached_reply_that_does_not_validate_is_asked_again(llm_server, tmp_path):
+    X, y = make_check_frame(80)
+    _gen(llm_server, cache_dir=tmp_path).fit(X, y).generate(8, random_state=0)
+    n_sent = len(llm_server.requests)
+    for path in tmp_path.glob("*.json"):  # e.g. written by an older version
+        entry = json.loads(path.read_text())
+        entry["response"]["content"] = "Sure! Here are your rows."
+        path.write_text(json.dumps(entry))
+    llm_server.reset()
+    result = _gen(llm_server, cache_dir=tmp_path).fit(X, y).generate(8, random_state=0)
+    assert len(result.X) == 8 and len(llm_server.requests) == n_sent
+    assert result.report["llm_cache_hits"] == 0 and result.report["llm_invalid_json"] == 0
