@@ -59,7 +59,7 @@ def _mixed_pipeline():
 def _loop(generator, estimator=None, **kw):
     return ActiveSynthesisClassifier(
         estimator if estimator is not None else _mixed_pipeline(), generator=generator,
-        max_iter=2, uncertainty_cv=3, random_state=0, **kw)
+        **{"max_iter": 2, "uncertainty_cv": 3, "random_state": 0, **kw})
 
 
 TOPICS = {
@@ -186,15 +186,17 @@ def test_rate_limit_waits_for_retry_after(llm_server):
     assert len(X_new) == 8 and rep["llm_shortfall"] == 0
 
 
-def test_retry_after_longer_than_max_backoff_gives_up_at_once(llm_server):
+def test_retry_after_beyond_max_retry_after_gives_up_at_once(llm_server):
     X, y = make_check_frame(80)
     llm_server.script_faults([], then={"fault": "rate_limit", "retry_after": 60})
-    gen = _gen(llm_server, max_backoff=0.5).fit(X, y)
+    gen = _gen(llm_server, max_retry_after=0.5).fit(X, y)
     t0 = time.monotonic()
-    with pytest.raises(LLMGenerationError, match="Retry-After 60 s exceeds max_backoff"):
+    with pytest.raises(LLMGenerationError,
+                       match="Retry-After 60 s exceeds max_retry_after=0.5") as info:
         gen.generate(30, random_state=0)
     assert time.monotonic() - t0 < 5
     assert len(llm_server.requests) == 1  # the rest of the round was skipped
+    assert info.value.report["llm_requests"] == 1
 
 
 def test_server_errors_are_retried(llm_server):
@@ -397,12 +399,16 @@ def test_server_goes_down_within_a_round(llm_server):
     assert rep["llm_failed_requests"] == 1
     assert len(llm_server.requests) == 1 + FAST["max_retries"] + 1
     assert len(result.provenance["request_id"]) == 5
+    # the endpoint is given up for the rest of the fit: later calls send nothing
     llm_server.start().reset()
-    llm_server.script_faults([None], then="disconnect")
     with warnings.catch_warnings():
         warnings.simplefilter("error", LLMGeneratorWarning)  # warned once per fit
-        X_new, _ = gen.generate(20, random_state=1)
-    assert len(X_new) == 5
+        with pytest.raises(LLMGenerationError, match="no request was sent") as info:
+            gen.generate(20, random_state=1)
+    assert llm_server.log == [] and info.value.report["llm_requests"] == 0
+    # a new fit tries again
+    X_new, _ = gen.fit(X, y).generate(20, random_state=1)
+    assert len(X_new) == 20
 
 
 # ---------------------------------------------------------------- privacy
@@ -655,3 +661,162 @@ def test_a_cached_reply_that_does_not_validate_is_asked_again(llm_server, tmp_pa
     result = _gen(llm_server, cache_dir=tmp_path).fit(X, y).generate(8, random_state=0)
     assert len(result.X) == 8 and len(llm_server.requests) == n_sent
     assert result.report["llm_cache_hits"] == 0 and result.report["llm_invalid_json"] == 0
+
+
+def _calls(gen, n_calls, n_rows=20):
+    """Reports of ``n_calls`` generate calls, failed calls' included."""
+    reports = []
+    for i in range(n_calls):
+        try:
+            reports.append(gen.generate(n_rows, random_state=i).report)
+        except LLMGenerationError as exc:
+            reports.append(exc.report)
+    return reports
+
+
+def test_every_request_is_reported_failed_calls_included(llm_server):
+    X, y = make_check_frame(120)
+    gen = _gen(llm_server, rows_per_request=5, max_backoff=0.05).fit(X, y)
+    scenario = [
+        # rate limits (Retry-After longer than max_backoff), 500s, a non-JSON reply
+        [{"fault": "rate_limit", "retry_after": 0.2}, "server_error", "not_json", None,
+         "server_error", {"fault": "rate_limit", "retry_after": 0.1}],
+        ["not_json"] * 40,              # a call of non-JSON replies only: it fails
+        ["rate_limit", "server_error"],
+        ["server_error"] * 40,          # an endpoint that stays down: the call fails
+        [],                             # later calls send nothing
+    ]
+    reports = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LLMGeneratorWarning)
+        for faults in scenario:
+            llm_server.script_faults(faults, then=None)
+            reports += _calls(gen, 1)
+            llm_server._state.faults.clear()
+    n_log = len(llm_server.log)
+    assert [r["llm_requests"] > 0 for r in reports] == [True, True, True, True, False]
+    assert sum(r["llm_requests"] for r in reports) == n_log == gen.n_requests_
+    assert reports[1]["llm_invalid_json"] > 0 and reports[3]["llm_endpoint_down"]
+    # each 429 or 500 was retried, but for the last attempt of a request given up
+    n_transient = sum(1 for r in llm_server.log if r.fault in ("rate_limit", "server_error"))
+    assert sum(r["llm_retries"] for r in reports) == \
+        n_transient - sum(r["llm_failed_requests"] for r in reports)
+
+
+def test_history_records_every_request_of_a_fit_with_faults(llm_server):
+    X, y = make_check_frame(150)
+    llm_server.script_faults(
+        [{"fault": "rate_limit", "retry_after": 0.2}, "server_error", "not_json",
+         None, None, "server_error", {"fault": "rate_limit", "retry_after": 0.1},
+         "not_json", None, "rate_limit"])
+    clf = _loop(_gen(llm_server, max_backoff=0.05), max_iter=3).fit(X, y)
+    rounds = clf.history_[clf.history_["round"] > 0]
+    assert rounds["status"].isin(["ok", "rejected"]).all()  # no round failed
+    assert rounds["llm_requests"].sum() == len(llm_server.log)
+    assert rounds["llm_retries"].sum() == \
+        sum(1 for r in llm_server.log if r.fault in ("rate_limit", "server_error"))
+
+
+@pytest.mark.xfail(strict=True, reason="the loop does not yet merge LLMGenerationError.report "
+                   "into history_ (issue 12, item 9: the loop's part)")
+def test_history_records_the_requests_of_a_round_that_failed(llm_server):
+    X, y = make_check_frame(150)
+    first = _loop(_gen(llm_server)).fit(X, y)
+    n_round1 = int(first.history_.loc[first.history_["round"] == 1, "llm_requests"].iloc[0])
+    llm_server.reset()
+    llm_server.script_faults([None] * n_round1, then="server_error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = _loop(_gen(llm_server), patience=5).fit(X, y)
+    hist = clf.history_.set_index("round")
+    assert hist.loc[2, "status"] == "generator_failed"
+    assert hist["llm_requests"].fillna(0).sum() == len(llm_server.log)
+
+
+def test_retry_after_longer_than_max_backoff_is_honoured(llm_server):
+    X, y = make_check_frame(80)
+    llm_server.script_faults([{"fault": "rate_limit", "retry_after": 0.5}])
+    gen = _gen(llm_server, max_backoff=0.05).fit(X, y)
+    result = gen.generate(8, random_state=0)
+    log = llm_server.log
+    assert [r.fault for r in log[:2]] == ["rate_limit", None]
+    assert log[1].time - log[0].time >= 0.45  # waited as asked, did not give up
+    assert len(result.X) == 8 and result.report["llm_retries"] == 1
+
+
+def test_retry_after_beyond_max_retry_after_leaves_the_endpoint_alone(llm_server):
+    X, y = make_check_frame(150)
+    llm_server.script_faults([], then={"fault": "rate_limit", "retry_after": 60})
+    gen = _gen(llm_server, max_retry_after=1.0)
+    t0 = time.monotonic()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = _loop(gen, max_iter=3, patience=5).fit(X, y)
+    assert time.monotonic() - t0 < 20
+    assert len(llm_server.log) == 1  # the whole fit: no round hammers the endpoint
+    hist = clf.history_[clf.history_["round"] > 0]
+    assert (hist["status"] == "generator_failed").all()
+    assert "Retry-After 60 s exceeds max_retry_after=1" in hist["error"].iloc[0]
+    assert "no request was sent" in hist["error"].iloc[-1]
+    assert len([w for w in caught if issubclass(w.category, GeneratorFailedWarning)]) == 1
+
+
+@pytest.mark.parametrize("faults", [[], ["server_error", "rate_limit", "not_json"] * 20])
+def test_max_requests_is_one_budget_per_fit(llm_server, faults):
+    X, y = make_check_frame(300)
+    llm_server.script_faults(faults)
+    gen = _gen(llm_server, max_requests=7, rows_per_request=3, max_backoff=0.02)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = _loop(gen, max_iter=3, patience=5).fit(X, y)
+    assert 0 < len(llm_server.log) <= 7
+    assert clf.generator_.n_requests_ == len(llm_server.log)
+    if not faults:
+        assert clf.history_["llm_budget_exhausted"].eq(True).any()
+    # a refit starts a new budget
+    llm_server.reset()
+    gen = clf.generator_.fit(X, y)
+    gen.generate(6, random_state=0)
+    assert 0 < len(llm_server.log) == gen.n_requests_
+
+
+def test_tags_say_the_generator_retries_internally():
+    tags = _llm.LLMGenerator("m").__generator_tags__()
+    assert tags.retries_internally
+
+
+def _dead_endpoint_bound(timeout, max_retries, backoff, max_backoff):
+    """The documented bound on the time a fit spends on an endpoint that never answers."""
+    return timeout * (max_retries + 1) + sum(
+        min(backoff * 2 ** a, max_backoff) for a in range(max_retries))
+
+
+@pytest.mark.parametrize("endpoint", ["refused", "hangs"])
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_a_dead_endpoint_costs_bounded_time(endpoint, n_jobs):
+    X, y = make_check_frame(150)
+    params = dict(timeout=0.5, max_retries=3, backoff=0.5, max_backoff=1.0)
+    bound = _dead_endpoint_bound(**params)  # 0.5 * 4 + 0.5 + 1 + 1 = 4.5 s
+    server = None
+    if endpoint == "hangs":  # accepts every request and never answers
+        server = OpenAITestServer().start()
+        server.script_faults([], then="hang")
+        url = server.url
+    else:
+        url = "http://127.0.0.1:9/v1"  # connection refused
+    gen = LLMGenerator("test-model", base_url=url, n_jobs=n_jobs, **params)
+    try:
+        t0 = time.monotonic()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf = _loop(gen, max_iter=3, patience=5).fit(X, y)
+        seconds = time.monotonic() - t0
+    finally:
+        if server is not None:
+            server.stop()
+    hist = clf.history_[clf.history_["round"] > 0]
+    assert (hist["status"] == "generator_failed").all()
+    assert hist["seconds_generation"].sum() <= bound + 1.0
+    assert seconds <= bound + 8.0  # generous: the models are fitted too
+    if server is not None:
+        assert len(server.log) <= n_jobs * (params["max_retries"] + 1)
