@@ -79,7 +79,6 @@ _NEXT_FORMAT = {"json_schema": "json_object", "json_object": "none"}
 _MAX_ENUM = 200
 _MAX_DESCRIBED_COLUMNS = 30
 _DESCRIBE_SAMPLE = 2000
-_MIN_DESCRIBED_ROWS = 5  # fewer rows than this are never summarised on their own
 
 
 class LLMGeneratorWarning(UserWarning):
@@ -88,7 +87,34 @@ class LLMGeneratorWarning(UserWarning):
 
 
 class LLMGenerationError(RuntimeError):
-    """Not a single valid row could be produced in one ``generate`` call."""
+    """Not a single valid row could be produced in one ``generate`` call.
+
+    The call's requests are not lost with it: :attr:`report` holds the same
+    figures a successful call returns in ``Synthesized.report``.
+
+    Parameters
+    ----------
+    message : str
+    report : dict, default=None
+        The failed call's figures (see :class:`LLMGenerator`, Notes).
+
+    Attributes
+    ----------
+    report : dict
+        The failed call's figures, with the keys of a successful call's
+        ``Synthesized.report``; ``llm_requests`` counts every HTTP request the
+        call sent (retries and repair requests included), ``0`` when the call
+        sent none (the endpoint was given up earlier in the fit, or the fit's
+        request budget was spent). Contract for callers that record reports:
+        merge ``report`` into the record of the failed call exactly as a
+        successful call's ``Synthesized.report`` is merged (the fit loop puts
+        it in the round's ``history_`` row), so that the recorded requests add
+        up to the requests made.
+    """
+
+    def __init__(self, message, report=None):
+        super().__init__(message)
+        self.report = dict(report or {})
 
 
 class Secret:
@@ -302,10 +328,10 @@ class LLMGenerator(BaseGenerator):
     client : openai.OpenAI, default=None
         An injected client; it is used through ``client.with_options(...)``
         with this generator's ``timeout`` and no client-side retries (this
-        generator retries itself). ``clone`` shares it; pickles leave it out
-        (it holds the API key and open connections), so an unpickled generator
-        builds its own client from ``base_url`` and the environment unless one
-        is set again with ``set_params(client=...)``.
+        generator retries itself, see ``max_retries``). ``clone`` shares it;
+        pickles leave it out (it holds the API key and open connections), so
+        an unpickled generator builds its own client from ``base_url`` and the
+        environment unless one is set again with ``set_params(client=...)``.
     base_url : str, default=None
         The endpoint, e.g. ``"http://localhost:11434/v1"`` (Ollama),
         ``"http://localhost:8000/v1"`` (vLLM). ``None``: ``OPENAI_BASE_URL`` or
@@ -321,18 +347,31 @@ class LLMGenerator(BaseGenerator):
     temperature : float, default=0.7
     rows_per_request : int, default=10
         Rows asked for in one request.
-    max_requests : int, default=100
-        Request budget of one ``generate`` call (one round of the loop):
-        every HTTP request counts, retries and JSON repairs included; cache
-        hits do not. When it runs out, the round goes on with the rows it has.
+    max_requests : int, default=300
+        Request budget of one fit: the HTTP requests sent by all the
+        ``generate`` calls between one ``fit`` and the next (all the rounds of
+        the loop) count, retries and JSON repairs included; cache hits do not.
+        No combination of retries exceeds it. When it runs out, the call goes
+        on with the rows it has and later calls send no request (a call left
+        with no row raises :class:`LLMGenerationError`); ``fit`` starts a new
+        budget.
     share_real_examples : bool or int, default=False
         By default no real row leaves the machine: prompts hold only aggregate
-        descriptions of at least 5 rows (quantiles to 3 significant digits,
-        category shares, words shared by at least two rows) and the schema
-        (column names, categories, ranges widened by ``range_tolerance``).
+        descriptions of at least ``min_rows_per_description`` rows (quantiles
+        to 3 significant digits, category shares, words shared by at least two
+        rows) and the schema (column names, categories, ranges widened by
+        ``range_tolerance``).
         ``True`` (3) or an int ``k`` opts in to ``k`` few-shot real rows per
         prompt (the region's most uncertain rows of the class asked for). The
         cache then stores them too.
+    min_rows_per_description : int, default=10
+        The fewest real rows a description in a prompt may be computed from.
+        A class with fewer training rows is not described: its prompts say
+        that few examples are available and give only the schema. A region
+        with fewer rows gets no statistics of its own (no value summaries,
+        label mix or confusion counts): its prompts say so and describe the
+        class instead, if the class has enough rows. At least 2 (one row's
+        "summary" is the row itself).
     prompt_template : str, default=None
         Replaces :data:`DEFAULT_PROMPT_TEMPLATE`. Placeholders in square
         brackets: ``[n]``, ``[data_type]``, ``[class]``,
@@ -354,21 +393,33 @@ class LLMGenerator(BaseGenerator):
         Numbers may exceed the training range by this fraction of its width.
     cache_dir : str or path-like, default=None
         A disk cache of replies keyed by a hash of (model, prompt, parameters,
-        seed): re-running an identical fit makes no request. Files hold the
-        request body and the reply, never the API key.
+        seed): re-running an identical fit makes no request. Only validated
+        replies are stored (JSON with at least one row that passes the row
+        checks), and a stored reply that no longer validates is asked for
+        again. Files hold the request body and the reply, never the API key.
     timeout : float, default=30.0
-        Seconds per HTTP request.
+        Seconds per HTTP request (the openai client applies it to connecting
+        and to each wait for data).
     max_retries : int, default=3
-        Retries of a request after a 429, a 5xx, a timeout or a connection
-        error, with exponential backoff (``backoff * 2**attempt``, at most
-        ``max_backoff``) or the server's ``Retry-After``. When a request
-        still fails, the endpoint is taken to be down: the rest of the round's
-        requests are skipped and the round goes on with what it has.
+        Retries of a request after a 429, 408, 409, a 5xx, a timeout or a
+        connection error, after the server's ``Retry-After`` (honoured up to
+        ``max_retry_after``) or, without one, an exponential backoff
+        (``backoff * 2**attempt``, at most ``max_backoff``). This is the one
+        retry policy: the openai client's own retries are switched off, and
+        every attempt counts against ``max_requests``. When a request still
+        fails, or the endpoint refuses the request for good (401, 403,
+        404...), the endpoint is given up for the rest of the fit: the call
+        goes on with the rows it has and later calls send no request, so a
+        caller's retries cannot hammer it (see Notes for the time bound).
     backoff : float, default=0.5
         First backoff delay in seconds.
     max_backoff : float, default=8.0
-        Longest wait before a retry. A ``Retry-After`` longer than this is not
-        cut short: the request is given up instead (a fit never hangs).
+        Longest backoff this generator chooses by itself. It does not cut a
+        server's ``Retry-After`` short (see ``max_retry_after``).
+    max_retry_after : float, default=120.0
+        Longest ``Retry-After`` honoured (the openai client's own limit). A
+        server that asks for a longer wait is left alone for the rest of the
+        fit, as if it were down.
     n_jobs : int, default=None
         Concurrent requests (``None``: 1; ``-1``: the number of CPUs).
     random_state : int, RandomState instance or None, default=None
@@ -384,6 +435,9 @@ class LLMGenerator(BaseGenerator):
         The columns treated as free text.
     response_schema_ : dict
         The JSON schema of one row.
+    n_requests_ : int
+        HTTP requests sent since ``fit`` by every ``generate`` call, failed
+        ones, retries and repairs included (at most ``max_requests``).
 
     See Also
     --------
@@ -402,7 +456,10 @@ class LLMGenerator(BaseGenerator):
     ``llm_repair_requests``, ``llm_invalid_<reason>`` for each reason in
     ``INVALID_REASONS``, ``llm_rows_requested``, ``llm_rows_received``,
     ``llm_rows_valid``, ``llm_shortfall``, ``llm_endpoint_down``,
-    ``llm_budget_exhausted``, ``llm_format``, ``llm_seconds_waiting``. Its
+    ``llm_budget_exhausted``, ``llm_budget_left`` (requests left in the fit's
+    budget), ``llm_format``, ``llm_seconds_waiting``. A call that fails
+    raises :class:`LLMGenerationError` whose ``report`` has the same keys, so
+    the requests of failed calls are counted too. Its
     ``provenance`` has, per returned row, ``request_id`` (``"req-<hash>"``;
     with ``cache_dir`` the file ``<hash>.json`` holds that request and its
     reply) and ``region`` (the region the prompt described; -1 for
@@ -420,11 +477,26 @@ class LLMGenerator(BaseGenerator):
 
     Robustness: a reply that is not JSON is retried once with a repair request.
     If a whole ``generate`` call produces no valid row it raises
-    :class:`LLMGenerationError` (the loop then retries, skips the round and
-    warns once); a partial result is returned with the shortfall in its
-    ``report`` and one :class:`LLMGeneratorWarning` per fit when
-    requests failed or the budget ran out. After a ``generate`` call that
-    returned too few valid rows, one top-up pass asks for the missing rows.
+    :class:`LLMGenerationError` (the loop skips the round and warns once); a
+    partial result is returned with the shortfall in its ``report`` and one
+    :class:`LLMGeneratorWarning` per fit when requests failed or the budget
+    ran out. After a ``generate`` call that returned too few valid rows, one
+    top-up pass asks for the missing rows. The generator retries by itself
+    (its tags say ``retries_internally``), so the loop calls ``generate``
+    once per round.
+
+    Time spent on a dead endpoint: with ``T = timeout``, ``R = max_retries``,
+    an endpoint that never answers (connection refused, or accepted and never
+    answered) costs a whole fit at most::
+
+        T * (R + 1) + sum(min(backoff * 2**a, max_backoff) for a in range(R))
+
+    (``n_jobs`` requests run side by side within that time), after which the
+    endpoint is given up for the rest of the fit. With the defaults: 123.5 s
+    (3.5 s when connections are refused at once). In general every request
+    costs at most ``T`` and is preceded by at most one wait of at most
+    ``max(max_backoff, max_retry_after)``, and a fit sends at most
+    ``max_requests`` requests.
 
     Determinism: prompts and ``seed`` fields follow ``random_state``, so a
     deterministic endpoint (the test server, the cache) gives the same rows.
@@ -460,6 +532,7 @@ class LLMGenerator(BaseGenerator):
         "rows_per_request": [Interval(Integral, 1, None, closed="left")],
         "max_requests": [Interval(Integral, 1, None, closed="left")],
         "share_real_examples": ["boolean", Interval(Integral, 0, None, closed="left")],
+        "min_rows_per_description": [Interval(Integral, 2, None, closed="left")],
         "prompt_template": [str, None],
         "text_columns": [StrOptions({"auto"}), list, None],
         "structured_output": [StrOptions({"auto", "json_schema", "json_object", "none"})],
@@ -469,15 +542,17 @@ class LLMGenerator(BaseGenerator):
         "max_retries": [Interval(Integral, 0, None, closed="left")],
         "backoff": [Interval(Real, 0, None, closed="left")],
         "max_backoff": [Interval(Real, 0, None, closed="left")],
+        "max_retry_after": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
     def __init__(self, model=None, *, client=None, base_url=None, api_key=None,
-                 temperature=0.7, rows_per_request=10, max_requests=100,
-                 share_real_examples=False, prompt_template=None, text_columns="auto",
-                 structured_output="auto", range_tolerance=0.1, cache_dir=None,
-                 timeout=30.0, max_retries=3, backoff=0.5, max_backoff=8.0, n_jobs=None,
+                 temperature=0.7, rows_per_request=10, max_requests=300,
+                 share_real_examples=False, min_rows_per_description=10,
+                 prompt_template=None, text_columns="auto", structured_output="auto",
+                 range_tolerance=0.1, cache_dir=None, timeout=30.0, max_retries=3,
+                 backoff=0.5, max_backoff=8.0, max_retry_after=120.0, n_jobs=None,
                  random_state=None):
         self.model = model
         self.client = client
@@ -487,6 +562,7 @@ class LLMGenerator(BaseGenerator):
         self.rows_per_request = rows_per_request
         self.max_requests = max_requests
         self.share_real_examples = share_real_examples
+        self.min_rows_per_description = min_rows_per_description
         self.prompt_template = prompt_template
         self.text_columns = text_columns
         self.structured_output = structured_output
@@ -496,6 +572,7 @@ class LLMGenerator(BaseGenerator):
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -511,7 +588,7 @@ class LLMGenerator(BaseGenerator):
 
     def __generator_tags__(self):
         return GeneratorTags(conditional=True, uses_anchors=False, uses_descriptions=True,
-                             deterministic=True)
+                             deterministic=True, retries_internally=True)
 
     def __sklearn_clone__(self):
         # an injected client holds locks and connections: clones share it
@@ -577,6 +654,9 @@ class LLMGenerator(BaseGenerator):
         self._class_desc = {}
         for c in self.classes_:
             rows = np.flatnonzero(y == c)
+            if len(rows) < self.min_rows_per_description:
+                self._class_desc[c] = None  # too few rows to describe
+                continue
             if len(rows) > _DESCRIBE_SAMPLE:
                 rows = np.sort(sampler.choice(rows, _DESCRIBE_SAMPLE, replace=False))
             self._class_desc[c] = self.schema_.describe(take_rows(X, rows))
@@ -584,6 +664,10 @@ class LLMGenerator(BaseGenerator):
         self._format = "json_schema" if self.structured_output == "auto" else \
             self.structured_output
         self._warned = False
+        # one request budget and one retry policy per fit
+        self.n_requests_ = 0
+        self._requests_left = int(self.max_requests)
+        self._given_up = None  # (reason, down) once the endpoint is given up
         return self
 
     def _key_param(self):
@@ -623,12 +707,23 @@ class LLMGenerator(BaseGenerator):
 
     def _generate(self, n_samples, targets, rng):
         report = _empty_report(self._format)
+        report["llm_budget_left"] = int(self._requests_left)
         if n_samples == 0:
             provenance = {"request_id": np.empty(0, dtype=object),
                           "region": np.empty(0, dtype=int)}
             return Synthesized(self._input_form(self._assemble([])),
                                np.empty(0, dtype=self.classes_.dtype),
                                report=report, provenance=provenance)
+        report["llm_rows_requested"] = int(n_samples)
+        if self._given_up is not None:
+            # the endpoint failed for good earlier in this fit: leave it alone
+            reason, down = self._given_up
+            report["llm_endpoint_down"] = down
+            report["llm_shortfall"] = int(n_samples)
+            raise LLMGenerationError(
+                f"LLMGenerator produced no row: an earlier call of this fit gave up on the "
+                f"endpoint ({reason}), so no request was sent; fit the generator again to "
+                "retry it.", report=report)
         openai = _import_openai()
         counts = self._requested_class_counts(n_samples, targets, self._y)
         plan = self._plan(targets, counts, rng)
@@ -647,26 +742,38 @@ class LLMGenerator(BaseGenerator):
         finally:
             if owned:
                 client.close()
-        report["llm_rows_requested"] = int(n_samples)
+            # the fit's budget and failures outlive the call, whatever happened in it
+            self._requests_left = runner.budget
+            self.n_requests_ += report["llm_requests"]
+            self._format = runner.format
+            if runner.given_up is not None:
+                self._given_up = runner.given_up
         report["llm_rows_valid"] = len(kept)
         report["llm_shortfall"] = int(n_samples - len(kept))
         report["llm_format"] = runner.format
-        self._format = runner.format
+        report["llm_budget_left"] = int(runner.budget)
         report["llm_seconds_waiting"] = round(report["llm_seconds_waiting"], 3)
         failed = report["llm_failed_requests"] + report["llm_skipped_requests"]
         if not kept:
             invalid = ", ".join(f"{r}: {report['llm_invalid_' + r]}" for r in INVALID_REASONS
                                 if report["llm_invalid_" + r])
-            why = runner.error or (f"every returned row was invalid ({invalid})" if invalid
-                                   else "no row came back")
+            spent = (f"the request budget of this fit (max_requests={self.max_requests}) "
+                     "is spent; fit again for a new budget")
+            why = runner.error or (
+                f"every returned row was invalid ({invalid})" if invalid
+                else spent if report["llm_budget_exhausted"] else "no row came back")
             raise LLMGenerationError(
                 f"LLMGenerator produced no valid row out of {n_samples} requested "
-                f"({report['llm_requests']} requests, {failed} failed or skipped): {why}")
+                f"({report['llm_requests']} requests, {failed} failed or skipped): {why}",
+                report=report)
         if report["llm_shortfall"] and (failed or report["llm_budget_exhausted"]) \
                 and not self._warned:
-            cause = (f"the request budget max_requests={self.max_requests} ran out"
+            cause = (f"the request budget of this fit, max_requests={self.max_requests}, "
+                     "ran out"
                      if report["llm_budget_exhausted"] and not runner.error
                      else f"{failed} requests failed ({runner.error})")
+            if runner.given_up is not None:
+                cause += "; no further request is sent to the endpoint in this fit"
             warnings.warn(
                 f"LLMGenerator got {len(kept)} of {n_samples} rows: {cause}. The round "
                 "goes on with the rows it has; see the llm_* columns of history_. "
@@ -744,9 +851,16 @@ class LLMGenerator(BaseGenerator):
             return 3
         return int(k or 0)
 
+    def _few_rows_line(self, c):
+        return (f"- few examples of the class {_q(c)} are available, so no summary of "
+                "their values is given")
+
     def _class_context(self, c, rng):
-        lines = [f"- typical rows of the class {_q(c)} (no uncertain region was given)"]
-        lines += self._feature_lines(self._class_desc[c])
+        if self._class_desc[c] is None:
+            lines = [self._few_rows_line(c) + " (no uncertain region was given)"]
+        else:
+            lines = [f"- typical rows of the class {_q(c)} (no uncertain region was given)"]
+            lines += self._feature_lines(self._class_desc[c])
         examples = []
         k = self._n_examples()
         if k:
@@ -756,29 +870,35 @@ class LLMGenerator(BaseGenerator):
         return _Context(-1, c, "\n".join(lines), examples)
 
     def _region_context(self, region, c, targets):
-        meta = region.description or {}
         rows = np.asarray(region.anchor_positions, dtype=int)
         X_region = take_rows(targets.anchors, rows)
         lines = []
-        n = meta.get("n_anchors", len(rows))
-        mix = ", ".join(f"{_q(k)}: {v}" for k, v in (meta.get("classes") or {}).items())
-        mu = meta.get("mean_uncertainty")
-        lines.append(
-            "- the classifier is unsure about rows like these"
-            + (f" (mean uncertainty {mu:.2f} over {n} real rows" if mu is not None else
-               f" ({n} real rows")
-            + (f"; their labels: {mix})" if mix else ")"))
-        confused = meta.get("confused_with") or []
-        if confused:
-            pairs = "; ".join(f"true {_q(a)} predicted as {_q(b)} ({int(k)} rows)"
-                              for a, b, k in confused)
-            lines.append(f"- the classifier confuses classes here: {pairs}")
-        if len(rows) >= _MIN_DESCRIBED_ROWS:
+        if len(rows) >= self.min_rows_per_description:
+            meta = region.description or {}
+            n = meta.get("n_anchors", len(rows))
+            mix = ", ".join(f"{_q(k)}: {v}" for k, v in (meta.get("classes") or {}).items())
+            mu = meta.get("mean_uncertainty")
+            lines.append(
+                "- the classifier is unsure about rows like these"
+                + (f" (mean uncertainty {mu:.2f} over {n} real rows" if mu is not None else
+                   f" ({n} real rows")
+                + (f"; their labels: {mix})" if mix else ")"))
+            confused = meta.get("confused_with") or []
+            if confused:
+                pairs = "; ".join(f"true {_q(a)} predicted as {_q(b)} ({int(k)} rows)"
+                                  for a, b, k in confused)
+                lines.append(f"- the classifier confuses classes here: {pairs}")
             lines += self._feature_lines(self.schema_.describe(X_region))
         else:
-            # quantiles of one or two rows would be those rows: describe the class instead
-            lines.append(f"- typical values of the class {_q(c)}:")
-            lines += self._feature_lines(self._class_desc[c])
+            # statistics of a few rows would be those rows: no figure of the region
+            # leaves the machine, the class is described instead (if it has rows enough)
+            lines.append("- the classifier is unsure about a few real rows, too few to "
+                         "describe on their own")
+            if self._class_desc[c] is None:
+                lines.append(self._few_rows_line(c))
+            else:
+                lines.append(f"- typical values of the class {_q(c)}:")
+                lines += self._feature_lines(self._class_desc[c])
         examples = []
         k = self._n_examples()
         if k:
@@ -1022,7 +1142,8 @@ class LLMGenerator(BaseGenerator):
 
 # ----------------------------------------------------------------------- requests
 class _Runner:
-    """One ``generate`` call's requests: budget, retries, cache, circuit breaker."""
+    """One ``generate`` call's requests: the fit's budget, retries, cache, and
+    the circuit breaker that gives the endpoint up for the rest of the fit."""
 
     def __init__(self, gen, openai, client, report):
         self.gen = gen
@@ -1031,9 +1152,10 @@ class _Runner:
         self.report = report
         self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.budget = gen.max_requests
+        self.budget = gen._requests_left  # what is left of the fit's budget
         self.format = gen._format
         self.error = None
+        self.given_up = None  # (reason, down): no further request in this fit
         self.key = gen._resolve_key()
         self.jitter = random.Random()  # delays only: the rows do not depend on it
         self.cache = Path(gen.cache_dir) if gen.cache_dir is not None else None
@@ -1050,9 +1172,12 @@ class _Runner:
             self.report[key] += value
 
     def _fail(self, message, *, down):
+        """Give the endpoint up: the rest of this call and of the fit sends nothing."""
         with self.lock:
             if self.error is None:
                 self.error = self._scrub(message)
+            if self.given_up is None:
+                self.given_up = (self._scrub(message), bool(down))
             if down:
                 self.report["llm_endpoint_down"] = True
         self.stop.set()
@@ -1063,12 +1188,22 @@ class _Runner:
             text = text.replace(self.key, "***")
         return text[:500]
 
+    def _validates(self, rows, job):
+        """Whether at least one of ``rows`` passes the row checks for ``job``."""
+        for row in rows[: job.n_rows]:
+            try:
+                self.gen._coerce(row, job.context.label)
+            except _Invalid:
+                continue
+            return True
+        return False
+
     def run(self, job):
         """(rows, request_id) or (None, None)."""
         if self.stop.is_set():
             self._add("llm_skipped_requests")
             return None, None
-        content, rid = self.call(job)
+        content, rid, fresh = self.call(job)
         if content is None:
             return None, None
         rows = _parse_rows(content)
@@ -1077,30 +1212,33 @@ class _Runner:
             self._add("llm_repair_requests")
             extra = ({"role": "assistant", "content": content[:4000]},
                      {"role": "user", "content": _REPAIR_PROMPT})
-            content, rid = self.call(job, extra)
+            content, rid, fresh = self.call(job, extra)
             if content is None:
                 return None, None
             rows = _parse_rows(content)
             if rows is None:
                 self._add("llm_invalid_json")
                 return None, None
+        if fresh is not None and self._validates(rows, job):
+            self._cache_put(*fresh, content)  # only validated replies are cached
         return rows, rid
 
     def call(self, job, extra=()):
-        """Content of the reply to ``job`` (from the cache or the endpoint)."""
+        """``(content, request_id, fresh)``: the reply to ``job`` from the cache
+        (``fresh`` None) or the endpoint (``fresh`` the ``(key, body)`` to cache
+        it under once validated); content None when there is none."""
         while True:
             mode = self.format
             body = self.gen._body(job, mode, extra)
             key = hashlib.sha256(_dumps(body, sort_keys=True).encode()).hexdigest()
             rid = "req-" + key[:16]
             cached = self._cache_get(key)
-            if cached is not None:
+            if cached is not None and self._validates(_parse_rows(cached) or [], job):
                 self._add("llm_cache_hits")
-                return cached, rid
+                return cached, rid, None
             status, content = self.send(body, rid)
             if status == "ok":
-                self._cache_put(key, body, content)
-                return content, rid
+                return content, rid, (key, body)
             if status == "format" and self.gen.structured_output == "auto" and mode != "none":
                 with self.lock:
                     if self.format == mode:
@@ -1111,11 +1249,12 @@ class _Runner:
             if status == "format":
                 self._add("llm_failed_requests")
                 self._fail(content, down=False)
-            return None, None
+            return None, rid, None
 
     def send(self, body, rid):
         """One logical request with retries: ("ok", content), ("format", message)
-        or ("failed", None)."""
+        or ("failed", None). Every attempt is one HTTP request (the client's own
+        retries are off) and is paid from the fit's budget before it is sent."""
         gen, openai = self.gen, self.openai
         last = None
         for attempt in range(gen.max_retries + 1):
@@ -1138,12 +1277,13 @@ class _Runner:
                 last = f"{type(exc).__name__} (HTTP {status}): {getattr(exc, 'message', exc)}"
                 if status in (408, 409, 429) or status >= 500:
                     wait = _retry_after(exc.response.headers)
-                    if wait is not None and wait > gen.max_backoff:
+                    if wait is not None and wait > gen.max_retry_after:
                         self._add("llm_failed_requests")
-                        self._fail(f"{last}; Retry-After {wait:g} s exceeds max_backoff="
-                                   f"{gen.max_backoff:g}", down=True)
+                        self._fail(f"{last}; Retry-After {wait:g} s exceeds max_retry_after="
+                                   f"{gen.max_retry_after:g}", down=True)
                         return "failed", None
-                    delay = wait
+                    if wait is not None:
+                        delay = max(0.0, wait)  # the server's wait, even past max_backoff
                 elif status in (400, 422) and "response_format" in body:
                     return "format", last
                 else:  # 401, 403, 404...: every request would fail the same way
@@ -1394,6 +1534,6 @@ def _empty_report(fmt):
     report.update({
         "llm_rows_requested": 0, "llm_rows_received": 0, "llm_rows_valid": 0,
         "llm_shortfall": 0, "llm_endpoint_down": False, "llm_budget_exhausted": False,
-        "llm_format": fmt, "llm_seconds_waiting": 0.0,
+        "llm_budget_left": 0, "llm_format": fmt, "llm_seconds_waiting": 0.0,
     })
     return report

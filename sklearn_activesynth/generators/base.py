@@ -50,6 +50,9 @@ class GeneratorTags:
         Learns images: ``(n, C, H, W)`` arrays, or rows of flattened pixels
         with a declared ``image_shape``. The public generator checks then run
         their image variant (digits instead of the mixed-type frame).
+    retries_internally : bool
+        The generator retries failed calls itself under its own budget; the
+        loop then calls ``generate`` once per round instead of retrying.
     """
 
     conditional: bool = True
@@ -59,6 +62,7 @@ class GeneratorTags:
     accepts_sparse: bool = False
     deterministic: bool = True
     image: bool = False
+    retries_internally: bool = False
 
 
 def get_generator_tags(generator):

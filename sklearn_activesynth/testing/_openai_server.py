@@ -5,8 +5,9 @@ always follows the requested format would: the reply fills the JSON schema of
 ``response_format`` (or, in plain-JSON mode, the first fenced ```json schema
 block of the last user message) with values drawn from a generator seeded by
 the request itself, so the same request always gets the same reply. Faults
-(rate limits, server errors, slow replies, broken JSON, wrong values, a
-dropped connection, the server going down) are scripted per request.
+(rate limits, server errors, slow replies, no reply at all, broken JSON,
+wrong values, a dropped connection, the server going down) are scripted per
+request.
 """
 
 import hashlib
@@ -25,6 +26,7 @@ FAULTS = (
     "rate_limit",        # 429 with a Retry-After header
     "server_error",      # 500
     "timeout",           # the normal reply, sent only after `delay` seconds
+    "hang",              # the request is read and never answered (until the server stops)
     "not_json",          # 200 whose content is prose, not JSON
     "wrong_types",       # 200, JSON in the right shape with values of the wrong types
     "out_of_range",      # 200, numbers far outside the schema's bounds
@@ -125,8 +127,10 @@ class OpenAITestServer:
     Faults (see :meth:`script_faults`): ``"rate_limit"`` (429 + Retry-After),
     ``"server_error"`` (500), ``"timeout"`` (reply after ``delay`` seconds),
     ``"not_json"``, ``"wrong_types"``, ``"out_of_range"``,
-    ``"unknown_category"``, ``"disconnect"`` (no reply) and ``"down"`` (no
-    reply, then the server stops: later connections are refused). A fault may be
+    ``"unknown_category"``, ``"hang"`` (the connection stays open and no
+    reply ever comes, until the server stops: an endpoint that accepts and
+    never answers), ``"disconnect"`` (no reply) and ``"down"`` (no reply, then
+    the server stops: later connections are refused). A fault may be
     a dict with options: ``{"fault": "rate_limit", "retry_after": 0.2}``,
     ``{"fault": "timeout", "delay": 5}``.
 
@@ -408,6 +412,10 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "timeout":
             if owner._stopping.wait(fault.get("delay", owner.delay)):
                 return
+        if kind == "hang":
+            owner._stopping.wait()
+            self.close_connection = True
+            return
         self._send_json(200, owner.completion(body, fault))
 
 

@@ -59,7 +59,7 @@ def _mixed_pipeline():
 def _loop(generator, estimator=None, **kw):
     return ActiveSynthesisClassifier(
         estimator if estimator is not None else _mixed_pipeline(), generator=generator,
-        max_iter=2, uncertainty_cv=3, random_state=0, **kw)
+        **{"max_iter": 2, "uncertainty_cv": 3, "random_state": 0, **kw})
 
 
 TOPICS = {
@@ -161,7 +161,7 @@ def test_end_to_end_text_tfidf(llm_server):
 
 
 def test_text_as_1d_array(llm_server):
-    X, y = _texts(4)
+    X, y = _texts(10)  # 10 rows per class: enough to be described
     texts = X["text"].to_numpy()
     gen = _gen(llm_server).fit(texts, y)
     X_new, y_new = gen.generate(9, random_state=0)
@@ -186,15 +186,17 @@ def test_rate_limit_waits_for_retry_after(llm_server):
     assert len(X_new) == 8 and rep["llm_shortfall"] == 0
 
 
-def test_retry_after_longer_than_max_backoff_gives_up_at_once(llm_server):
+def test_retry_after_beyond_max_retry_after_gives_up_at_once(llm_server):
     X, y = make_check_frame(80)
     llm_server.script_faults([], then={"fault": "rate_limit", "retry_after": 60})
-    gen = _gen(llm_server, max_backoff=0.5).fit(X, y)
+    gen = _gen(llm_server, max_retry_after=0.5).fit(X, y)
     t0 = time.monotonic()
-    with pytest.raises(LLMGenerationError, match="Retry-After 60 s exceeds max_backoff"):
+    with pytest.raises(LLMGenerationError,
+                       match="Retry-After 60 s exceeds max_retry_after=0.5") as info:
         gen.generate(30, random_state=0)
     assert time.monotonic() - t0 < 5
     assert len(llm_server.requests) == 1  # the rest of the round was skipped
+    assert info.value.report["llm_requests"] == 1
 
 
 def test_server_errors_are_retried(llm_server):
@@ -397,12 +399,16 @@ def test_server_goes_down_within_a_round(llm_server):
     assert rep["llm_failed_requests"] == 1
     assert len(llm_server.requests) == 1 + FAST["max_retries"] + 1
     assert len(result.provenance["request_id"]) == 5
+    # the endpoint is given up for the rest of the fit: later calls send nothing
     llm_server.start().reset()
-    llm_server.script_faults([None], then="disconnect")
     with warnings.catch_warnings():
         warnings.simplefilter("error", LLMGeneratorWarning)  # warned once per fit
-        X_new, _ = gen.generate(20, random_state=1)
-    assert len(X_new) == 5
+        with pytest.raises(LLMGenerationError, match="no request was sent") as info:
+            gen.generate(20, random_state=1)
+    assert llm_server.log == [] and info.value.report["llm_requests"] == 0
+    # a new fit tries again
+    X_new, _ = gen.fit(X, y).generate(20, random_state=1)
+    assert len(X_new) == 20
 
 
 # ---------------------------------------------------------------- privacy
@@ -573,3 +579,244 @@ def test_example_runs(monkeypatch, capsys):
     runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out
     assert "history_" in out and "req-" in out and "balanced accuracy" in out
+
+
+# ---------------------------------------------------------------- issue 12: reliability
+def _tiny_class_frame():
+    """Two classes of 30 rows and a class ``"rare"`` of 3 rows with distinctive values."""
+    rng = np.random.RandomState(0)
+    n = 60
+    X = pd.DataFrame({
+        "age": np.round(rng.uniform(20, 60, n), 4),
+        "kind": rng.choice(["a", "b", "c"], n),
+    })
+    y = np.array(["x", "y"] * (n // 2), dtype=object)
+    rare = pd.DataFrame({"age": [98.7312, 98.9046, 99.1847], "kind": ["c", "c", "a"]})
+    X = pd.concat([X, rare], ignore_index=True)
+    y = np.concatenate([y, np.array(["rare"] * 3, dtype=object)])
+    return X, y
+
+
+def test_no_description_is_computed_from_fewer_than_the_minimum_of_rows(llm_server):
+    X, y = _tiny_class_frame()
+    rare = np.flatnonzero(y == "rare")
+    gen = _gen(llm_server).fit(X, y)  # min_rows_per_description=10 by default
+    # a region made of the 3 rows, and untargeted rows of every class
+    gen.generate(targets=make_targets(X, y, rare, [2, 2, 2]), random_state=0)
+    gen.generate(63, random_state=1)
+    prompts = [b["messages"][1]["content"] for b in llm_server.requests]
+    rare_prompts = [p for p in prompts if 'classified as "rare"' in p]
+    assert len(rare_prompts) >= 2
+    body = _body_text(llm_server)
+    values = X["age"].to_numpy()[rare]
+    quantiles = np.quantile(values, [0.25, 0.5, 0.75])
+    for v in [*values, *quantiles]:
+        for text in (repr(float(v)), f"{v:.3g}", f"{v:.4g}", f"{v:.2f}", f"{v:.1f}"):
+            assert text not in body, text
+    for p in rare_prompts:
+        described = p.split("The examples should be")[0]
+        assert "mostly" not in described and "%" not in described and "median" not in described
+        assert "few examples" in described
+    # the two large classes keep their summaries
+    assert any('classified as "x"' in p and '"age": mostly' in p for p in prompts)
+
+
+def test_min_rows_per_description_is_a_parameter(llm_server):
+    X, y = _tiny_class_frame()
+    gen = _gen(llm_server, min_rows_per_description=3).fit(X, y)
+    gen.generate(63, random_state=1)
+    rare_prompt = next(b["messages"][1]["content"] for b in llm_server.requests
+                       if 'classified as "rare"' in b["messages"][1]["content"])
+    assert '"age": mostly' in rare_prompt  # opted in: 3 rows are enough
+    with pytest.raises(ValueError, match="min_rows_per_description"):
+        _gen(llm_server, min_rows_per_description=1).fit(X, y)
+
+
+@pytest.mark.parametrize("fault", ["not_json", "wrong_types"])
+def test_only_validated_replies_are_cached(llm_server, tmp_path, fault):
+    X, y = make_check_frame(150)
+    llm_server.script_faults([], then=fault)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        broken = _loop(_gen(llm_server, cache_dir=tmp_path)).fit(X, y)
+    assert len(llm_server.requests) > 0 and len(broken.synthetic_y_) == 0
+    assert list(tmp_path.glob("*.json")) == []
+    llm_server.reset()  # the server is healthy again; the cache is the same
+    clf = _loop(_gen(llm_server, cache_dir=tmp_path)).fit(X, y)
+    rounds = clf.history_[clf.history_["round"] > 0]
+    assert len(llm_server.requests) > 0 and rounds["status"].isin(["ok", "rejected"]).all()
+    assert rounds["n_generated"].sum() > 0
+    assert len(list(tmp_path.glob("*.json"))) == len(llm_server.requests)
+
+
+def test_a_cached_reply_that_does_not_validate_is_asked_again(llm_server, tmp_path):
+    X, y = make_check_frame(80)
+    _gen(llm_server, cache_dir=tmp_path).fit(X, y).generate(8, random_state=0)
+    n_sent = len(llm_server.requests)
+    for path in tmp_path.glob("*.json"):  # e.g. written by an older version
+        entry = json.loads(path.read_text())
+        entry["response"]["content"] = "Sure! Here are your rows."
+        path.write_text(json.dumps(entry))
+    llm_server.reset()
+    result = _gen(llm_server, cache_dir=tmp_path).fit(X, y).generate(8, random_state=0)
+    assert len(result.X) == 8 and len(llm_server.requests) == n_sent
+    assert result.report["llm_cache_hits"] == 0 and result.report["llm_invalid_json"] == 0
+
+
+def _calls(gen, n_calls, n_rows=20):
+    """Reports of ``n_calls`` generate calls, failed calls' included."""
+    reports = []
+    for i in range(n_calls):
+        try:
+            reports.append(gen.generate(n_rows, random_state=i).report)
+        except LLMGenerationError as exc:
+            reports.append(exc.report)
+    return reports
+
+
+def test_every_request_is_reported_failed_calls_included(llm_server):
+    X, y = make_check_frame(120)
+    gen = _gen(llm_server, rows_per_request=5, max_backoff=0.05).fit(X, y)
+    scenario = [
+        # rate limits (Retry-After longer than max_backoff), 500s, a non-JSON reply
+        [{"fault": "rate_limit", "retry_after": 0.2}, "server_error", "not_json", None,
+         "server_error", {"fault": "rate_limit", "retry_after": 0.1}],
+        ["not_json"] * 40,              # a call of non-JSON replies only: it fails
+        ["rate_limit", "server_error"],
+        ["server_error"] * 40,          # an endpoint that stays down: the call fails
+        [],                             # later calls send nothing
+    ]
+    reports = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LLMGeneratorWarning)
+        for faults in scenario:
+            llm_server.script_faults(faults, then=None)
+            reports += _calls(gen, 1)
+            llm_server._state.faults.clear()
+    n_log = len(llm_server.log)
+    assert [r["llm_requests"] > 0 for r in reports] == [True, True, True, True, False]
+    assert sum(r["llm_requests"] for r in reports) == n_log == gen.n_requests_
+    assert reports[1]["llm_invalid_json"] > 0 and reports[3]["llm_endpoint_down"]
+    # each 429 or 500 was retried, but for the last attempt of a request given up
+    n_transient = sum(1 for r in llm_server.log if r.fault in ("rate_limit", "server_error"))
+    assert sum(r["llm_retries"] for r in reports) == \
+        n_transient - sum(r["llm_failed_requests"] for r in reports)
+
+
+def test_history_records_every_request_of_a_fit_with_faults(llm_server):
+    X, y = make_check_frame(150)
+    llm_server.script_faults(
+        [{"fault": "rate_limit", "retry_after": 0.2}, "server_error", "not_json",
+         None, None, "server_error", {"fault": "rate_limit", "retry_after": 0.1},
+         "not_json", None, "rate_limit"])
+    clf = _loop(_gen(llm_server, max_backoff=0.05), max_iter=3).fit(X, y)
+    rounds = clf.history_[clf.history_["round"] > 0]
+    assert rounds["status"].isin(["ok", "rejected"]).all()  # no round failed
+    assert rounds["llm_requests"].sum() == len(llm_server.log)
+    assert rounds["llm_retries"].sum() == \
+        sum(1 for r in llm_server.log if r.fault in ("rate_limit", "server_error"))
+
+
+@pytest.mark.xfail(strict=True, reason="the loop does not yet merge LLMGenerationError.report "
+                   "into history_ (issue 12, item 9: the loop's part)")
+def test_history_records_the_requests_of_a_round_that_failed(llm_server):
+    X, y = make_check_frame(150)
+    first = _loop(_gen(llm_server)).fit(X, y)
+    n_round1 = int(first.history_.loc[first.history_["round"] == 1, "llm_requests"].iloc[0])
+    llm_server.reset()
+    llm_server.script_faults([None] * n_round1, then="server_error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = _loop(_gen(llm_server), patience=5).fit(X, y)
+    hist = clf.history_.set_index("round")
+    assert hist.loc[2, "status"] == "generator_failed"
+    assert hist["llm_requests"].fillna(0).sum() == len(llm_server.log)
+
+
+def test_retry_after_longer_than_max_backoff_is_honoured(llm_server):
+    X, y = make_check_frame(80)
+    llm_server.script_faults([{"fault": "rate_limit", "retry_after": 0.5}])
+    gen = _gen(llm_server, max_backoff=0.05).fit(X, y)
+    result = gen.generate(8, random_state=0)
+    log = llm_server.log
+    assert [r.fault for r in log[:2]] == ["rate_limit", None]
+    assert log[1].time - log[0].time >= 0.45  # waited as asked, did not give up
+    assert len(result.X) == 8 and result.report["llm_retries"] == 1
+
+
+def test_retry_after_beyond_max_retry_after_leaves_the_endpoint_alone(llm_server):
+    X, y = make_check_frame(150)
+    llm_server.script_faults([], then={"fault": "rate_limit", "retry_after": 60})
+    gen = _gen(llm_server, max_retry_after=1.0)
+    t0 = time.monotonic()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = _loop(gen, max_iter=3, patience=5).fit(X, y)
+    assert time.monotonic() - t0 < 20
+    assert len(llm_server.log) == 1  # the whole fit: no round hammers the endpoint
+    hist = clf.history_[clf.history_["round"] > 0]
+    assert (hist["status"] == "generator_failed").all()
+    assert "Retry-After 60 s exceeds max_retry_after=1" in hist["error"].iloc[0]
+    assert "no request was sent" in hist["error"].iloc[-1]
+    assert len([w for w in caught if issubclass(w.category, GeneratorFailedWarning)]) == 1
+
+
+@pytest.mark.parametrize("faults", [[], ["server_error", "rate_limit", "not_json"] * 20])
+def test_max_requests_is_one_budget_per_fit(llm_server, faults):
+    X, y = make_check_frame(300)
+    llm_server.script_faults(faults)
+    gen = _gen(llm_server, max_requests=7, rows_per_request=3, max_backoff=0.02)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = _loop(gen, max_iter=3, patience=5).fit(X, y)
+    assert 0 < len(llm_server.log) <= 7
+    assert clf.generator_.n_requests_ == len(llm_server.log)
+    if not faults:
+        assert clf.history_["llm_budget_exhausted"].eq(True).any()
+    # a refit starts a new budget
+    llm_server.reset()
+    gen = clf.generator_.fit(X, y)
+    gen.generate(6, random_state=0)
+    assert 0 < len(llm_server.log) == gen.n_requests_
+
+
+def test_tags_say_the_generator_retries_internally():
+    tags = _llm.LLMGenerator("m").__generator_tags__()
+    assert tags.retries_internally
+
+
+def _dead_endpoint_bound(timeout, max_retries, backoff, max_backoff):
+    """The documented bound on the time a fit spends on an endpoint that never answers."""
+    return timeout * (max_retries + 1) + sum(
+        min(backoff * 2 ** a, max_backoff) for a in range(max_retries))
+
+
+@pytest.mark.parametrize("endpoint", ["refused", "hangs"])
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_a_dead_endpoint_costs_bounded_time(endpoint, n_jobs):
+    X, y = make_check_frame(150)
+    params = dict(timeout=0.5, max_retries=3, backoff=0.5, max_backoff=1.0)
+    bound = _dead_endpoint_bound(**params)  # 0.5 * 4 + 0.5 + 1 + 1 = 4.5 s
+    server = None
+    if endpoint == "hangs":  # accepts every request and never answers
+        server = OpenAITestServer().start()
+        server.script_faults([], then="hang")
+        url = server.url
+    else:
+        url = "http://127.0.0.1:9/v1"  # connection refused
+    gen = LLMGenerator("test-model", base_url=url, n_jobs=n_jobs, **params)
+    try:
+        t0 = time.monotonic()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf = _loop(gen, max_iter=3, patience=5).fit(X, y)
+        seconds = time.monotonic() - t0
+    finally:
+        if server is not None:
+            server.stop()
+    hist = clf.history_[clf.history_["round"] > 0]
+    assert (hist["status"] == "generator_failed").all()
+    assert hist["seconds_generation"].sum() <= bound + 1.0
+    assert seconds <= bound + 8.0  # generous: the models are fitted too
+    if server is not None:
+        assert len(server.log) <= n_jobs * (params["max_retries"] + 1)

@@ -103,6 +103,35 @@ def test_timeout_disconnect_and_down():
         assert not server.running
 
 
+def test_hang_never_answers_until_the_server_stops():
+    import threading
+    import time
+
+    server = OpenAITestServer().start()
+    server.script_faults(["hang"])
+    with pytest.raises(TimeoutError):
+        _post(server, _body(), timeout=0.3)
+    assert len(_rows(_post(server, _body()))) == 3  # the next request is served
+    # a hanging request ends (without a reply) when the server stops
+    outcome = []
+
+    def client():
+        try:
+            _post(server, _body(), timeout=30)
+        except Exception as exc:  # noqa: BLE001 - any way of ending will do
+            outcome.append(exc)
+
+    server.script_faults(["hang"])
+    thread = threading.Thread(target=client)
+    thread.start()
+    time.sleep(0.2)
+    t0 = time.monotonic()
+    server.stop()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and outcome and time.monotonic() - t0 < 5
+    assert [r.fault for r in server.log] == ["hang", None, "hang"]
+
+
 def test_json_schema_can_be_unsupported_and_faults_are_checked():
     with OpenAITestServer(supports_json_schema=False) as server:
         with pytest.raises(urllib.error.HTTPError) as err:
