@@ -5,6 +5,7 @@ the input, encodes the labels, runs one :class:`~._loop.FitLoop` and copies
 its result onto the estimator.
 """
 
+import numbers
 from numbers import Integral, Real
 
 import numpy as np
@@ -47,6 +48,31 @@ _STRATEGIES = {
     "integration": lambda self: resolve_integration(self.integration),
     "uncertainty": lambda self: resolve_uncertainty(self.uncertainty),
 }
+
+
+def _validate_labels(y, n_rows):
+    """Class labels as a 1-D array, one per row, of one comparable type."""
+    y = column_or_1d(np.asarray(y), warn=True)
+    if y.shape[0] != n_rows:
+        raise ValueError(
+            f"X and y have different lengths: X has {n_rows} rows, y has {y.shape[0]}. "
+            "Pass one label per row.")
+    if y.dtype.kind in "fc" or y.dtype == object:
+        if pd.isna(y).any():
+            raise ValueError("Input y contains NaN; drop or impute unlabelled rows.")
+        if y.dtype.kind in "fc" and not np.isfinite(y).all():
+            raise ValueError("Input y contains infinity; labels must be finite.")
+    if y.dtype == object:
+        kinds = {"string" if isinstance(v, str) else "number"
+                 if isinstance(v, (numbers.Number, np.bool_)) else type(v).__name__
+                 for v in y}
+        if len(kinds) > 1:
+            raise ValueError(
+                f"y mixes labels of different types ({', '.join(sorted(kinds))}), which "
+                "cannot be ordered into classes; pass labels of one type, e.g. "
+                "y.astype(str).")
+    check_classification_targets(y)
+    return y
 
 
 class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
@@ -133,37 +159,29 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
 
     def _validate_input(self, X, y):
         """Validate without converting DataFrames (mixed dtypes go to the
-        estimator and the generator as they are)."""
+        estimator and the generator as they are); labels are checked the same
+        way whatever the container of X."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
         if isinstance(X, pd.DataFrame):
-            X, _ = validate_data(self, X, y, skip_check_array=True)
-            y = column_or_1d(np.asarray(y), warn=True)
-            if X.shape[0] != y.shape[0]:
-                raise ValueError(
-                    f"X and y have different lengths: X has {X.shape[0]} rows, y has "
-                    f"{y.shape[0]}. Pass one label per row."
-                )
+            X = validate_data(self, X, skip_check_array=True)
             if X.shape[0] == 0:
                 raise ValueError("Found array with 0 sample(s); X must have rows.")
             if X.shape[1] == 0:
                 raise ValueError(
                     f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of "
                     f"1 is required by {type(self).__name__}; X must have columns.")
-            if pd.isna(y).any():
-                raise ValueError("Input y contains NaN; drop or impute unlabelled rows.")
         else:
             tags = get_tags(self._get_estimator())
-            X, y = validate_data(
-                self, X, y,
+            X = validate_data(
+                self, X,
                 accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
                 ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
                 dtype="numeric",
             )
-        check_classification_targets(y)
-        return X, y
+        return X, _validate_labels(y, X.shape[0])
 
     def _fit_params(self, fit_params):
         """The estimator's fit parameters (routed when routing is on) and the

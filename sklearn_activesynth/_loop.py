@@ -762,7 +762,7 @@ class FitLoop:
         pool, history = state.pool, state.history
         n_iter = len([h for h in history if h["round"] > 0])
         estimator = state.model
-        if self.final_refit:
+        if self.final_refit or estimator is None:  # no round ran (max_iter=0): fit one
             t0 = time.perf_counter()
             u_all = None
             if self.integration.needs_uncertainty and len(pool):

@@ -198,12 +198,6 @@ def build_X(spec):
 def x_specs(draw, shape_fault=False):
     container = draw(st.sampled_from(["ndarray", "frame", "frame"]))
     fault = draw(st.sampled_from(["empty", "one", "no_columns"])) if shape_fault else None
-    if fault == "no_columns":
-        # KNOWN DEFECT 2: a DataFrame with rows but no columns is not refused by
-        # the estimators' own validation: it reaches the base estimator ("at least
-        # one array or dtype is required") or NearestNeighbors, and the sampler
-        # with max_iter=0 accepts it. Zero columns only as an ndarray for now.
-        container = "ndarray"
     size = fault if fault in ("empty", "one") else \
         draw(st.sampled_from(["tiny", "small", "medium", "medium", "medium"]))
     n_rows = {"empty": st.just(0), "one": st.just(1), "tiny": st.integers(2, 6),
@@ -231,10 +225,7 @@ def x_specs(draw, shape_fault=False):
 
 # ------------------------------------------------------------------ labels
 LABEL_KINDS_VALID = ["int", "int_offset", "str", "bool", "float_int", "uint8"]
-# KNOWN DEFECT 1: y mixing strings and ints (["c1", 0]) raises a cryptic
-# TypeError "'<' not supported between instances of 'int' and 'str'" (from
-# scikit-learn's type_of_target); "mixed" is left out until y is checked first.
-LABEL_KINDS_INVALID = ["continuous", "nan"]  # + "mixed" (KNOWN DEFECT 1)
+LABEL_KINDS_INVALID = ["continuous", "nan", "mixed"]
 
 
 @dataclass
@@ -299,11 +290,6 @@ def y_specs(draw, fault=False):
         if fault else None
     containers = ["ndarray"] * 4 + ["list", "series", "categorical", "column"]
     kind = draw(st.sampled_from(LABEL_KINDS_INVALID if what == "kind" else LABEL_KINDS_VALID))
-    if kind == "bool":
-        # KNOWN DEFECT 4: a categorical y of bools becomes float labels 0.0/1.0
-        # (classes_, predict, fit_resample's y) when X is an array, but stays
-        # bool when X is a DataFrame. No categorical bool y for now.
-        containers = [c for c in containers if c != "categorical"]
     return YSpec(
         n_classes=1 if what == "one_class" else draw(st.sampled_from([2] * 6 + [3, 3, 5, 20])),
         kind=kind,
@@ -448,10 +434,6 @@ def cases(draw):
     params = {name: draw(s) for name, s in VALID_PARAMS.items()}
     invalid = draw(st.sampled_from(INVALID_PARAMS)) if fault == "param" else None
     method = draw(st.sampled_from(["classifier", "sampler"]))
-    if method == "sampler" and params["max_iter"] == 0:
-        # KNOWN DEFECT 3: ActiveSynthesisSampler(max_iter=0).fit leaves
-        # estimator_ = None (no model is fitted when there are no rounds).
-        params["max_iter"] = 1
     return Case(
         method=method,
         x=x, y=draw(y_specs(fault=fault == "y")),

@@ -348,3 +348,27 @@ def test_without_probabilities_the_advice_works(binary):
                                     random_state=0).fit(X, y)
     assert clf.history_.loc[1, "max_uncertainty_train"] > 0  # the members disagree
     assert len(clf.synthetic_y_) > 0
+
+
+def test_labels_of_mixed_types_get_a_clear_error(binary):
+    X, _ = binary
+    y = np.array(["c1", 0] * (len(X) // 2), dtype=object)
+    for Est in (ActiveSynthesisClassifier, ActiveSynthesisSampler):
+        with pytest.raises(ValueError, match="y mixes labels of different types"):
+            Est(random_state=0).fit(X, y)
+
+
+def test_labels_keep_their_type_whatever_the_container_of_x(binary):
+    X, y = binary
+    y_cat = pd.Series(pd.Categorical(y == 1))
+    out = [ActiveSynthesisSampler(max_iter=1, random_state=0).fit_resample(X_in, y_cat)[1]
+           for X_in in (X, pd.DataFrame(X))]
+    assert out[0].dtype == out[1].dtype == bool
+
+
+def test_a_sampler_without_rounds_still_has_its_model(binary):
+    X, y = binary
+    sampler = ActiveSynthesisSampler(max_iter=0, random_state=0).fit(X, y)
+    assert sampler.estimator_ is not None
+    np.testing.assert_allclose(sampler.estimator_.predict_proba(X),
+                               LogisticRegression().fit(X, y).predict_proba(X))
