@@ -156,15 +156,15 @@ n_features_in_, feature_names_in_
     >>> from sklearn.linear_model import LogisticRegression
     >>> from sklearn_activesynth import ActiveSynthesisSampler
     >>> X, y = make_classification(n_samples=300, weights=[0.9], random_state=0)
-    >>> sorted(Counter(y).items())
+    >>> sorted(Counter(y.tolist()).items())
     [(0, 269), (1, 31)]
     >>> sampler = ActiveSynthesisSampler(LogisticRegression(), random_state=0)
     >>> X_res, y_res = sampler.fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
+    >>> sorted(Counter(y_res.tolist()).items())
     [(0, 269), (1, 269)]
     >>> half = ActiveSynthesisSampler(LogisticRegression(), sampling_strategy=0.5,
     ...                               random_state=0)
-    >>> sorted(Counter(half.fit_resample(X, y)[1]).items())
+    >>> sorted(Counter(half.fit_resample(X, y)[1].tolist()).items())
     [(0, 269), (1, 134)]
     >>> pipe = make_pipeline(sampler, LogisticRegression()).fit(X, y)
     """
