@@ -76,9 +76,7 @@ def test_dataframe_in_dataframe_out():
 
 try:
     import imblearn
-    from imblearn.utils.estimator_checks import (
-        parametrize_with_checks as imblearn_parametrize_with_checks,
-    )
+    from imblearn.utils.estimator_checks import estimator_checks_generator
 except ImportError:  # an optional extra: only the cases that compare with it skip
     imblearn = None
 
@@ -96,8 +94,13 @@ def _three_classes():
 
 
 if imblearn is not None:
-    @imblearn_parametrize_with_checks([ActiveSynthesisSampler(LogisticRegression(),
-                                                              random_state=0)])
+    # every check imbalanced-learn runs on a sampler, none expected to fail (a list:
+    # pytest is retiring generators in parametrize)
+    IMBLEARN_CHECKS = list(estimator_checks_generator(
+        ActiveSynthesisSampler(LogisticRegression(), random_state=0)))
+
+    @pytest.mark.parametrize("estimator, check", IMBLEARN_CHECKS,
+                             ids=[check.func.__name__ for _, check in IMBLEARN_CHECKS])
     def test_imblearn_estimator_checks(estimator, check):
         check(estimator)
 else:
