@@ -5,7 +5,7 @@ Targeted synthetic data where the model is unsure, as a drop-in estimator.
 
 from ._active_synthesis import ActiveSynthesisClassifier
 from ._base import FilterContext, GeneratorFailedWarning
-from ._sampler import ActiveSynthesisSampler
+from ._sampler import ActiveSynthesisSampler, ResamplingShortfallWarning
 
 __version__ = "0.1.0"
 
@@ -14,5 +14,6 @@ __all__ = [
     "ActiveSynthesisSampler",
     "FilterContext",
     "GeneratorFailedWarning",
+    "ResamplingShortfallWarning",
     "__version__",
 ]

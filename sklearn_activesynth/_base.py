@@ -141,6 +141,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
     def _get_generator(self):
         return InterpolationGenerator() if self.generator is None else self.generator
 
+    def _synthetic_quota(self, y):
+        """Rows to add per label over the whole fit (the sampler), or None: a
+        budget of ``n_synthetic`` rows per round (the classifier)."""
+        return None
+
     def _stages(self):
         """The stages of one round, in order (see docs/design.md to add one)."""
         return [stage() for stage in DEFAULT_STAGES]
@@ -220,7 +225,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     f"{sample_weight[bad][0]!r}).")
             if sample_weight.sum() <= 0:
                 raise ValueError("sample_weight sums to 0; at least one row must count.")
-        result = FitLoop(self, fit_params, final_refit=final_refit).run(
+        quota = self._synthetic_quota(y)
+        if quota is not None:  # label -> rows, as the loop counts them: encoded labels
+            quota = {int(label_encoder.transform([c])[0]): int(n) for c, n in quota.items()}
+        result = FitLoop(self, fit_params, final_refit=final_refit, quota=quota).run(
             X, y, y_enc, label_encoder, sample_weight)
         self.classes_ = classes
         self._classes_are_codes = bool(

@@ -47,6 +47,8 @@ from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
 logger = logging.getLogger("sklearn_activesynth")
 
 GENERATOR_RETRIES = 2
+#: The sampler's last rounds after the planned ones, while rows are still owed.
+TOP_UP_ROUNDS = 3
 
 
 class GeneratorFailedWarning(UserWarning):
@@ -104,6 +106,7 @@ class LoopState:
     u_val: np.ndarray = field(default_factory=lambda: np.empty(0))
     no_improve: int = 0
     termination: str = "max_iter"
+    top_up: bool = False      # the sampler's last rounds: no guard, no early stop
     history: list = field(default_factory=list)
     # per-fit caches of work that does not change between rounds
     Z_tr: object = None
@@ -232,9 +235,9 @@ class UncertaintyStage(Stage):
             mean_uncertainty_val=float(np.mean(u_val)) if len(u_val) else np.nan,
             max_uncertainty_val=float(np.max(u_val)) if len(u_val) else np.nan,
         )
-        if fields["mean_uncertainty_train"] < loop.tol:
+        if fields["mean_uncertainty_train"] < loop.tol and not state.top_up:
             rnd.end("converged")
-            if rnd.t == 1:
+            if rnd.t == 1 and loop.quota is None:
                 warnings.warn(
                     f"Mean uncertainty on the training rows "
                     f"({fields['mean_uncertainty_train']:.3g}) is below tol={loop.tol} "
@@ -257,9 +260,17 @@ class TargetingStage(Stage):
             state.Z_tr = state.schema.encode(state.X_tr)
             if targeting.needs_neighbour_distance:
                 state.d_tr = kth_neighbour_distance(state.Z_tr, state.rng)
+        budget = state.budget
+        if loop.quota is not None:  # the sampler: how many rows of each class this round
+            share = loop.round_quota(state, rnd.t)
+            budget = sum(share.values())
+            if budget == 0:
+                rnd.end("empty_budget")
+                return {}
+            targeting = clone(targeting).set_params(class_allocation=share)
         rnd.targets = targeting.build(
             X=state.X_tr, y=state.y_tr_orig, y_encoded=state.y_tr, classes=state.classes,
-            scores=rnd.u_tr, budget=state.budget, rng=state.rng, X_encoded=state.Z_tr,
+            scores=rnd.u_tr, budget=budget, rng=state.rng, X_encoded=state.Z_tr,
             proba=rnd.proba_tr, schema=state.schema, neighbour_distance=state.d_tr,
             uncertainty_fn=loop.uncertainty_fn(state.model),
         )
@@ -385,6 +396,32 @@ class FilterStage(Stage):
         return fields
 
 
+class QuotaStage(Stage):
+    """The sampler's stage after filtering: keep at most the rows each class still
+    owes (a teacher may relabel rows, a top-up asks for more than owed), the
+    rows of the most uncertain anchors first."""
+
+    name = "quota"
+
+    def run(self, loop, state, rnd):
+        y_new, n_kept = rnd.y_new, len(rnd.y_new)
+        left = loop.quota_left(state)
+        pos = rnd.batch.anchor_positions
+        u = np.where(pos >= 0, rnd.u_tr[np.maximum(pos, 0)], -np.inf)
+        keep = np.zeros(n_kept, dtype=bool)
+        for c, n in left.items():
+            rows = np.flatnonzero(y_new == c)
+            keep[rows[np.argsort(-u[rows], kind="stable")[:n]]] = True
+        if not keep.all():
+            idx = np.flatnonzero(keep)
+            batch = rnd.batch
+            rnd.batch = batch.__class__(X=take_rows(batch.X, idx), y=np.asarray(batch.y)[idx],
+                                        anchor_positions=pos[idx])
+            rnd.y_new = y_new[idx]
+            rnd.provenance = {k: v[idx] for k, v in rnd.provenance.items()}
+        return dict(n_filtered=n_kept, n_over_quota=int(n_kept - keep.sum()))
+
+
 class FitStage(Stage):
     """Integrate the kept rows with the real ones and refit a candidate model."""
 
@@ -411,8 +448,10 @@ class GuardStage(Stage):
 
     def run(self, loop, state, rnd):
         rnd.score = loop.guard.score(rnd.cand_model)
-        accepted = loop.guard.accepts(rnd.score, state.current)
+        accepted = state.top_up or loop.guard.accepts(rnd.score, state.current)
         fields = dict(val_score=rnd.score, accepted=bool(accepted))
+        if state.top_up:
+            rnd.row["status"] = "top_up"
         if accepted:
             state.pool = rnd.candidate
             state.model, state.current = rnd.cand_model, rnd.score
@@ -445,8 +484,11 @@ class FitLoop:
     """One fit of the loop for ``owner`` (an estimator; its parameters are read,
     never written)."""
 
-    def __init__(self, owner, fit_params, *, final_refit):
+    def __init__(self, owner, fit_params, *, final_refit, quota=None):
         self.owner = owner
+        # the sampler: encoded class -> synthetic rows to add over the fit (None:
+        # the classifier's budget of ``n_synthetic`` rows per round)
+        self.quota = quota
         self.estimator = owner._get_estimator()
         self.uncertainty = resolve_uncertainty(owner.uncertainty)
         self.targeting = resolve_targeting(owner.targeting)
@@ -488,6 +530,45 @@ class FitLoop:
         if real_weight is None and np.all(w == 1.0):
             return None
         return w
+
+    def quota_left(self, state):
+        """The sampler: encoded class -> rows still owed (accepted rows count)."""
+        have = np.bincount(state.pool.y, minlength=len(state.classes))
+        return {c: max(int(n) - int(have[c]), 0) for c, n in self.quota.items()}
+
+    def round_quota(self, state, t):
+        """The sampler: label -> rows to ask for in round ``t``. Planned rounds
+        split what is owed evenly over the rounds left; a top-up round asks for
+        all of it, more by the share of rows the schema check and the filters
+        have dropped so far (the quota stage cuts any surplus)."""
+        left = self.quota_left(state)
+        if state.top_up:
+            made = sum(h.get("n_generated", 0) for h in state.history if h["round"] > 0)
+            kept = sum(h.get("n_filtered", 0) for h in state.history if h["round"] > 0)
+            rate = min(max(kept / made, 0.1), 1.0) if made else 1.0
+            ask = {c: int(np.ceil(n / rate)) for c, n in left.items()}
+        else:
+            rounds_left = max(self.max_iter - t + 1, 1)
+            ask = {c: -(-n // rounds_left) for c, n in left.items()}
+        return {state.classes[c]: n for c, n in ask.items()}
+
+    def top_up(self, state, termination):
+        """The sampler's last rounds: every class's owed rows, without the guard
+        or early stops, until none are owed or a round adds none. A shortfall
+        left after them is the sampler's to report."""
+        state.top_up = True
+        t = max(h["round"] for h in state.history) + 1
+        for _ in range(TOP_UP_ROUNDS):
+            owed = sum(self.quota_left(state).values())
+            if owed == 0:
+                break
+            rnd = self.run_round(state, t)
+            t += 1
+            if rnd.status == "generator_timeout":
+                return "generator_failed"
+            if sum(self.quota_left(state).values()) == owed:
+                break
+        return termination
 
     def uncertainty_fn(self, model):
         """The current model's uncertainty on new rows, for generators that
@@ -591,6 +672,8 @@ class FitLoop:
         state = self.prepare(X, y, y_enc, label_encoder, sample_weight)
         termination = state.termination
         rounds = range(1, self.max_iter + 1) if termination == "max_iter" else range(0)
+        if self.quota is not None and not any(self.quota.values()):
+            rounds, termination = range(0), "nothing_to_add"
         bar = tqdm(rounds, desc=type(owner).__name__, disable=not owner.verbose, leave=False)
         for t in bar:
             rnd = self.run_round(state, t)
@@ -598,6 +681,9 @@ class FitLoop:
             if termination != "max_iter":
                 break
         bar.close()
+        if self.quota is not None and termination not in ("generator_failed",
+                                                          "nothing_to_add"):
+            termination = self.top_up(state, termination)
         return self.finish(X, y_enc, state, termination, sample_weight)
 
     def run_round(self, state, t):
@@ -640,7 +726,7 @@ class FitLoop:
         rng = check_random_state(owner.random_state)
         train_idx, val_idx = self.split(y_enc, rng)
         n_tr = len(train_idx)
-        budget = owner.n_synthetic
+        budget = owner.n_synthetic if self.quota is None else 0
         y = np.asarray(y)
         state = LoopState(
             X_tr=take_rows(X, train_idx), y_tr=y_enc[train_idx], y_tr_orig=y[train_idx],

@@ -299,3 +299,31 @@ def test_cells_run_on_a_dask_cluster():
     a = local[cols].sort_values(["method", "seed"]).reset_index(drop=True)
     b = remote[cols].sort_values(["method", "seed"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_sampler_and_smote_at_full_balancing(tmp_path):
+    # the sampler at full balancing next to SMOTE (numeric data) / SMOTENC (a mixed
+    # frame), both adding majority - minority rows
+    pytest.importorskip("imblearn")
+    from sklearn_activesynth.datasets import make_fraud_transactions
+
+    fraud = make_fraud_transactions(n_samples=1200, fraud_rate=0.05, random_state=0)
+    cancer = load_dataset("breast_cancer")
+    runs = run_benchmark({"fraud": fraud, "breast_cancer": (cancer.X, cancer.y)},
+                         estimators=["lr"], methods=["real_only", "smote_balanced",
+                                                     "sampler_balanced"],
+                         generators=["interpolation"], fractions=[0.5], seeds=1, max_iter=2,
+                         progress=False, output_dir=tmp_path, plots=False)
+    assert runs["error"].isna().all(), runs["error"].dropna().tolist()
+    bal = runs[runs["method"].isin(["smote_balanced", "sampler_balanced"])]
+    assert len(bal) == 4 and (bal["budget"] == 0.0).all()
+    assert set(bal.loc[bal["method"] == "sampler_balanced", "generator"]) == {"interpolation"}
+    for ds, grp in bal.groupby("dataset"):
+        n_train = grp["n_train"].iloc[0]
+        minority = round(grp["minority_share_train"].iloc[0] * n_train)
+        owed = n_train - 2 * minority
+        assert (grp["synthetic_rows"] == owed).all(), ds
+        assert (grp["synthetic_requested"] == owed).all(), ds
+        assert grp["pr_auc"].between(0, 1).all()
+    md = (tmp_path / "results.md").read_text()
+    assert "ActiveSynthesisSampler against SMOTE/SMOTENC, both at full balancing" in md

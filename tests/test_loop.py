@@ -113,7 +113,8 @@ def test_parameters_are_grouped(binary):
     params = inspect.signature(ActiveSynthesisClassifier).parameters
     assert len(params) <= 19
     sampler = inspect.signature(ActiveSynthesisSampler).parameters
-    assert set(sampler) == set(params) - {"refit"}
+    # the sampler: sampling_strategy says how many rows, not n_synthetic; no refit
+    assert set(sampler) == set(params) - {"refit", "n_synthetic"} | {"sampling_strategy"}
 
 
 def test_pipeline_with_ensemble_variance_and_weights_fits(binary):

@@ -48,12 +48,20 @@ METHODS = {
     "random_matched": "the loop with random anchors and the class allocation set to the "
                       "class mix of the targeted run (the class-matched control)",
     "active": "active synthesis: the loop with targeting='uncertain'",
+    "smote_balanced": "SMOTE at full balancing (sampling_strategy='auto') on the encoded "
+                      "rows; SMOTENC on the imputed raw columns when the data has text or "
+                      "categorical columns",
+    "sampler_balanced": "ActiveSynthesisSampler at full balancing (sampling_strategy='auto', "
+                        "its defaults: no guard) in an imbalanced-learn Pipeline before the "
+                        "base estimator, once per generator",
 }
 DEFAULT_METHODS = ("real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
                    "untargeted", "random", "random_matched", "active")
 #: Methods that need a generator and run once per generator.
 LOOP_METHODS = ("untargeted", "random", "random_matched", "active")
 SAMPLERS = {"smote": "SMOTE", "borderline_smote": "BorderlineSMOTE", "adasyn": "ADASYN"}
+#: Methods that bring every class up to the majority (no budget: recorded as 0).
+BALANCED_METHODS = ("smote_balanced", "sampler_balanced")
 
 #: name -> (class in sklearn_activesynth.generators, module it needs, default params)
 GENERATORS = {
@@ -245,3 +253,56 @@ def make_sampler(method, y_train, n_synthetic, seed):
         return cls(sampling_strategy=strategy, k_neighbors=k,
                    m_neighbors=int(max(k, min(10, len(y_train) - 1))), random_state=seed)
     return cls(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+
+
+def _imblearn(method):
+    try:
+        import imblearn  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            f"method {method!r} needs imbalanced-learn: "
+            "pip install 'sklearn-activesynth[imblearn]'") from exc
+
+
+def make_balanced_smote(base, X_train, y_train, seed):
+    """SMOTE at full balancing before ``base``'s classifier: on the encoded rows
+    for numeric data, SMOTENC on the imputed raw columns when some are text or
+    categorical (as a user would put it in an imbalanced-learn Pipeline)."""
+    _imblearn("smote_balanced")
+    from imblearn.over_sampling import SMOTE, SMOTENC
+    from imblearn.pipeline import Pipeline as ImbPipeline
+
+    k = int(max(1, min(5, _min_count(y_train) - 1)))
+    from pandas.api.types import is_numeric_dtype
+
+    categorical = [c for c in X_train.columns if not is_numeric_dtype(X_train[c])]
+    prep, clf = clone(base.named_steps["prep"]), clone(base.named_steps["clf"])
+    if not categorical:
+        return ImbPipeline([("prep", prep), ("sampler", SMOTE(k_neighbors=k, random_state=seed)),
+                            ("clf", clf)])
+    impute = ColumnTransformer(
+        [("num", SimpleImputer(strategy="median"),
+          make_column_selector(dtype_include="number")),
+         ("cat", SimpleImputer(strategy="constant", fill_value="missing"),
+          make_column_selector(dtype_exclude="number"))],
+        verbose_feature_names_out=False).set_output(transform="pandas")
+    return ImbPipeline([
+        ("impute", impute),
+        ("sampler", SMOTENC(categorical_features=categorical, k_neighbors=k,
+                            random_state=seed)),
+        ("prep", prep), ("clf", clf)])
+
+
+def make_balanced_sampler(base, generator, seed, max_iter):
+    """ActiveSynthesisSampler at full balancing before ``base`` (its defaults:
+    uncertainty of ``base``, no guard), the way a user replaces SMOTE."""
+    _imblearn("sampler_balanced")
+    from imblearn.pipeline import Pipeline as ImbPipeline
+
+    from .._sampler import ActiveSynthesisSampler
+
+    sampler = ActiveSynthesisSampler(clone(base), sampling_strategy="auto",
+                                     generator=generator, max_iter=max_iter, n_jobs=1,
+                                     random_state=seed)
+    return ImbPipeline([("sampler", sampler), ("prep", clone(base.named_steps["prep"])),
+                        ("clf", clone(base.named_steps["clf"]))])

@@ -15,7 +15,8 @@ TABLE_METRICS = ["pr_auc", "roc_auc", "balanced_accuracy", "f1", "recall_at_prec
 TEST_METRICS = ["pr_auc", "balanced_accuracy", "roc_auc"]
 LOWER_IS_BETTER = {"ece", "test_uncertainty", "fit_seconds", "predict_seconds"}
 METHOD_ORDER = ["real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
-                "adasyn", "untargeted", "random", "random_matched", "active"]
+                "adasyn", "untargeted", "random", "random_matched", "active",
+                "smote_balanced", "sampler_balanced"]
 
 
 def markdown_table(df, *, index=False):
@@ -198,7 +199,9 @@ def report_markdown(runs, *, budget=None, metrics=TABLE_METRICS, test_metrics=TE
             ("smote", None, "each method against SMOTE"),
             ("random_matched", ["active"],
              "active synthesis against the class-matched random-anchor control "
-             "(same generator, budget, rounds and class mix)")]
+             "(same generator, budget, rounds and class mix)"),
+            ("smote_balanced", ["sampler_balanced"],
+             "ActiveSynthesisSampler against SMOTE/SMOTENC, both at full balancing")]
     for metric in test_metrics:
         for ref, meths, what in refs:
             if ref not in present:
@@ -267,7 +270,8 @@ def write_report(runs, output_dir, *, budget=None, plots=True, reliability=None,
     tests = [wilcoxon_table(runs, m, ref, budget=budget,
                             methods=["active"] if ref == "random_matched" else None,
                             lower_is_better=m in LOWER_IS_BETTER)
-             for m in TEST_METRICS for ref in ("real_only", "smote", "random_matched")]
+             for m in TEST_METRICS for ref in ("real_only", "smote", "random_matched",
+                                                 "smote_balanced")]
     pd.concat([t for t in tests if len(t)] or [pd.DataFrame()]).to_csv(
         out / "wilcoxon.csv", index=False, float_format="%.6g")
     files.append(out / "wilcoxon.csv")

@@ -39,12 +39,15 @@ from ._datasets import (
     split_dataset,
 )
 from ._methods import (
+    BALANCED_METHODS,
     DEFAULT_METHODS,
     ESTIMATORS,
     LOOP_METHODS,
     METHODS,
     SAMPLERS,
     available_generators,
+    make_balanced_sampler,
+    make_balanced_smote,
     make_calibrated,
     make_estimator,
     make_generator,
@@ -238,6 +241,23 @@ def _run_one(cfg, cell, method, generator, budget, mixes):
             est, used, mix = _fit_sampler(method, base, cell, n_syn)
             row.update(synthetic_rows=used, synthetic_requested=n_syn,
                        synthetic_class_mix=json.dumps(mix))
+        elif method in BALANCED_METHODS:
+            base = make_estimator(est_name, seed=seed, n_classes=cell.n_classes)
+            if method == "smote_balanced":
+                est = make_balanced_smote(base, cell.X_train, cell.y_train, seed)
+            else:
+                est = make_balanced_sampler(base, make_generator(
+                    generator, cell.y_train, params=cfg["generator_params"].get(generator)),
+                    seed, cfg["max_iter"])
+            est.fit(cell.X_train, cell.y_train)
+            sampler = est.named_steps["sampler"]
+            asked = {int(c): int(n) for c, n in sampler.sampling_strategy_.items()}
+            added = asked if method == "smote_balanced" else {
+                int(c): int(n) for c, n in zip(*np.unique(sampler.synthetic_y_,
+                                                          return_counts=True))}
+            row.update(synthetic_rows=sum(added.values()),
+                       synthetic_requested=sum(asked.values()),
+                       synthetic_class_mix=json.dumps(added))
         elif method in LOOP_METHODS:
             est, requested = _loop(cfg, cell, method, generator, n_syn,
                                    mixes.get((generator, _norm(budget))))
@@ -334,9 +354,11 @@ def _specs(methods, generators, budget, eff_budgets, eff_methods, efficiency):
     """Ordered (method, generator, budget) runs of one cell."""
     specs = []
     for m in methods:
-        if m in LOOP_METHODS:
+        if m in LOOP_METHODS or m == "sampler_balanced":
             continue
         specs.append((m, NO_GENERATOR, float(budget) if m in SAMPLERS else 0.0))
+    if "sampler_balanced" in methods:  # once per generator, no budget (full balancing)
+        specs.extend(("sampler_balanced", g, 0.0) for g in generators)
     loop = [m for m in LOOP_METHODS if m in methods]
     budgets = [float(budget)]
     if efficiency:
@@ -494,7 +516,8 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     if bad:
         raise ValueError(f"Unknown estimators {bad}; known: {list(ESTIMATORS)}.")
     generators = available_generators(generators)
-    if not generators and any(m in LOOP_METHODS for m in methods):
+    if not generators and any(m in LOOP_METHODS or m == "sampler_balanced"
+                              for m in methods):
         raise ValueError("No generator is available for the synthesis methods.")
     seeds = list(range(seeds)) if isinstance(seeds, (int, np.integer)) else list(seeds)
     cfg = dict(max_iter=int(max_iter), validation_fraction=validation_fraction,
