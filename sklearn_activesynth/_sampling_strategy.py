@@ -18,6 +18,8 @@ __all__ = ["check_sampling_strategy", "check_target_type", "SAMPLING_STRATEGY_ST
 
 SAMPLING_STRATEGY_STRINGS = ("auto", "minority", "not minority", "not majority", "all")
 
+from ._base import _validate_labels
+
 
 def check_target_type(y):
     """``y`` as a 1d label array, and whether it came one-hot encoded.
@@ -26,7 +28,12 @@ def check_target_type(y):
     column index of that 1, as imbalanced-learn's samplers read it; a true
     multilabel target is refused.
     """
-    if type_of_target(y) == "multilabel-indicator":
+    try:
+        kind = type_of_target(y)
+    except TypeError:  # labels that cannot be ordered: say so the way fit does
+        _validate_labels(y, len(y))
+        raise
+    if kind == "multilabel-indicator":
         y = np.asarray(y)
         if np.any(y.sum(axis=1) != 1):
             raise ValueError(

@@ -360,6 +360,7 @@ class Case:
     params: dict
     generator_k: int = None   # None: the default InterpolationGenerator (k_neighbors=5)
     invalid_param: tuple = None
+    sampling_strategy: object = "auto"
 
     def build(self):
         X = build_X(self.x)
@@ -370,9 +371,21 @@ class Case:
             params["generator"] = InterpolationGenerator(k_neighbors=self.generator_k)
         if self.invalid_param is not None:
             params[self.invalid_param[0]] = self.invalid_param[1]
-        cls = ActiveSynthesisClassifier if self.method == "classifier" \
-            else ActiveSynthesisSampler
-        return cls(**params), X, y, w
+        if self.method == "classifier":
+            return ActiveSynthesisClassifier(**params), X, y, w
+        # the sampler: sampling_strategy says how many rows (no n_synthetic), it
+        # needs a round, and it returns rows, not integration weights
+        params.pop("n_synthetic")
+        params.update(sampling_strategy=self.sampling_strategy,
+                      max_iter=max(1, params["max_iter"]), integration="concat")
+        if self.invalid_param is not None:
+            name, value = self.invalid_param
+            if name == "n_synthetic":
+                name, value = "sampling_strategy", value if value != -1 else "bogus"
+            elif name in ("max_iter", "integration"):
+                pass
+            params[name] = value
+        return ActiveSynthesisSampler(**params), X, y, w
 
     def y_is_valid(self, y):
         s = self.y
@@ -441,6 +454,8 @@ def cases(draw):
                                      else WEIGHT_KINDS_VALID + ["none"] * 7)),
         estimator=estimator, params=params, invalid_param=invalid,
         generator_k=draw(st.sampled_from([None, 1, 1])),
+        sampling_strategy=draw(st.sampled_from(["auto", "minority", "not minority",
+                                                "all"])),
     )
 
 
@@ -540,7 +555,10 @@ def _check_outputs(case, est, X, y, X_out=None, y_out=None):
     finite_in = _finite_columns(X)
     finite_out = _finite_columns(X_out)
     assert np.all(finite_out | ~finite_in), (finite_in, finite_out)
+    if isinstance(y, (list, pd.Series, pd.DataFrame)):  # y's container is kept
+        assert type(y_out) is type(y), (type(y_out), type(y))
     y_arr = np.asarray(y).ravel()
+    y_out = np.asarray(y_out).ravel()
     assert y_out.shape == (len(X_out),)
     assert y_out.dtype.kind == y_arr.dtype.kind, (y_out.dtype, y_arr.dtype)
     assert set(np.unique(y_out).tolist()) <= set(classes.tolist())

@@ -363,12 +363,14 @@ def test_labels_keep_their_type_whatever_the_container_of_x(binary):
     y_cat = pd.Series(pd.Categorical(y == 1))
     out = [ActiveSynthesisSampler(max_iter=1, random_state=0).fit_resample(X_in, y_cat)[1]
            for X_in in (X, pd.DataFrame(X))]
-    assert out[0].dtype == out[1].dtype == bool
+    assert out[0].dtype == out[1].dtype  # the Series' own dtype, both times
+    assert list(out[0].cat.categories) == [False, True]
 
 
-def test_a_sampler_without_rounds_still_has_its_model(binary):
+def test_a_classifier_without_rounds_is_the_real_only_model(binary):
     X, y = binary
-    sampler = ActiveSynthesisSampler(max_iter=0, random_state=0).fit(X, y)
-    assert sampler.estimator_ is not None
-    np.testing.assert_allclose(sampler.estimator_.predict_proba(X),
+    clf = ActiveSynthesisClassifier(max_iter=0, random_state=0).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X),
                                LogisticRegression().fit(X, y).predict_proba(X))
+    with pytest.raises(ValueError, match="max_iter"):  # a sampler needs a round
+        ActiveSynthesisSampler(max_iter=0).fit(X, y)
