@@ -281,7 +281,7 @@ def _parse_rows(content):
 
     Replies in ``json_object`` / ``none`` mode wrap the JSON in prose or code
     fences; the standard ``json`` module parses each candidate (no JSON-repair
-    library is a dependency, and a reply that still fails is asked again)."""
+    library is a dependency; a reply that fails gets one repair request)."""
     if not isinstance(content, str):
         return None
     text = content.strip()
