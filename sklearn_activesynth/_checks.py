@@ -40,7 +40,9 @@ def call_with_timeout(fn, timeout, what):
     Python cannot stop a running function from outside, so the call runs in a
     daemon thread: on a timeout the loop goes on without it and never calls
     that generator again in the fit (it may still be running), and the
-    thread does not keep the interpreter alive at exit.
+    thread does not keep the interpreter alive at exit. (Not
+    ``concurrent.futures``: its worker threads are joined at exit, so a hung
+    call would hang the interpreter.)
     """
     if timeout is None:
         return fn()

@@ -830,7 +830,7 @@ def _distinct_rows(Z):
     Rows are compared exactly as encoded (dense or CSR); without duplicates
     this is ``arange(n)``, so nothing downstream changes.
     """
-    if sp.issparse(Z):
+    if sp.issparse(Z):  # np.unique(axis=0) takes dense arrays only: hash each CSR row
         Z = Z.tocsr(copy=True)
         Z.sum_duplicates()
         Z.eliminate_zeros()

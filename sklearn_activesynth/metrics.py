@@ -8,9 +8,11 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.spatial.distance import pdist
 from scipy.stats import ks_2samp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import precision_recall_curve, roc_auc_score
+from sklearn.metrics.pairwise import rbf_kernel
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_consistent_length, column_or_1d
@@ -23,6 +25,7 @@ __all__ = [
     "expected_calibration_error",
     "reliability_curve",
     "synthetic_quality_report",
+    "sdmetrics_quality_report",
 ]
 
 
@@ -120,7 +123,15 @@ def recall_at_precision(y_true, scores, precision=0.9, *, pos_label=None,
 def _calibration_bins(y_true, proba, n_bins):
     """Per-sample (predicted probability, outcome) pairs and equal-width bins:
     P(y=1) and "is positive" for 1-D scores, the top-label confidence and
-    "is correct" for 2-D probabilities."""
+    "is correct" for 2-D probabilities.
+
+    The bins are those of :func:`sklearn.calibration.calibration_curve`
+    (``strategy="uniform"``): ``n_bins`` intervals closed on the right,
+    ``[0, 1/n], (1/n, 2/n], ..., ((n-1)/n, 1]`` (Guo et al., 2017), found
+    with its own ``searchsorted`` over ``linspace(0, 1, n_bins + 1)``.
+    scikit-learn returns only the non-empty bins and no counts; the bin of
+    each sample is computed here so that :func:`reliability_curve` can give
+    counts and keep a fixed length (the benchmark pools bins over seeds)."""
     if not isinstance(n_bins, (int, np.integer)) or n_bins < 1:
         raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}.")
     y_true = column_or_1d(y_true)
@@ -147,21 +158,30 @@ def _calibration_bins(y_true, proba, n_bins):
         outcome = (proba.argmax(axis=1) == y_idx).astype(float)
     else:
         raise ValueError(f"proba must be 1-D or 2-D, got shape {proba.shape}.")
-    if np.any((pred < 0) | (pred > 1)):
-        raise ValueError("Probabilities must lie in [0, 1].")
-    bins = np.minimum((pred * n_bins).astype(int), n_bins - 1)
+    if not np.all((pred >= 0) & (pred <= 1)):
+        raise ValueError("Probabilities must lie in [0, 1] (and not be NaN).")
+    bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], pred)
     return pred, outcome, bins
 
 
 def reliability_curve(y_true, proba, *, n_bins=10):
-    """Mean predicted probability and observed frequency per probability bin.
+    """Mean predicted probability, observed frequency and count per probability bin.
 
-    The data of a reliability diagram (seed 000 §2.5, item 4). With 1-D
-    scores (binary problems, ``P(y=1)``) each bin compares the mean predicted
-    probability with the share of positives, as
-    :func:`sklearn.calibration.calibration_curve` does; with 2-D
-    probabilities it compares the top-label confidence with the accuracy.
-    Bins are ``n_bins`` equal-width intervals of [0, 1]; empty bins give NaN.
+    The data of a reliability diagram (seed 000 §2.5, item 4), computed by
+    :func:`sklearn.calibration.calibration_curve` (``strategy="uniform"``).
+    This wrapper adds what scikit-learn does not give: the number of samples
+    per bin, one entry per bin whether it is empty or not (NaN for an empty
+    bin, so that bins can be pooled over seeds), and the top-label curve of
+    multiclass probabilities. With 1-D scores (binary problems, ``P(y=1)``)
+    each bin compares the mean predicted probability with the share of
+    positives; with 2-D probabilities it compares the top-label confidence
+    with the accuracy (scikit-learn's function on "was the top label right").
+    Bins are ``n_bins`` equal-width intervals of [0, 1] closed on the right,
+    as in scikit-learn: ``[0, 0.1], (0.1, 0.2], ..., (0.9, 1]`` for 10 bins.
+
+    To draw the curve, pass the non-empty bins to
+    :class:`sklearn.calibration.CalibrationDisplay`, or use
+    ``CalibrationDisplay.from_predictions`` directly on binary scores.
 
     Parameters
     ----------
@@ -174,8 +194,19 @@ def reliability_curve(y_true, proba, *, n_bins=10):
     Returns
     -------
     mean_predicted : ndarray of shape (n_bins,)
+        ``prob_pred`` of :func:`~sklearn.calibration.calibration_curve` at
+        the non-empty bins, NaN elsewhere.
     observed : ndarray of shape (n_bins,)
+        ``prob_true`` of :func:`~sklearn.calibration.calibration_curve` at
+        the non-empty bins, NaN elsewhere.
     counts : ndarray of shape (n_bins,)
+        Samples per bin.
+
+    See Also
+    --------
+    sklearn.calibration.calibration_curve : the non-empty bins, binary only.
+    sklearn.calibration.CalibrationDisplay : the reliability diagram.
+    expected_calibration_error : the count-weighted gap of these bins.
 
     Examples
     --------
@@ -184,11 +215,16 @@ def reliability_curve(y_true, proba, *, n_bins=10):
     >>> pred.round(3).tolist(), obs.tolist(), n.tolist()
     ([0.2, 0.85], [0.5, 1.0], [2, 2])
     """
+    from sklearn.calibration import calibration_curve
+
     pred, outcome, bins = _calibration_bins(y_true, proba, n_bins)
     counts = np.bincount(bins, minlength=n_bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_pred = np.bincount(bins, weights=pred, minlength=n_bins) / counts
-        observed = np.bincount(bins, weights=outcome, minlength=n_bins) / counts
+    mean_pred = np.full(n_bins, np.nan)
+    observed = np.full(n_bins, np.nan)
+    if len(pred):
+        prob_true, prob_pred = calibration_curve(
+            outcome.astype(int), pred, n_bins=n_bins, strategy="uniform", pos_label=1)
+        mean_pred[counts > 0], observed[counts > 0] = prob_pred, prob_true
     return mean_pred, observed, counts
 
 
@@ -197,10 +233,15 @@ def expected_calibration_error(y_true, proba, *, n_bins=15):
     probability and observed frequency.
 
     :math:`\mathrm{ECE} = \sum_b \frac{n_b}{n}\,|\bar p_b - \bar o_b|` over
-    ``n_bins`` equal-width bins (Guo et al., 2017), with the bins of
-    :func:`reliability_curve`: ``P(y=1)`` against the share of positives for
-    1-D scores, the top-label confidence against the accuracy for 2-D
-    probabilities. 0 is perfect calibration.
+    ``n_bins`` equal-width bins closed on the right (Guo et al., 2017), the
+    bins of :func:`reliability_curve` and of
+    :func:`sklearn.calibration.calibration_curve`: ``P(y=1)`` against the
+    share of positives for 1-D scores, the top-label confidence against the
+    accuracy for 2-D probabilities. 0 is perfect calibration.
+
+    scikit-learn (1.9) has no expected calibration error, only the Brier
+    score (:func:`sklearn.metrics.brier_score_loss`), which mixes
+    calibration with sharpness; this function fills that gap.
 
     Parameters
     ----------
@@ -241,24 +282,24 @@ def _as_frame(X, y, names, label):
 
 def _rbf_mmd2(A, B, rng, max_rows):
     """Unbiased squared MMD between the rows of A and B, Gaussian kernel with the
-    median-heuristic bandwidth (on at most ``max_rows`` rows of each)."""
+    median-heuristic bandwidth (on at most ``max_rows`` rows of each).
+
+    The kernel is :func:`sklearn.metrics.pairwise.rbf_kernel` and the pairwise
+    distances of the bandwidth :func:`scipy.spatial.distance.pdist`; neither
+    library has the MMD estimator itself or the median heuristic (the median
+    squared distance over all pairs of the pooled rows, ``gamma = 1 / median``),
+    which stay here."""
     if A.shape[0] > max_rows:
         A = A[rng.choice(A.shape[0], max_rows, replace=False)]
     if B.shape[0] > max_rows:
         B = B[rng.choice(B.shape[0], max_rows, replace=False)]
     if A.shape[0] < 2 or B.shape[0] < 2:
         return np.nan
-
-    def sqd(U, V):
-        return np.maximum((U * U).sum(1)[:, None] + (V * V).sum(1)[None, :] - 2 * U @ V.T, 0)
-
-    AB = sqd(A, B)
-    AA, BB = sqd(A, A), sqd(B, B)
-    pooled = np.concatenate([AA[np.triu_indices_from(AA, 1)], AB.ravel(),
-                             BB[np.triu_indices_from(BB, 1)]])
+    pooled = pdist(np.vstack([A, B]), "sqeuclidean")  # every pair, condensed
     med = np.median(pooled[pooled > 0]) if np.any(pooled > 0) else 1.0
     gamma = 1.0 / med
-    Kaa, Kbb, Kab = np.exp(-gamma * AA), np.exp(-gamma * BB), np.exp(-gamma * AB)
+    Kaa, Kbb = rbf_kernel(A, gamma=gamma), rbf_kernel(B, gamma=gamma)
+    Kab = rbf_kernel(A, B, gamma=gamma)
     n, m = A.shape[0], B.shape[0]
     return float((Kaa.sum() - np.trace(Kaa)) / (n * (n - 1))
                  + (Kbb.sum() - np.trace(Kbb)) / (m * (m - 1)) - 2 * Kab.mean())
@@ -268,8 +309,10 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
                              max_rows=2000, random_state=0):
     """How close synthetic rows are to real ones, and how close to copies.
 
-    Computed with numpy, scipy and scikit-learn only, on DataFrames with mixed
-    dtypes or on arrays:
+    Computed with numpy, scipy and scikit-learn only (the dependency-free
+    default; :func:`sdmetrics_quality_report` gives SDMetrics' quality report,
+    with its visualisations, when ``sdmetrics`` is installed), on DataFrames
+    with mixed dtypes or on arrays:
 
     - per column: the Kolmogorov–Smirnov statistic of numeric columns and the
       total variation distance of categorical ones (0 = same distribution,
@@ -315,6 +358,9 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
 
     See Also
     --------
+    sdmetrics_quality_report : SDMetrics' report (column shapes and column-pair
+        trends as scores in [0, 1]; its ``KSComplement`` and ``TVComplement``
+        are ``1 - ks`` and ``1 - tv`` here when no value is missing).
     sklearn_activesynth.filters.RealismFilter,
     sklearn_activesynth.filters.PrivacyFilter : the same discriminator and
         distance, used to drop rows during ``fit``.
@@ -337,6 +383,19 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
     """
     if not (isinstance(cv, Integral) and cv >= 2):
         raise ValueError(f"cv must be an integer >= 2, got {cv!r}.")
+    real, syn = _quality_frames(X_real, X_syn, y_real, y_syn, "synthetic_quality_report")
+    rng = check_random_state(random_state)
+    schema = TabularSchema(real)
+    rows = (_column_distances(real, syn, schema) + _correlation_differences(real, syn, schema)
+            + _distinguishability(real, syn, schema, rng, cv, max_rows))
+    report = pd.DataFrame(rows, columns=["metric", "column", "value", "ideal"])
+    report.attrs["summary"] = _quality_summary(report, len(real), len(syn))
+    return report
+
+
+def _quality_frames(X_real, X_syn, y_real, y_syn, what):
+    """Real and synthetic rows as DataFrames with the same columns (arrays get
+    ``x0, x1, ...``; the labels, when given, a ``"label"`` column)."""
     if X_real.shape[1] != X_syn.shape[1]:
         raise ValueError(
             f"X_real has {X_real.shape[1]} columns and X_syn {X_syn.shape[1]}; they "
@@ -347,18 +406,115 @@ def synthetic_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, cv=3,
     if (y_real is None) != (y_syn is None):
         raise ValueError("Pass both y_real and y_syn, or neither.")
     if X_real.shape[0] < 2 or X_syn.shape[0] < 2:
-        raise ValueError("synthetic_quality_report needs at least 2 real and 2 synthetic rows.")
-    rng = check_random_state(random_state)
+        raise ValueError(f"{what} needs at least 2 real and 2 synthetic rows.")
     names = [f"x{j}" for j in range(X_real.shape[1])]
     real = _as_frame(X_real, y_real, names, "label")
     syn = _as_frame(X_syn, y_syn, names, "label")
     if not isinstance(X_syn, pd.DataFrame) and isinstance(X_real, pd.DataFrame):
         syn.columns = real.columns
+    return real, syn
+
+
+def sdmetrics_quality_report(X_real, X_syn, *, y_real=None, y_syn=None, verbose=False):
+    """SDMetrics' quality report of synthetic rows against real ones.
+
+    The richer path next to :func:`synthetic_quality_report` when the
+    MIT-licensed ``sdmetrics`` package is installed (SDV installs it, or
+    ``pip install 'sklearn-activesynth[sdmetrics]'``): SDMetrics' own
+    ``QualityReport`` with its scores, per-column and per-pair details and
+    plotly visualisations. This function only brings the rows into the form
+    SDMetrics wants: DataFrames (arrays get columns ``x0, x1, ...``; the
+    labels, when given, a ``"label"`` column) and the metadata, read from
+    the real rows as :class:`~sklearn_activesynth.utils.TabularSchema` reads
+    them (numeric columns ``"numerical"``, boolean ones ``"boolean"``, the
+    other categorical ones ``"categorical"``).
+
+    :func:`synthetic_quality_report` stays the dependency-free default and
+    measures what SDMetrics' quality report does not: a real-vs-synthetic
+    discriminator, the MMD, and distances to the closest real record (near
+    copies). Where both measure the same thing the numbers agree: SDMetrics'
+    ``KSComplement`` is ``1 - ks`` and ``TVComplement`` is ``1 - tv`` of
+    :func:`synthetic_quality_report` when no value is missing (SDMetrics
+    drops missing values, ours counts them as one category), and its
+    ``CorrelationSimilarity`` is ``1 - |r_real - r_syn| / 2`` of the pairs
+    behind ``corr_diff``, scored only for pairs whose real correlation
+    reaches SDMetrics' threshold (0.5 in sdmetrics 0.32).
+
+    Parameters
+    ----------
+    X_real, X_syn : DataFrame, ndarray or sparse matrix
+        Real and synthetic rows with the same columns.
+    y_real, y_syn : array-like, optional
+        Labels; when both are given the label is one more categorical column.
+    verbose : bool, default=False
+        Let SDMetrics print its progress and summary.
+
+    Returns
+    -------
+    report : sdmetrics.reports.QualityReport
+        Generated: ``report.get_score()``, ``report.get_properties()``,
+        ``report.get_details("Column Shapes")``,
+        ``report.get_visualization("Column Pair Trends")``. SDMetrics' unified
+        report (sdmetrics >= 0.2x) names the one table ``"data"``; older
+        versions give their single-table report.
+
+    Raises
+    ------
+    ImportError
+        When sdmetrics is not installed.
+
+    See Also
+    --------
+    synthetic_quality_report : the dependency-free report.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.metrics import sdmetrics_quality_report
+    >>> rng = np.random.RandomState(0)
+    >>> report = sdmetrics_quality_report(rng.normal(size=(200, 2)),
+    ...                                   rng.normal(size=(200, 2)))  # doctest: +SKIP
+    >>> report.get_score() > 0.8  # doctest: +SKIP
+    True
+    """
+    try:
+        import sdmetrics.reports
+    except ImportError as exc:
+        raise ImportError(
+            "sdmetrics_quality_report needs sdmetrics (MIT-licensed, also installed by "
+            "SDV): pip install 'sklearn-activesynth[sdmetrics]'. "
+            "synthetic_quality_report needs no extra package."
+        ) from exc
+    real, syn = _quality_frames(X_real, X_syn, y_real, y_syn, "sdmetrics_quality_report")
     schema = TabularSchema(real)
-    rows = (_column_distances(real, syn, schema) + _correlation_differences(real, syn, schema)
-            + _distinguishability(real, syn, schema, rng, cv, max_rows))
-    report = pd.DataFrame(rows, columns=["metric", "column", "value", "ideal"])
-    report.attrs["summary"] = _quality_summary(report, len(real), len(syn))
+    columns = {}
+    for c in real.columns:
+        if c in schema.numeric:
+            sdtype = "numerical"
+        elif pd.api.types.is_bool_dtype(real[c].dtype):
+            sdtype = "boolean"
+        else:
+            sdtype = "categorical"
+        columns[str(c)] = {"sdtype": sdtype}
+    real.columns = syn.columns = [str(c) for c in real.columns]
+    return _generate_sdmetrics_report(
+        real, syn, columns, verbose, unified=hasattr(sdmetrics.reports, "QualityReport"))
+
+
+def _generate_sdmetrics_report(real, syn, columns, verbose, *, unified):
+    """SDMetrics' unified report (one table, ``"data"``), or the single-table
+    report of versions that have no unified one."""
+    if unified:
+        from sdmetrics.reports import QualityReport
+
+        report = QualityReport()
+        report.generate({"data": real}, {"data": syn},
+                        {"tables": {"data": {"columns": columns}}}, verbose=verbose)
+    else:
+        from sdmetrics.reports.single_table import QualityReport
+
+        report = QualityReport()
+        report.generate(real, syn, {"columns": columns}, verbose=verbose)
     return report
 
 

@@ -21,6 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import pdist
 from sklearn.base import BaseEstimator
 from sklearn.cluster import KMeans, MiniBatchKMeans
 
@@ -341,8 +342,10 @@ def _greedy_diverse(scores, Z, n, diversity, rng, max_pool=20000, max_steps=2000
     # uncertain rows must look redundant
     sample = np.asarray(Z[rng.choice(len(scores), size=min(len(scores), 500),
                                      replace=False)], dtype=float)
-    d2 = ((sample[:, None, :] - sample[None, :, :]) ** 2).sum(-1)
-    r = np.sqrt(d2.mean()) if np.any(d2 > 0) else 1.0
+    # mean squared distance over all ordered pairs (self-pairs count as 0);
+    # pdist gives each unordered pair once, without the (n, n, d) broadcast
+    d2 = pdist(sample, "sqeuclidean")
+    r = np.sqrt(2.0 * d2.sum() / len(sample) ** 2) if np.any(d2 > 0) else 1.0
     Zp = np.asarray(Z[pool], dtype=float)
     novelty = np.ones(len(pool))
     chosen = np.zeros(len(pool), dtype=bool)

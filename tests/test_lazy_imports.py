@@ -15,7 +15,7 @@ import sklearn_activesynth
 
 # What the extras of setup.cfg bring (top-level module names).
 EXTRAS = ("torch", "skorch", "sdv", "rdt", "ctgan", "copulas", "openai", "xgboost",
-          "imblearn", "dask", "distributed", "matplotlib")
+          "imblearn", "dask", "distributed", "matplotlib", "sdmetrics", "pydantic")
 # Modules that are all about an extra: importing them without it raises
 # ImportError (``nn`` with an install hint). Nothing else may.
 NEEDS_EXTRA = {

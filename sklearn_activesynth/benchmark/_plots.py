@@ -1,4 +1,6 @@
-"""PNG plots of the benchmark (matplotlib, the ``plot`` extra; Agg canvas, no pyplot)."""
+"""PNG plots of the benchmark (matplotlib, the ``plot`` extra): figures on an Agg
+canvas, never pyplot's global figures (scikit-learn's CalibrationDisplay imports
+pyplot, but draws on the axes it is given)."""
 
 import numpy as np
 
@@ -129,7 +131,8 @@ def plot_efficiency_curves(runs, path, *, metric="pr_auc", estimator=None,
 def plot_reliability(reliability, path, *, estimator=None, fraction=None, budget=None,
                      methods=("real_only", "calibrated", "smote", "random_matched", "active")):
     """Reliability diagrams (seed 000 §2.5, item 4): observed frequency against
-    mean predicted probability, bins pooled over seeds, one panel per dataset."""
+    mean predicted probability, bins pooled over seeds, one panel per dataset,
+    each curve drawn by :class:`sklearn.calibration.CalibrationDisplay`."""
     df = reliability
     if estimator is not None:
         df = df[df["estimator"] == estimator]
@@ -141,29 +144,49 @@ def plot_reliability(reliability, path, *, estimator=None, fraction=None, budget
     datasets = sorted(df["dataset"].unique())
     fig, axes = _figure(max(1, len(datasets)), panel=(2.6, 2.6))
     if len(df):
-        df = df.assign(label=_labels(df),
-                       w_pred=df["mean_predicted"] * df["count"],
-                       w_obs=df["observed"] * df["count"])
+        df = df.assign(label=_labels(df))
     for ax, ds in zip(axes, datasets):
-        sub = df[df["dataset"] == ds]
-        ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
-        for label, grp in sub.groupby("label", sort=True):
-            agg = grp.groupby("bin")[["count", "w_pred", "w_obs"]].sum()
-            agg = agg[agg["count"] > 0]
-            ax.plot(agg["w_pred"] / agg["count"], agg["w_obs"] / agg["count"],
-                    marker="o", ms=3, lw=1, label=label)
+        _reliability_panel(ax, df[df["dataset"] == ds])
         ax.set_title(ds, fontsize=9)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_xlabel("mean predicted probability", fontsize=8)
-        ax.set_ylabel("observed frequency", fontsize=8)
-        ax.tick_params(labelsize=7)
     title = "Reliability (binary: P(y=1); multiclass: top label)"
     if estimator:
         title += f", {estimator}"
     if fraction is not None:
         title += f", {fraction:.0%} real"
     return _finish(fig, axes, title, path)
+
+
+def _pool_bins(grp):
+    """One curve from per-seed bins (rows of ``reliability.csv``): each bin's
+    mean prediction and observed frequency over all seeds' samples, as
+    :func:`sklearn.calibration.calibration_curve` gives them for the pooled
+    predictions; empty bins are left out, as scikit-learn leaves them out."""
+    w = grp.assign(w_pred=grp["mean_predicted"] * grp["count"],
+                   w_obs=grp["observed"] * grp["count"])
+    agg = w.groupby("bin")[["count", "w_pred", "w_obs"]].sum()
+    agg = agg[agg["count"] > 0]
+    return (agg["w_obs"] / agg["count"]).to_numpy(), (agg["w_pred"] / agg["count"]).to_numpy()
+
+
+def _reliability_panel(ax, sub):
+    """One CalibrationDisplay per method on ``ax`` (with scikit-learn's
+    "Perfectly calibrated" diagonal); the figure gets one shared legend."""
+    from sklearn.calibration import CalibrationDisplay
+
+    displays = []
+    for label, grp in sub.groupby("label", sort=True):
+        prob_true, prob_pred = _pool_bins(grp)
+        displays.append(CalibrationDisplay(prob_true, prob_pred, y_prob=None).plot(
+            ax=ax, name=label, marker="o", markersize=3, linewidth=1))
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()  # _finish draws one legend for the figure
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    # the display says "fraction of positives"; multiclass curves are top-label accuracy
+    ax.set_xlabel("mean predicted probability", fontsize=8)
+    ax.set_ylabel("observed frequency", fontsize=8)
+    ax.tick_params(labelsize=7)
+    return displays
 
 
 def _embed(Z, method, random_state):

@@ -122,7 +122,17 @@ class Secret:
 
     ``clone`` and ``copy.deepcopy`` keep the same object (the value is
     immutable); pickling drops the value, so an unpickled estimator falls back
-    to the environment (``OPENAI_API_KEY``).
+    to the environment (``OPENAI_API_KEY``). A ``pydantic.SecretStr`` (or any
+    object with ``get_secret_value``) given as ``LLMGenerator(api_key=...)``
+    is unwrapped into a ``Secret``.
+
+    Why not pydantic's ``SecretStr``: it pickles its value
+    (``pickle.loads(pickle.dumps(SecretStr("k"))).get_secret_value() == "k"``),
+    so a pickled model on disk or sent to a loky worker would carry the key,
+    which is what this class exists to prevent; and pydantic comes with the
+    ``llm`` extra (openai) only, while an ``LLMGenerator`` can be built, cloned
+    and pickled without it. This class stays in the core; pydantic is never
+    imported.
 
     Examples
     --------
@@ -267,7 +277,11 @@ def _retry_after(headers):
 
 
 def _parse_rows(content):
-    """The list of rows in a reply, or None if it holds no JSON."""
+    """The list of rows in a reply, or None if it holds no JSON.
+
+    Replies in ``json_object`` / ``none`` mode wrap the JSON in prose or code
+    fences; the standard ``json`` module parses each candidate (no JSON-repair
+    library is a dependency; a reply that fails gets one repair request)."""
     if not isinstance(content, str):
         return None
     text = content.strip()
@@ -336,7 +350,7 @@ class LLMGenerator(BaseGenerator):
         The endpoint, e.g. ``"http://localhost:11434/v1"`` (Ollama),
         ``"http://localhost:8000/v1"`` (vLLM). ``None``: ``OPENAI_BASE_URL`` or
         OpenAI's API.
-    api_key : str, default=None
+    api_key : str, Secret or pydantic.SecretStr, default=None
         The API key; ``None`` reads ``OPENAI_API_KEY`` when a client is
         built. A key given here is wrapped in :class:`Secret`, so it never
         appears in ``get_params``, ``repr``, pickles, logs or the cache. An
@@ -584,6 +598,9 @@ class LLMGenerator(BaseGenerator):
 
     @api_key.setter
     def api_key(self, value):
+        if value is not None and not isinstance(value, Secret) and \
+                callable(getattr(value, "get_secret_value", None)):
+            value = value.get_secret_value()  # pydantic's SecretStr and the like
         self._api_key = value if value is None or isinstance(value, Secret) else Secret(value)
 
     def __generator_tags__(self):
@@ -1479,7 +1496,12 @@ def _field_text(col):
 
 
 def _coerce_value(col, v):
-    """The value as the column's type, or _Invalid(reason)."""
+    """The value as the column's type, or _Invalid(reason).
+
+    Hand-written rather than a JSON-schema validator (jsonschema, pydantic): a
+    validator says pass or fail, while this counts each dropped row by reason
+    (``llm_invalid_<reason>``) and converts what is safe ("1,200" -> 1200.0,
+    "TRUE" -> True, a category in another case)."""
     if isinstance(v, (dict, list)):
         raise _Invalid("type")
     if col.kind in ("number", "integer"):

@@ -8,6 +8,7 @@ reads the declaration and never probes for methods.
 # License: BSD 3 clause
 
 import numpy as np
+from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator
 
 __all__ = ["BaseUncertaintyScorer", "CallableUncertainty", "predict_proba_like"]
@@ -57,11 +58,9 @@ def predict_proba_like(estimator, X):
     if hasattr(estimator, "decision_function"):
         d = np.asarray(estimator.decision_function(X), dtype=float)
         if d.ndim == 1:
-            p1 = 1.0 / (1.0 + np.exp(-d))
+            p1 = expit(d)
             return np.column_stack([1.0 - p1, p1])
-        d = d - d.max(axis=1, keepdims=True)
-        e = np.exp(d)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(d, axis=1)
     raise TypeError(
         f"{type(estimator).__name__} has neither predict_proba nor "
         "decision_function, so probability-based uncertainty cannot be computed. "

@@ -6,6 +6,7 @@ sample; larger means more uncertain.
 """
 
 import numpy as np
+import scipy.stats
 
 __all__ = ["entropy", "margin", "least_confidence", "ensemble_variance"]
 
@@ -22,7 +23,12 @@ def _check_proba(proba):
 def entropy(proba, *, normalize=False):
     r"""Shannon entropy of the predicted distribution (softmax response).
 
-    :math:`U(x) = -\sum_c p(y=c|x) \log p(y=c|x)` (seed 000, §2.2, item 4).
+    :math:`U(x) = -\sum_c p(y=c|x) \log p(y=c|x)` (seed 000, §2.2, item 4),
+    computed by :func:`scipy.stats.entropy` row by row (natural logarithm).
+    As scipy does, each row is first divided by its sum, so rows that sum to
+    1 only up to rounding (float32 networks) give the entropy of the
+    distribution they stand for; a row with no mass (all zeros) or a NaN
+    gives NaN. Negative entries (rounding below 0) count as 0.
 
     Parameters
     ----------
@@ -42,11 +48,11 @@ def entropy(proba, *, normalize=False):
     array([0.693, 0.   ])
     """
     proba = _check_proba(proba)
-    p = np.clip(proba, 1e-12, 1.0)
-    scores = -np.sum(np.where(proba > 0, proba * np.log(p), 0.0), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = scipy.stats.entropy(np.maximum(proba, 0.0), axis=1)
     if normalize and proba.shape[1] > 1:
         scores = scores / np.log(proba.shape[1])
-    return np.maximum(scores, 0.0)
+    return np.maximum(scores, 0.0)  # rounding can give -1e-17; NaN stays NaN
 
 
 def margin(proba):

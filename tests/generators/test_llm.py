@@ -515,6 +515,21 @@ def test_api_key_never_leaks(llm_server, tmp_path, caplog):
     assert pickle.loads(blob).generator.api_key.get_secret_value() is None
 
 
+def test_pydantic_secret_str_is_taken_and_kept_out_of_pickles(llm_server):
+    # Secret stays hand-written because pydantic's SecretStr pickles its value;
+    # a SecretStr given as api_key is unwrapped into a Secret
+    pydantic = pytest.importorskip("pydantic")
+    key = "sk-test-PYDANTIC-1717"
+    assert pickle.loads(pickle.dumps(pydantic.SecretStr(key))).get_secret_value() == key
+    X, y = make_check_frame(150)
+    gen = _gen(llm_server, api_key=pydantic.SecretStr(key))
+    assert isinstance(gen.api_key, Secret) and gen.api_key.get_secret_value() == key
+    _loop(gen).fit(X, y)
+    assert llm_server.log[0].headers["authorization"] == f"Bearer {key}"
+    assert key.encode() not in pickle.dumps(gen)
+    assert key not in repr(gen) and key not in str(gen.get_params())
+
+
 def test_injected_client_is_shared_by_clone_and_left_out_of_pickles(llm_server):
     X, y = make_check_frame(80)
     client = openai.OpenAI(base_url=llm_server.url, api_key="sk-injected-777")

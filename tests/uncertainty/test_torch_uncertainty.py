@@ -211,3 +211,21 @@ def test_usable_as_uncertainty_of_the_classifier(uncertainty, digits):
     row = clf.history_.iloc[1]
     assert row["mean_uncertainty_train"] > 0 and row["n_generated"] > 0
     assert clf.predict_proba(X[:3]).shape == (3, 10)
+
+
+def test_kl_divergence_is_the_closed_form_of_torch_distributions():
+    from sklearn_activesynth.nn import VariationalLinear
+
+    torch.manual_seed(0)
+    layer = VariationalLinear(5, 3, prior_std=0.7, init_log_std=-2.0)
+    with torch.no_grad():
+        layer.weight_mu.normal_()
+        layer.bias_mu.normal_()
+        kl = layer.kl_divergence().item()
+        by_hand = 0.0  # the formula the layer computed before torch did it
+        for mu, rho in ((layer.weight_mu, layer.weight_rho), (layer.bias_mu, layer.bias_rho)):
+            std = layer._std(rho)
+            by_hand += torch.sum(torch.log(0.7 / std) + (std ** 2 + mu ** 2) / (2 * 0.7 ** 2)
+                                 - 0.5).item()
+    np.testing.assert_allclose(kl, by_hand, rtol=1e-5)
+    assert kl > 0

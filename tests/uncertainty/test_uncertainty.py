@@ -64,3 +64,50 @@ def test_committee_is_parallel_and_out_of_bag():
     assert len(members) == 4 and in_bag.shape == (4, 150)
     u, proba = scorer.score_committee(members, X, 2, exclude=in_bag)
     assert np.all(np.isfinite(u)) and proba.shape == (150, 2)
+
+
+# --- the library versions: scipy.stats.entropy, scipy.special.softmax / expit ------------
+
+def _entropy_by_hand(p):
+    """The formula the package computed before scipy did it: -sum p log p, 0 log 0 = 0."""
+    return -np.sum(np.where(p > 0, p * np.log(np.clip(p, 1e-12, 1.0)), 0.0), axis=1)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 10])
+def test_entropy_is_scipys(n_classes):
+    import scipy.stats
+
+    rng = np.random.RandomState(n_classes)
+    p = rng.dirichlet(np.full(n_classes, 0.5), size=200)
+    p[:5] = np.eye(n_classes)[rng.randint(n_classes, size=5)]  # certain rows: 0 log 0
+    np.testing.assert_array_equal(entropy(p), np.maximum(scipy.stats.entropy(p, axis=1), 0))
+    np.testing.assert_allclose(entropy(p), _entropy_by_hand(p), atol=1e-12)
+    np.testing.assert_allclose(entropy(p, normalize=True),
+                               scipy.stats.entropy(p, axis=1) / np.log(n_classes), atol=1e-15)
+
+
+def test_entropy_normalizes_rows_as_scipy_does():
+    # a row that sums to 0.5 is the distribution (0.5, 0.5) to scipy; the
+    # hand-written formula gave 0.5 log 2 for it
+    np.testing.assert_allclose(entropy([[0.25, 0.25]]), [np.log(2)])
+    # a negative rounding error counts as 0, a NaN gives NaN
+    np.testing.assert_allclose(entropy([[1.0, -1e-17]]), [0.0])
+    assert np.isnan(entropy([[np.nan, 0.5]])[0])
+
+
+def test_decision_function_probabilities_are_scipys_expit_and_softmax():
+    from scipy.special import expit, softmax
+    from sklearn.datasets import load_iris
+
+    X, y = make_classification(n_samples=120, random_state=0)
+    svc = LinearSVC().fit(X, y)
+    d = svc.decision_function(X)
+    np.testing.assert_array_equal(predict_proba_like(svc, X)[:, 1], expit(d))
+    np.testing.assert_allclose(predict_proba_like(svc, X)[:, 1], 1 / (1 + np.exp(-d)))
+    X3, y3 = load_iris(return_X_y=True)
+    svc3 = LinearSVC().fit(X3, y3)
+    d3 = svc3.decision_function(X3)
+    p3 = predict_proba_like(svc3, X3)
+    np.testing.assert_array_equal(p3, softmax(d3, axis=1))
+    e = np.exp(d3 - d3.max(1, keepdims=True))
+    np.testing.assert_allclose(p3, e / e.sum(1, keepdims=True), rtol=1e-12)
