@@ -338,3 +338,21 @@ def test_provenance_without_accepted_rows_says_so():
     disp = ProvenanceDisplay.from_estimator(sampler)
     assert disp.panels_ == ["regions", "generators"]
     assert all(ax.texts[0].get_text() == "no synthetic rows accepted" for ax in disp.axes_)
+
+
+# --------------------------------------------------------------- README
+def test_the_readme_shows_each_display_with_its_picture():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    section = readme.split("## Pictures", 1)[1].split("\n## ", 1)[0]
+    for display, image in [("FitHistoryDisplay", "fit_history.png"),
+                           ("UncertaintyMapDisplay", "uncertainty_map.png"),
+                           ("ProvenanceDisplay", "provenance.png")]:
+        call = f"{display}.from_estimator(clf"
+        assert call in section, call
+        assert f"](docs/images/{image})" in section.split(call, 1)[1], image
+        path = root / "docs" / "images" / image
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size <= 100_000, f"{image} is over 100 KB"
