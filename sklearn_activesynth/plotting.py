@@ -296,7 +296,7 @@ class FitHistoryDisplay:
         if not ok.any():
             _note(ax, "no validation score\n(validation_fraction=None)")
             return
-        accepted = (self.history["accepted"].fillna(False).astype(bool).to_numpy()
+        accepted = (self.history["accepted"].astype("boolean").fillna(False).to_numpy(bool)
                     if "accepted" in self.history.columns else np.ones(len(rounds), bool))
         kept = pd.Series(np.where(accepted & ok, score, np.nan)).ffill().to_numpy()
         self.lines_["score"] += ax.plot(rounds[ok], score[ok], marker="o", ms=4, lw=1,
@@ -627,15 +627,23 @@ class UncertaintyMapDisplay:
         scorer = resolve_uncertainty(estimator.uncertainty)
         if not isinstance(scorer, SoftmaxUncertainty):
             scorer = SoftmaxUncertainty("entropy")
+        u, measure_name = None, "uncertainty"
         if own_scores:
-            u, measure_name = np.asarray(uncertainty, dtype=float)[real], "uncertainty"
+            u = np.asarray(uncertainty, dtype=float)[real]
+        elif color_by == "class":  # not drawn: not computed
+            pass
         elif uncertainty == "model":
+            if getattr(estimator, "estimator_", None) is None:
+                raise ValueError(
+                    f"This {type(estimator).__name__} kept no model (max_iter=0), so "
+                    "uncertainty='model' has nothing to score: pass uncertainty='oof', "
+                    "your own scores, or color_by='class'.")
             u = scorer.from_proba(predict_proba_like(estimator.estimator_, X_real))
             measure_name = f"{scorer.measure} (fitted model)"
         else:
             u = scorer.from_proba(_oof_proba(estimator, X, y, rng))[real]
             measure_name = f"{scorer.measure} (out-of-fold)"
-        u = np.asarray(u, dtype=float)
+        u = None if u is None else np.asarray(u, dtype=float)
         E_real, E_syn, name, explained = embed_rows(
             X_real, X_syn, embedding=embedding, random_state=rng)
         rounds = (np.asarray(estimator.synthetic_provenance_["round"])[syn] if k_syn

@@ -266,6 +266,18 @@ def test_uncertainty_map_embeddings_and_checks(binary_fit):
         UncertaintyMapDisplay.from_estimator(clf, X, uncertainty="oof")
 
 
+@needs_mpl
+def test_uncertainty_map_of_a_fit_without_rounds():
+    X, y = make_classification(n_samples=200, random_state=0)
+    sampler = ActiveSynthesisSampler(max_iter=0, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="kept no model"):
+        UncertaintyMapDisplay.from_estimator(sampler, X, y)
+    disp = UncertaintyMapDisplay.from_estimator(sampler, X, y, uncertainty="oof")
+    assert disp.scatter_synthetic_ == [] and len(disp.scatter_real_[0].get_offsets()) == 200
+    disp = UncertaintyMapDisplay.from_estimator(sampler, X, y, color_by="class")
+    assert disp.real_uncertainty is None  # not drawn, not computed
+
+
 def test_embed_rows_maps_sparse_rows_and_keeps_synthetic_rows_on_the_real_map():
     rng = np.random.RandomState(0)
     X = sp.random(100, 30, density=0.2, format="csr", random_state=rng)
