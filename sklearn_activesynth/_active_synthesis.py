@@ -137,8 +137,11 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         the same synthetic rows and predictions. ``random_state`` parameters
         you set yourself are kept.
     verbose : int, default=0
-        A tqdm progress bar over rounds and per-round figures through the
-        ``sklearn_activesynth`` logger.
+        ``0``: print nothing. ``1``: print one line per round to stdout (round,
+        status, validation score, rows generated / accepted, seconds) and one
+        when the fit ends; the lines stay, as scikit-learn's estimators print
+        them. ``2``: also the seconds of each stage. The same lines always go
+        to the ``sklearn_activesynth`` logger at DEBUG level.
 
     Attributes
     ----------

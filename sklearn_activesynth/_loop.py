@@ -25,7 +25,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.utils.metaestimators import available_if
-from tqdm.auto import tqdm
 
 from ._checks import (
     GeneratorTimeoutError,
@@ -668,23 +667,57 @@ class FitLoop:
     # -- the fit
     def run(self, X, y, y_enc, label_encoder, sample_weight):
         """Prepare, run the rounds, refit; returns a :class:`LoopResult`."""
-        owner = self.owner
         state = self.prepare(X, y, y_enc, label_encoder, sample_weight)
+        for row in state.history:  # round 0, the real-only model
+            self.report(self.round_line(row))
         termination = state.termination
         rounds = range(1, self.max_iter + 1) if termination == "max_iter" else range(0)
         if self.quota is not None and not any(self.quota.values()):
             rounds, termination = range(0), "nothing_to_add"
-        bar = tqdm(rounds, desc=type(owner).__name__, disable=not owner.verbose, leave=False)
-        for t in bar:
+        for t in rounds:
             rnd = self.run_round(state, t)
             termination = self.stop_reason(state, rnd) or termination
             if termination != "max_iter":
                 break
-        bar.close()
         if self.quota is not None and termination not in ("generator_failed",
                                                           "nothing_to_add"):
             termination = self.top_up(state, termination)
-        return self.finish(X, y_enc, state, termination, sample_weight)
+        result = self.finish(X, y_enc, state, termination, sample_weight)
+        refit = state.history[-1].get("seconds_final_refit") if state.history else None
+        self.report(f"done after {result.n_iter} round(s) ({termination}): "
+                    f"{len(result.synthetic_y)} synthetic rows kept"
+                    + (f", final refit {refit:.1f} s" if refit is not None else ""))
+        return result
+
+    def report(self, line):
+        """A progress line: printed to stdout with ``verbose >= 1`` (lines stay,
+        as scikit-learn's estimators print them), logged at DEBUG level always."""
+        logger.debug(line)
+        if self.owner.verbose:
+            print(f"[{type(self.owner).__name__}] {line}", flush=True)
+
+    def round_line(self, row):
+        """One round in one line: status, validation score, rows, seconds (and,
+        with ``verbose >= 2``, the seconds of each stage)."""
+        t, status = row["round"], row["status"]
+        status = {"ok": "accepted", "initial": "real rows only"}.get(status, status)
+        parts = [f"round {t}/{self.max_iter}: {status}"]
+        score, scoring = row.get("val_score"), self.guard.scoring
+        if score is not None and np.isfinite(score):
+            name = scoring if isinstance(scoring, str) else getattr(
+                scoring, "__name__", "score")
+            parts.append(f"validation {name}={score:.4f}")
+        if t > 0:
+            parts.append(f"{row.get('n_generated', 0)} generated, "
+                         f"{row.get('n_accepted', 0)} accepted")
+        if row.get("error"):
+            parts.append(f"error: {str(row['error'])[:100]}")
+        seconds = {k[len("seconds_"):]: v for k, v in row.items()
+                   if k.startswith("seconds_") and v is not None and np.isfinite(v)}
+        parts.append(f"{sum(seconds.values()):.1f} s")
+        if self.owner.verbose >= 2 and seconds:
+            parts[-1] += " (" + ", ".join(f"{k} {v:.2f}" for k, v in seconds.items()) + ")"
+        return ", ".join(parts)
 
     def run_round(self, state, t):
         """One round: every stage in order, timed, its fields in one history row."""
@@ -697,13 +730,7 @@ class FitLoop:
             if rnd.status is not None:
                 break
         state.history.append(rnd.row)
-        if rnd.status is None:
-            logger.log(
-                logging.INFO if self.owner.verbose else logging.DEBUG,
-                "round %d: mean uncertainty %.4f, %d rows generated, %d accepted, "
-                "validation %s=%.4f (%s)", t, rnd.row["mean_uncertainty_train"],
-                rnd.row["n_generated"], rnd.row["n_accepted"], self.guard.scoring,
-                rnd.score, "accepted" if rnd.row["accepted"] else "rejected")
+        self.report(self.round_line(rnd.row))
         return rnd
 
     def stop_reason(self, state, rnd):

@@ -251,11 +251,42 @@ def test_the_guard_rejects_harmful_rounds():
     assert clf.termination_condition_ == "no_improvement"
 
 
-def test_verbose_logs_each_round(binary, caplog):
+def test_verbose_prints_one_line_per_round_that_stays(binary, capsys):
     X, y = binary
-    with caplog.at_level(logging.INFO, logger="sklearn_activesynth"):
-        ActiveSynthesisClassifier(max_iter=1, verbose=1, random_state=0).fit(X, y)
-    assert any("round 1" in r.getMessage() for r in caplog.records)
+    clf = ActiveSynthesisClassifier(max_iter=3, patience=3, verbose=1,
+                                    random_state=0).fit(X, y)
+    out = capsys.readouterr()
+    assert out.err == "" and "\r" not in out.out      # lines, not a redrawn bar
+    lines = out.out.splitlines()
+    assert len(lines) == len(clf.history_) + 1          # round 0, each round, the end
+    for line, (_, row) in zip(lines, clf.history_.iterrows()):
+        assert line.startswith(f"[ActiveSynthesisClassifier] round {row['round']}/3: ")
+        assert f"validation average_precision={row['val_score']:.4f}" in line
+        if row["round"] > 0:
+            assert f"{int(row['n_generated'])} generated, {int(row['n_accepted'])} accepted" in line
+            assert ("accepted," if row["accepted"] else "rejected,") in line
+    assert lines[-1] == (f"[ActiveSynthesisClassifier] done after {clf.n_iter_} round(s) "
+                         f"({clf.termination_condition_}): {len(clf.synthetic_y_)} "
+                         f"synthetic rows kept, final refit "
+                         f"{clf.history_['seconds_final_refit'].iloc[-1]:.1f} s")
+
+
+def test_verbose_2_adds_the_seconds_of_each_stage(binary, capsys):
+    X, y = binary
+    ActiveSynthesisClassifier(max_iter=1, verbose=2, random_state=0).fit(X, y)
+    round_1 = capsys.readouterr().out.splitlines()[1]
+    for stage in ["uncertainty", "targeting", "generation", "filtering", "fit", "scoring"]:
+        assert f"{stage} " in round_1.rpartition("(")[2]
+
+
+def test_verbose_0_prints_nothing_and_logs_at_debug(binary, capsys, caplog):
+    X, y = binary
+    with caplog.at_level(logging.DEBUG, logger="sklearn_activesynth"):
+        ActiveSynthesisClassifier(max_iter=2, verbose=0, random_state=0).fit(X, y)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any(m.startswith("round 1/2: ") for m in messages)
 
 
 INTEGRATIONS_AT_04 = {

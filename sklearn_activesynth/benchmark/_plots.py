@@ -189,28 +189,15 @@ def _reliability_panel(ax, sub):
     return displays
 
 
-def _embed(Z, method, random_state):
-    if method in ("auto", "umap"):
-        try:
-            import umap  # noqa: F401
-        except ImportError:
-            if method == "umap":
-                raise ImportError("embedding='umap' needs umap-learn: pip install umap-learn")
-        else:
-            from umap import UMAP
-
-            return UMAP(random_state=random_state).fit_transform(Z), "UMAP"
-    from sklearn.manifold import TSNE
-
-    perplexity = float(min(30.0, max(2.0, (len(Z) - 1) / 3)))
-    return TSNE(n_components=2, init="pca", perplexity=perplexity,
-                random_state=random_state).fit_transform(Z), "t-SNE"
-
 
 def plot_uncertainty_map(model, X, y, path, *, uncertainty=None, max_points=1500,
                          embedding="auto", random_state=0, title=None):
-    """Uncertainty map (seed 000 §2.2): a 2-D embedding of the real rows,
-    coloured by uncertainty, with the synthetic rows of ``model`` overlaid.
+    """Uncertainty map (seed 000 §2.2) as a PNG file: a 2-D embedding of the
+    real rows, coloured by uncertainty, with the synthetic rows of ``model``
+    overlaid.
+
+    Draws :class:`sklearn_activesynth.plotting.UncertaintyMapDisplay` (use it
+    directly for a figure in a notebook, other embeddings or class colours).
 
     Parameters
     ----------
@@ -220,13 +207,12 @@ def plot_uncertainty_map(model, X, y, path, *, uncertainty=None, max_points=1500
     path : str or path
         PNG file to write.
     uncertainty : array-like of shape (n_rows,), default=None
-        Uncertainty of each real row. ``None``: the normalised entropy of
-        out-of-fold probabilities of the base estimator on the real rows
-        (where the real-only model is unsure, which is what targeting reads).
+        Uncertainty of each real row. ``None``: the out-of-fold uncertainty
+        of the base estimator on the real rows (where the real-only model is
+        unsure, which is what targeting reads).
     max_points : int, default=1500
-        Real rows shown (a random subset); all synthetic rows are shown, up
-        to the same number.
-    embedding : {"auto", "tsne", "umap"}, default="auto"
+        Rows shown, real and synthetic together (a random subset).
+    embedding : {"auto", "pca", "tsne", "umap"}, default="auto"
         "auto" uses UMAP when umap-learn is installed, t-SNE otherwise.
     random_state : int, default=0
 
@@ -234,47 +220,19 @@ def plot_uncertainty_map(model, X, y, path, *, uncertainty=None, max_points=1500
     -------
     path
     """
-    from sklearn.base import clone
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from ..plotting import UncertaintyMapDisplay
 
-    from ..uncertainty import entropy
-    from ..utils.tabular import TabularSchema, concat_rows, take_rows
-
-    y = np.asarray(y)
-    rng = np.random.RandomState(random_state)
-    if uncertainty is None:
-        n_splits = int(max(2, min(5, np.unique(y, return_counts=True)[1].min())))
-        proba = cross_val_predict(
-            clone(model.estimator), X, y, method="predict_proba",
-            cv=StratifiedKFold(n_splits, shuffle=True, random_state=random_state))
-        uncertainty = entropy(proba, normalize=True)
-    uncertainty = np.asarray(uncertainty, dtype=float)
-    real = np.sort(rng.choice(len(y), size=min(len(y), max_points), replace=False))
-    syn_X = model.synthetic_X_
-    n_syn = syn_X.shape[0]
-    syn = np.sort(rng.choice(n_syn, size=min(n_syn, max_points), replace=False)) \
-        if n_syn else np.arange(0)
-    X_real = take_rows(X, real)
-    blocks = [X_real] + ([take_rows(syn_X, syn)] if len(syn) else [])
-    schema = TabularSchema(X)
-    Z = schema.encode(concat_rows(blocks))
-    Z = np.nan_to_num(np.asarray(Z.toarray() if hasattr(Z, "toarray") else Z, float))
-    E, name = _embed(Z, embedding, random_state)
+    if embedding == "auto":
+        try:
+            import umap  # noqa: F401
+            embedding = "umap"
+        except ImportError:
+            embedding = "tsne"
     fig, axes = _figure(1, panel=(5.4, 4.4))
-    ax = axes[0]
-    order = np.argsort(uncertainty[real], kind="stable")  # most uncertain drawn last
-    sc = ax.scatter(E[order, 0], E[order, 1], c=uncertainty[real][order],
-                    cmap="viridis", s=7, alpha=0.9, linewidths=0)
-    fig.colorbar(sc, ax=ax, label="uncertainty of the real rows (entropy)")
-    if len(syn):
-        rounds = np.asarray(model.synthetic_provenance_["round"])[syn]
-        for r in np.unique(rounds):
-            sel = len(real) + np.flatnonzero(rounds == r)
-            ax.scatter(E[sel, 0], E[sel, 1], marker="x", s=10, lw=0.7, alpha=0.6,
-                       label=f"synthetic, round {r}")
-        ax.legend(fontsize=7, loc="best", frameon=False)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title or f"Uncertainty map ({name}): {len(real)} real rows, "
-                 f"{len(syn)} synthetic", fontsize=9)
+    disp = UncertaintyMapDisplay.from_estimator(
+        model, X, y, uncertainty="oof" if uncertainty is None else uncertainty,
+        embedding=embedding, max_samples=max_points, random_state=random_state,
+        ax=axes[0])
+    if title:
+        disp.ax_.set_title(title, fontsize=9)
     return _save(fig, path)
