@@ -1,6 +1,8 @@
 """Query strategies and ActiveSynthesisClassifier.query: each strategy picks what
 it should on a constructed pool where the right answer is known."""
 
+import pathlib
+import re
 import tracemalloc
 import warnings
 
@@ -479,3 +481,18 @@ def test_query_in_a_grid_search_friendly_way(pool):
     X, y = two_gaussians()
     clf = ActiveSynthesisClassifier(grid, max_iter=0, random_state=0).fit(X, y)
     assert clf.query(pool, 3, strategy=HybridSampling(lam=0.5)).shape == (3,)
+
+
+def test_the_design_page_example_ranks_a_frame():
+    page = pathlib.Path(__file__).resolve().parents[1] / "docs" / "design.md"
+    block, = [b for b in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
+              if "class LargestAmountFirst" in b]
+    namespace = {"np": np}
+    exec(compile(block, str(page), "exec"), namespace)
+    frame = pd.DataFrame({"amount": [5.0, 50.0, 20.0, 1.0]}, index=[10, 3, 7, 0])
+    X, y = two_gaussians()
+    clf = ActiveSynthesisClassifier(LogisticRegression(), max_iter=0).fit(
+        pd.DataFrame({"amount": X[:, 0]}), y)
+    positions = clf.query(frame, 2, strategy=namespace["LargestAmountFirst"](),
+                          exclude=[2], batch_size=3)
+    assert positions.tolist() == [1, 0]
