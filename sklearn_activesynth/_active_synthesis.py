@@ -7,6 +7,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _BaseActiveSynthesis
+from .acquisition import DEFAULT_BATCH_SIZE, resolve_query_strategy
 from .utils._compat import _fit_context
 
 __all__ = ["ActiveSynthesisClassifier"]
@@ -355,3 +356,86 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         """
         X = self._check_predict_input(X)
         return self.estimator_.decision_function(X)
+
+    def query(self, X_pool, n_samples=1, *, strategy="margin", exclude=None,
+              return_scores=False, batch_size=DEFAULT_BATCH_SIZE):
+        """The rows of an unlabelled pool to label next, best first.
+
+        Ranks ``X_pool`` with the final estimator and a query strategy of
+        :mod:`sklearn_activesynth.acquisition` (seed 003, §2.2). The pool is
+        scored ``batch_size`` rows at a time and only the best rows so far are
+        kept, so a pool of millions of rows (a memory-mapped array included)
+        needs a few chunks of memory beyond itself; the model keeps no copy
+        of it. Randomness (the random control, the reference sample of the
+        hybrid) comes from ``random_state``: an int gives the same answer
+        each time.
+
+        Parameters
+        ----------
+        X_pool : {array-like, sparse matrix, DataFrame} of shape (n_pool, n_features)
+            Unlabelled rows with the training columns (checked like
+            ``predict``'s input: feature names and count).
+        n_samples : int, default=1
+            Rows to return. When fewer are available (the pool minus
+            ``exclude``), all of them are returned with a
+            :class:`~sklearn_activesynth.acquisition.PoolExhaustedWarning`.
+        strategy : str, query strategy, uncertainty scorer or callable, \
+                default="margin"
+            How rows are ranked (for now an argument of ``query``, not a
+            constructor parameter). "margin" (the strongest single strategy
+            on tabular data in the literature), "entropy",
+            "least_confidence": :class:`~sklearn_activesynth.acquisition.UncertaintySampling`;
+            "hybrid": the seed's uncertainty-plus-density score
+            (:class:`~sklearn_activesynth.acquisition.HybridSampling`);
+            "random": the control
+            (:class:`~sklearn_activesynth.acquisition.RandomSampling`). A
+            strategy object sets the other knobs, e.g.
+            ``UncertaintySampling("margin", diversity=0.5)`` for a batch
+            spread over the pool; an uncertainty scorer of
+            :mod:`sklearn_activesynth.uncertainty` (one that scores a fitted
+            model, not a committee) or a callable ``f(fitted_estimator, X) ->
+            scores`` ranks by that score.
+        exclude : array-like of int or bool mask, default=None
+            Positions in ``X_pool`` never to return: rows already sent for
+            labelling and not answered yet.
+        return_scores : bool, default=False
+            Also return the rows' scores.
+        batch_size : int, default=10_000
+            Rows scored at a time. The result does not depend on it.
+
+        Returns
+        -------
+        positions : ndarray of int of shape (n_samples,)
+            Positions in ``X_pool`` (``X_pool.iloc[positions]`` for a
+            DataFrame: positions, not index labels), best first.
+        scores : ndarray of shape (n_samples,)
+            Only with ``return_scores=True``: their scores (higher: label
+            sooner), non-increasing.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from sklearn_activesynth import ActiveSynthesisClassifier
+        >>> X, y = make_classification(n_samples=1200, random_state=0)
+        >>> clf = ActiveSynthesisClassifier(LogisticRegression(), max_iter=0,
+        ...                                 random_state=0).fit(X[:200], y[:200])
+        >>> pool = X[200:]
+        >>> positions = clf.query(pool, n_samples=5)
+        >>> positions.shape
+        (5,)
+        >>> import numpy as np   # the rows whose probability is nearest 0.5
+        >>> nearest = np.argsort(np.abs(clf.predict_proba(pool)[:, 1] - 0.5))[:5]
+        >>> bool((positions == nearest).all())
+        True
+        >>> later = clf.query(pool, n_samples=5, exclude=positions)   # not answered yet
+        >>> set(later.tolist()) & set(positions.tolist())
+        set()
+        """
+        X_pool = self._check_predict_input(X_pool)
+        result = resolve_query_strategy(strategy).rank(
+            self.estimator_, X_pool, n_samples, exclude=exclude,
+            random_state=self.random_state, batch_size=batch_size)
+        if return_scores:
+            return result.positions, result.scores
+        return result.positions

@@ -1,0 +1,787 @@
+"""Which real rows to label next: query strategies (seed 003, §2.2).
+
+A query strategy ranks the rows of an unlabelled pool for labelling, best
+first, with a fitted classifier. Every strategy subclasses
+:class:`BaseQueryStrategy` and implements one method of the protocol,
+``rank(estimator, X_pool, n_samples, *, exclude=None, random_state=None,
+batch_size=10_000) -> QueryResult`` (it unpacks as ``positions, scores``):
+
+- :class:`UncertaintySampling`: margin, entropy, least confidence, or any
+  uncertainty scorer of :mod:`sklearn_activesynth.uncertainty` that scores a
+  fitted model;
+- :class:`HybridSampling`: the seed's ``s(x) = λ·u(x) + (1 − λ)·d(x)``, with
+  ``d`` the density of the pool around ``x`` (§2.2.1) and ``λ`` adapted to the
+  model;
+- :class:`RandomSampling`: the control every other strategy is measured
+  against.
+
+The pool is scored in chunks of ``batch_size`` rows and only the running best
+rows are kept, so memory beyond the pool itself is bounded by a few chunks,
+whatever the pool's size; the strategies keep no copy of it. Uncertainty and
+hybrid sampling take ``diversity=α > 0`` for the batch objective of §2.2.3,
+``Σ s(x) − α Σ sim(x_i, x_j)``, maximised greedily over the best
+``n_candidates`` rows (never quadratic in the pool).
+
+:meth:`sklearn_activesynth.ActiveSynthesisClassifier.query` is the way most
+users reach these strategies.
+"""
+
+# License: BSD 3 clause
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.random import sample_without_replacement
+from sklearn.utils.validation import check_array
+
+from .uncertainty import (
+    BaseUncertaintyScorer,
+    SoftmaxUncertainty,
+    predict_proba_like,
+    resolve_uncertainty,
+)
+from .utils._compat import Interval, StrOptions
+from .utils._seeding import check_random_state
+from .utils.tabular import TabularSchema, take_rows
+
+__all__ = [
+    "BaseQueryStrategy",
+    "HybridSampling",
+    "PoolExhaustedWarning",
+    "QueryResult",
+    "RandomSampling",
+    "UncertaintySampling",
+    "resolve_query_strategy",
+]
+
+#: Rows scored at a time when the caller does not say.
+DEFAULT_BATCH_SIZE = 10_000
+#: Largest kernel block (rows × reference rows) held at once by the density.
+_KERNEL_BLOCK = 1 << 18
+#: Strings accepted for the uncertainty of the strategies.
+_MEASURES = ("margin", "entropy", "least_confidence")
+
+
+class PoolExhaustedWarning(UserWarning):
+    """Fewer rows are left in the pool than were asked for; all of them are returned."""
+
+
+@dataclass(eq=False)
+class QueryResult:
+    """What :meth:`BaseQueryStrategy.rank` returns; unpacks as ``positions, scores``.
+
+    Parameters
+    ----------
+    positions : ndarray of int of shape (n_returned,)
+        Positions (``0 .. len(X_pool) - 1``, never index labels) of the rows
+        to label, best first.
+    scores : ndarray of float of shape (n_returned,)
+        Their scores, non-increasing (higher: label it sooner). With a
+        diversity penalty, the score each row had when it was picked (its
+        own score minus the penalty from the rows picked before it).
+    report : dict, default={}
+        Figures of the ranking: ``strategy``, ``n_pool``, ``n_excluded``,
+        ``n_returned``, and what the strategy chose from the data
+        (``lam``, ``bandwidth``, ``n_reference``, ``n_candidates``); an
+        acquisition loop records them in ``history_``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_activesynth.acquisition import UncertaintySampling
+    >>> X, y = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.array([0, 0, 1, 1])
+    >>> model = LogisticRegression().fit(X, y)
+    >>> result = UncertaintySampling("margin").rank(model, np.array([[3.0], [0.1], [-1.0]]), 2)
+    >>> positions, scores = result
+    >>> positions.tolist(), result.report["n_pool"]
+    ([1, 2], 3)
+    """
+
+    positions: np.ndarray
+    scores: np.ndarray
+    report: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        yield self.positions
+        yield self.scores
+
+    def __len__(self):
+        return len(self.positions)
+
+
+# ----------------------------------------------------------------------------
+# rows, exclusions, the running best
+
+
+def _as_rows(X):
+    """A 2-D row container (DataFrame, ndarray, memmap, sparse) as it is; lists as arrays."""
+    if isinstance(X, pd.DataFrame) or sp.issparse(X) or \
+            (isinstance(X, np.ndarray) and X.ndim == 2):
+        return X
+    return check_array(X, dtype=None, ensure_all_finite=False, accept_sparse=["csr", "csc"])
+
+
+def _chunk(X, start, stop):
+    """Rows ``start:stop`` (a view for arrays and memory maps)."""
+    if isinstance(X, pd.DataFrame):
+        return X.iloc[start:stop]
+    if sp.issparse(X):
+        return X[start:stop]
+    return X[start:stop]
+
+
+def _check_exclude(exclude, n_pool):
+    """Sorted unique positions to leave out."""
+    if exclude is None:
+        return np.empty(0, dtype=np.intp)
+    ex = np.asarray(exclude)
+    if ex.dtype == bool:
+        if ex.shape != (n_pool,):
+            raise ValueError(
+                f"exclude is a boolean mask of shape {ex.shape}; a mask needs one entry per "
+                f"pool row ({n_pool}). Otherwise pass the positions to leave out.")
+        return np.flatnonzero(ex)
+    ex = ex.ravel()
+    if ex.size == 0:
+        return np.empty(0, dtype=np.intp)
+    if ex.dtype.kind not in "iu":
+        if ex.dtype.kind == "f" and np.all(np.isfinite(ex)) and np.all(ex == np.round(ex)):
+            ex = ex.astype(np.intp)
+        else:
+            raise ValueError(
+                "exclude must hold integer positions into X_pool (0 .. len(X_pool) - 1), "
+                f"got values of dtype {ex.dtype}. Pass positions, not index labels: "
+                "e.g. X_pool.index.get_indexer(labels).")
+    if ex.min() < 0 or ex.max() >= n_pool:
+        raise ValueError(
+            f"exclude holds positions outside the pool: the pool has {n_pool} rows, so "
+            f"positions run from 0 to {n_pool - 1}; got values from {ex.min()} to "
+            f"{ex.max()}. Pass positions into this X_pool, not index labels.")
+    return np.unique(ex.astype(np.intp))
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _best(neg, pos, k):
+    """Indices of the ``k`` best rows, best meaning the smallest ``(neg, pos)``
+    pair (``neg`` is minus the score), so ties go to the lower position and the
+    choice does not depend on how the pool was chunked. Unordered."""
+    if len(neg) <= k:
+        return np.arange(len(neg))
+    kth = np.partition(neg, k - 1)[k - 1]
+    better = np.flatnonzero(neg < kth)
+    ties = np.flatnonzero(neg == kth)
+    ties = ties[np.argsort(pos[ties], kind="stable")[:k - len(better)]]
+    return np.concatenate([better, ties])
+
+
+class _RunningBest:
+    """The ``k`` best rows seen so far (positions, scores, optionally their
+    representation); memory: O(k + one chunk)."""
+
+    def __init__(self, k):
+        self.k = k
+        self.pos = np.empty(0, dtype=np.intp)
+        self.neg = np.empty(0, dtype=float)
+        self.Z = None
+
+    def push(self, pos, scores, Z=None):
+        neg = -np.where(np.isnan(scores), -np.inf, scores)
+        keep = _best(neg, pos, self.k)
+        pos, neg = pos[keep], neg[keep]
+        Z = None if Z is None else Z[keep]
+        pos = np.concatenate([self.pos, pos])
+        neg = np.concatenate([self.neg, neg])
+        if Z is not None:
+            Z = Z if self.Z is None else (
+                sp.vstack([self.Z, Z], format="csr") if sp.issparse(Z) else
+                np.concatenate([self.Z, Z]))
+        keep = _best(neg, pos, self.k)
+        self.pos, self.neg = pos[keep], neg[keep]
+        self.Z = None if Z is None else Z[keep]
+
+    def result(self):
+        order = np.lexsort((self.pos, self.neg))
+        Z = None if self.Z is None else self.Z[order]
+        return self.pos[order], -self.neg[order], Z
+
+
+# ----------------------------------------------------------------------------
+# the representation the estimator sees, and the RBF similarity on it
+
+
+class _Representation:
+    """``f(x)``: the output of a Pipeline's preprocessing steps, else the
+    standardised numeric encoding of :class:`~sklearn_activesynth.utils.TabularSchema`
+    learned from the reference rows; plus the RBF bandwidth."""
+
+    def __init__(self, estimator, X_ref, bandwidth):
+        if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
+            self._transform = estimator[:-1].transform
+        else:
+            self._transform = TabularSchema(X_ref).encode
+        self.Z_ref = self(X_ref)
+        self.ref_sq = _row_sq_norms(self.Z_ref)
+        if bandwidth == "median":
+            bandwidth = _median_distance(self.Z_ref, self.ref_sq)
+        self.bandwidth = float(bandwidth)
+        self.gamma = 1.0 / (2.0 * self.bandwidth ** 2)
+
+    def __call__(self, X):
+        Z = self._transform(X)
+        if isinstance(Z, pd.DataFrame):
+            Z = Z.to_numpy(dtype=float)
+        if sp.issparse(Z):
+            return Z.tocsr().astype(float)
+        Z = np.asarray(Z, dtype=float)
+        return np.nan_to_num(Z.reshape(len(Z), -1), copy=False)
+
+    def similarity(self, Z, Y, Y_sq):
+        """``sim(a, b) = exp(-||a - b||² / (2 h²))`` between the rows of ``Z`` and ``Y``."""
+        d2 = _sq_distances(Z, Y, Y_sq)
+        d2 *= -self.gamma
+        return np.exp(d2, out=d2)
+
+    def density(self, Z):
+        """``d(x) = mean_i sim(f(x), f(x_i))`` over the reference rows, in blocks."""
+        step = max(1, _KERNEL_BLOCK // max(1, self.Z_ref.shape[0]))
+        out = np.empty(Z.shape[0])
+        for a in range(0, Z.shape[0], step):
+            out[a:a + step] = self.similarity(Z[a:a + step], self.Z_ref,
+                                              self.ref_sq).mean(axis=1)
+        return out
+
+
+def _sq_distances(Z, Y, Y_sq):
+    """Squared Euclidean distances between the rows of ``Z`` and ``Y`` (dense or
+    sparse), in one (n_Z, n_Y) allocation."""
+    d2 = safe_sparse_dot(Z, Y.T, dense_output=True)
+    d2 = np.asarray(d2, dtype=float)
+    d2 *= -2.0
+    d2 += _row_sq_norms(Z)[:, None]
+    d2 += Y_sq[None, :]
+    return np.maximum(d2, 0.0, out=d2)
+
+
+def _row_sq_norms(Z):
+    if sp.issparse(Z):
+        return np.asarray(Z.multiply(Z).sum(axis=1)).ravel()
+    return np.einsum("ij,ij->i", Z, Z)
+
+
+def _median_distance(Z, sq):
+    """The median heuristic: the median distance between two different reference rows."""
+    if Z.shape[0] < 2:
+        return 1.0
+    d2 = _sq_distances(Z, Z, sq)
+    d = np.concatenate([d2[i, i + 1:] for i in range(len(d2) - 1)])
+    del d2
+    np.sqrt(d, out=d)
+    h = float(np.median(d))
+    if h > 0 and np.isfinite(h):
+        return h
+    positive = d[d > 0]  # mostly duplicates: the typical gap between different rows
+    return float(np.median(positive)) if positive.size else 1.0
+
+
+def _reference_positions(n_pool, n_reference, rng):
+    """A uniform sample of pool positions, sorted (O(n_reference), not O(n_pool))."""
+    if n_pool <= n_reference:
+        return np.arange(n_pool)
+    return np.sort(sample_without_replacement(n_pool, n_reference, random_state=rng))
+
+
+def _resolve_scorer(spec, owner):
+    scorer = resolve_uncertainty(spec)
+    if scorer.requires == "committee":
+        raise ValueError(
+            f"{owner} cannot query with the committee scorer {type(scorer).__name__}: a "
+            "committee is fitted on the training rows, and ranking a pool uses only the "
+            "fitted model (it keeps no training rows). Use a scorer of the fitted model: "
+            "'margin', 'entropy', 'least_confidence', a scorer with requires='proba' or "
+            "'model' (e.g. MCDropout for torch nets), or f(fitted_estimator, X) -> scores.")
+    return scorer
+
+
+def _uncertainty_scale(scorer, n_classes, u_ref):
+    """What puts ``u`` on [0, 1]: the measure's maximum for the built-in
+    measures, else the largest score on the reference rows."""
+    if isinstance(scorer, SoftmaxUncertainty) and n_classes is not None and n_classes > 1:
+        return {"margin": 1.0, "entropy": math.log(n_classes),
+                "least_confidence": 1.0 - 1.0 / n_classes}[scorer.measure]
+    top = float(np.max(u_ref)) if len(u_ref) else 0.0
+    return top if top > 0 and np.isfinite(top) else 1.0
+
+
+def _score_uncertainty(scorer, estimator, X):
+    if scorer.requires == "proba":
+        scores = scorer.from_proba(predict_proba_like(estimator, X))
+    else:
+        scores = scorer(estimator, X)
+    scores = np.asarray(scores, dtype=float).ravel()
+    if scores.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"The uncertainty scorer {type(scorer).__name__} returned {scores.shape[0]} "
+            f"scores for {X.shape[0]} rows; it must return one score per row.")
+    return scores
+
+
+# ----------------------------------------------------------------------------
+# the protocol
+
+
+class BaseQueryStrategy(BaseEstimator):
+    """Base class of query strategies: rank an unlabelled pool for labelling.
+
+    A strategy is a scikit-learn estimator (its parameters tune in
+    ``GridSearchCV`` as nested parameters of whatever holds it) that learns
+    nothing: :meth:`rank` takes the fitted model and the pool and returns the
+    positions of the rows to label, best first. It keeps no copy of the pool.
+
+    Subclasses implement ``_score(estimator, X_chunk, Z_chunk, plan, rng) ->
+    scores`` (one score per row, higher: label it sooner) and, when they need
+    something from the whole pool before scoring it, ``_plan(estimator,
+    X_pool, rng, plan) -> None`` (fill the dict ``plan``, which ``_score``
+    receives). A strategy that needs ``f(x)``, the representation the
+    estimator sees, returns True from ``_needs_representation()`` (or has a
+    ``diversity`` parameter above 0): ``plan["representation"]`` then maps
+    rows to it and holds the reference sample (``Z_ref``), and ``Z_chunk`` is
+    the chunk's representation (``None`` otherwise, or when ``_plan`` sets
+    ``plan["uses_Z"] = False``). The base class handles the chunks, the
+    exclusions, the running best rows and the §2.2.3 diversity penalty.
+
+    Examples
+    --------
+    A strategy that asks for the rows with the largest first feature:
+
+    >>> import numpy as np
+    >>> from sklearn_activesynth.acquisition import BaseQueryStrategy
+    >>> class LargestFirst(BaseQueryStrategy):
+    ...     def _score(self, estimator, X, Z, plan, rng):
+    ...         return np.asarray(X)[:, 0]
+    >>> LargestFirst().rank(None, np.array([[1.0], [5.0], [3.0]]), 2).positions.tolist()
+    [1, 2]
+    """
+
+    _parameter_constraints: dict = {}
+
+    def rank(self, estimator, X_pool, n_samples, *, exclude=None, random_state=None,
+             batch_size=DEFAULT_BATCH_SIZE):
+        """The ``n_samples`` rows of ``X_pool`` to label next, best first.
+
+        Parameters
+        ----------
+        estimator : fitted classifier
+            The model whose uncertainty ranks the pool. For a Pipeline, the
+            output of its preprocessing steps is the representation used for
+            density and diversity.
+        X_pool : {array-like, sparse matrix, DataFrame} of shape (n_pool, n_features)
+            Unlabelled rows, as the estimator takes them. A memory-mapped
+            array is read one chunk at a time.
+        n_samples : int
+            Rows to return. When fewer rows are available (the pool minus
+            ``exclude``), all of them are returned with a
+            :class:`PoolExhaustedWarning`.
+        exclude : array-like of int or bool mask, default=None
+            Positions never to return (rows already sent for labelling and not
+            answered yet).
+        random_state : int, RandomState instance or None, default=None
+            Seeds the reference sample of the pool (density, bandwidth) and
+            random scores. Draws happen in that order.
+        batch_size : int, default=10_000
+            Rows scored at a time: the memory beyond the pool is a few chunks
+            of this size. The result does not depend on it.
+
+        Returns
+        -------
+        result : QueryResult
+            ``positions`` (int ndarray into ``X_pool``, best first),
+            ``scores`` and a ``report``; unpacks as ``positions, scores``.
+        """
+        self._validate_params()
+        X_pool = _as_rows(X_pool)
+        n_pool = X_pool.shape[0]
+        n_samples = _check_int(n_samples, "n_samples", 1)
+        batch_size = _check_int(batch_size, "batch_size", 1)
+        excluded = _check_exclude(exclude, n_pool)
+        n_available = n_pool - len(excluded)
+        if n_samples > n_available:
+            warnings.warn(
+                f"{n_samples} rows were asked for but only {n_available} of the pool's "
+                f"{n_pool} rows are left ({len(excluded)} excluded); all {n_available} are "
+                "returned.", PoolExhaustedWarning, stacklevel=2)
+            n_samples = n_available
+        rng = check_random_state(random_state)
+        report = {"strategy": type(self).__name__, "n_pool": int(n_pool),
+                  "n_excluded": len(excluded)}
+        if n_samples == 0:
+            report["n_returned"] = 0
+            return QueryResult(np.empty(0, dtype=np.intp), np.empty(0), report)
+
+        diversity = float(getattr(self, "diversity", 0.0) or 0.0)
+        plan = {"representation": None}
+        if diversity > 0 or self._needs_representation():
+            n_ref = getattr(self, "n_reference", 500)
+            ref = _reference_positions(n_pool, n_ref, rng)
+            X_ref = take_rows(X_pool, ref)
+            plan["representation"] = _Representation(
+                estimator, X_ref, getattr(self, "bandwidth", "median"))
+            plan["X_ref"] = X_ref
+            report.update(n_reference=len(ref),
+                          bandwidth=plan["representation"].bandwidth)
+        self._plan(estimator, X_pool, rng, plan)
+        plan.pop("X_ref", None)
+        rep = plan["representation"]
+        represent = rep is not None and (diversity > 0 or plan.get("uses_Z", True))
+
+        n_candidates = n_samples
+        if diversity > 0:
+            n_candidates = self._n_candidates(n_samples, n_available)
+            report["n_candidates"] = n_candidates
+        best = _RunningBest(n_candidates)
+        for start in range(0, n_pool, batch_size):
+            stop = min(start + batch_size, n_pool)
+            X_chunk = _chunk(X_pool, start, stop)
+            Z = rep(X_chunk) if represent else None
+            scores = np.asarray(self._score(estimator, X_chunk, Z, plan, rng),
+                                dtype=float).ravel()
+            if scores.shape[0] != stop - start:
+                raise ValueError(
+                    f"{type(self).__name__}._score returned {scores.shape[0]} scores for "
+                    f"{stop - start} rows; it must return one per row.")
+            pos = np.arange(start, stop, dtype=np.intp)
+            lo, hi = np.searchsorted(excluded, [start, stop])
+            if hi > lo:
+                keep = np.ones(stop - start, dtype=bool)
+                keep[excluded[lo:hi] - start] = False
+                pos, scores = pos[keep], scores[keep]
+                Z = None if Z is None else Z[keep]
+            best.push(pos, scores, Z if diversity > 0 else None)
+        positions, scores, Z = best.result()
+        if diversity > 0:
+            positions, scores = _greedy_diverse(positions, scores, Z, n_samples,
+                                                diversity, rep)
+        if "lam" in plan:
+            report["lam"] = plan["lam"]
+        report["n_returned"] = len(positions)
+        return QueryResult(positions, scores, report)
+
+    def _needs_representation(self):
+        return False
+
+    def _plan(self, estimator, X_pool, rng, plan):
+        """Prepare what scoring needs from the whole pool (fill ``plan``)."""
+
+    def _score(self, estimator, X, Z, plan, rng):  # pragma: no cover - abstract
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _score(estimator, X, Z, plan, rng).")
+
+    def _n_candidates(self, n_samples, n_available):
+        n = getattr(self, "n_candidates", "auto")
+        n = max(10 * n_samples, 100) if n == "auto" else max(int(n), n_samples)
+        return int(min(n, n_available))
+
+
+def _greedy_diverse(positions, scores, Z, n_samples, alpha, rep):
+    """Greedy maximisation of ``Σ_S s(x) − α Σ_{i<j in S} sim(x_i, x_j)`` (§2.2.3)
+    over the candidates (sorted best first): each step adds the candidate with
+    the largest marginal gain ``s(x) − α Σ_{j in S} sim(x, x_j)``. Cost:
+    O(n_candidates × n_samples) similarities."""
+    gain = scores.astype(float).copy()
+    sq = _row_sq_norms(Z)
+    picked, picked_gain = [], []
+    for _ in range(n_samples):
+        i = int(np.argmax(gain))
+        picked.append(i)
+        picked_gain.append(gain[i])
+        gain[i] = -np.inf
+        zi = Z[i:i + 1]
+        gain -= alpha * rep.similarity(Z, zi, sq[i:i + 1]).ravel()
+    return positions[np.asarray(picked, dtype=np.intp)], np.asarray(picked_gain, dtype=float)
+
+
+_DIVERSITY_CONSTRAINTS = {
+    "diversity": [Interval(Real, 0, None, closed="left")],
+    "n_candidates": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "bandwidth": [StrOptions({"median"}), Interval(Real, 0, None, closed="neither")],
+    "n_reference": [Interval(Integral, 2, None, closed="left")],
+}
+
+
+class UncertaintySampling(BaseQueryStrategy):
+    """Label the rows the model is least sure about first.
+
+    Parameters
+    ----------
+    measure : {"margin", "entropy", "least_confidence"}, scorer or callable, \
+            default="margin"
+        The uncertainty ``u(x)``: a measure of the predicted probabilities
+        (``predict_proba``, or a softmax of ``decision_function``), a
+        :class:`~sklearn_activesynth.uncertainty.BaseUncertaintyScorer` that
+        scores a fitted model (``requires = "proba"`` or ``"model"``, e.g.
+        :class:`~sklearn_activesynth.uncertainty.MCDropout`) or a callable
+        ``f(fitted_estimator, X) -> scores``. Committee scorers
+        (``"ensemble_variance"``, ``requires = "committee"``) are not
+        supported: they fit members on the training rows, which ranking a
+        pool does not have; :meth:`rank` raises a ``ValueError`` saying so.
+    diversity : float, default=0.0
+        ``α`` of the batch objective of seed 003 §2.2.3,
+        ``Σ u(x) − α Σ_{pairs} sim(x_i, x_j)``, in units of ``u``; 0 ranks
+        by ``u`` alone. The batch is built greedily from the
+        ``n_candidates`` most uncertain rows: each step takes the row whose
+        ``u`` minus ``α`` times its similarity to the rows already taken is
+        largest.
+    n_candidates : "auto" or int, default="auto"
+        Rows the diverse batch is chosen from ("auto": ``max(10 ×
+        n_samples, 100)``); only used with ``diversity > 0``.
+    bandwidth : "median" or float, default="median"
+        ``h`` of the similarity ``sim(a, b) = exp(-||a - b||² / (2 h²))`` on
+        the representation the estimator sees; "median": the median distance
+        between rows of the reference sample. Only used with
+        ``diversity > 0``.
+    n_reference : int, default=500
+        Rows of the pool drawn at random to set the bandwidth (and, without a
+        Pipeline, the standardisation). Only used with ``diversity > 0``.
+
+    See Also
+    --------
+    HybridSampling : uncertainty plus the density of the pool.
+    RandomSampling : the control.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_activesynth.acquisition import UncertaintySampling
+    >>> X, y = np.array([[-2.0], [-1.0], [1.0], [2.0]]), np.array([0, 0, 1, 1])
+    >>> model = LogisticRegression().fit(X, y)
+    >>> pool = np.array([[-3.0], [0.2], [2.5], [-0.1]])
+    >>> positions, scores = UncertaintySampling("margin").rank(model, pool, 2)
+    >>> positions.tolist()   # the two rows nearest the boundary at 0
+    [3, 1]
+    """
+
+    _parameter_constraints = {
+        "measure": [StrOptions(set(_MEASURES) | {"ensemble_variance"}), callable],
+        **_DIVERSITY_CONSTRAINTS,
+    }
+
+    def __init__(self, measure="margin", *, diversity=0.0, n_candidates="auto",
+                 bandwidth="median", n_reference=500):
+        self.measure = measure
+        self.diversity = diversity
+        self.n_candidates = n_candidates
+        self.bandwidth = bandwidth
+        self.n_reference = n_reference
+
+    def _plan(self, estimator, X_pool, rng, plan):
+        plan["scorer"] = _resolve_scorer(self.measure, type(self).__name__)
+
+    def _score(self, estimator, X, Z, plan, rng):
+        return _score_uncertainty(plan["scorer"], estimator, X)
+
+
+class HybridSampling(BaseQueryStrategy):
+    r"""Uncertainty and representativeness: ``s(x) = λ·u(x) + (1 − λ)·d(x)``.
+
+    The hybrid score of seed 003 §2.2.1. ``u(x)`` is the model's
+    uncertainty and ``d(x) = (1/N) Σ_i sim(f(x), f(x_i))`` the density of the
+    pool around ``x``: ``f`` is the representation the estimator sees (the
+    output of a Pipeline's preprocessing steps, ``pipe[:-1].transform``; for
+    any other estimator the standardised numeric encoding of
+    :meth:`~sklearn_activesynth.utils.TabularSchema.encode`, one-hot
+    categoricals included) and ``sim(a, b) = exp(-||a - b||² / (2 h²))``.
+    The sum runs over a uniform random sample of ``n_reference`` pool rows
+    (all of them for a smaller pool), so the cost is ``O(n_pool ×
+    n_reference)``, not quadratic. Both terms are put on ``[0, 1]`` before
+    they are mixed, with constants fixed before the pool is scored (so the
+    ranking does not depend on ``batch_size``): ``u`` divided by the measure's
+    largest value (margin 1, entropy ``log C``, least confidence
+    ``1 − 1/C``; for other scorers its largest value on the reference
+    sample), ``d`` by its largest value on the reference sample.
+
+    Parameters
+    ----------
+    lam : "auto" or float in [0, 1], default="auto"
+        ``λ``. 1 ranks by uncertainty alone, 0 by density alone. "auto"
+        adapts it to the model: ``λ = 1 − ū``, where ``ū`` is the mean
+        normalised uncertainty of the model on the reference sample. A model
+        unsure about most of the pool (a cold start, few labels) has an
+        uncertainty that does not tell rows apart, so density leads; as
+        labels accumulate and the model becomes sure about most rows, ``λ``
+        grows toward 1 and uncertainty leads. The value used is in the
+        result's ``report["lam"]``.
+    uncertainty : {"entropy", "margin", "least_confidence"}, scorer or \
+            callable, default="entropy"
+        ``u(x)``, as ``measure`` of :class:`UncertaintySampling` (the seed's
+        choice is the predictive entropy).
+    n_reference : int, default=500
+        Rows of the pool ``d`` is estimated against (and the bandwidth and,
+        without a Pipeline, the standardisation are learned from).
+    bandwidth : "median" or float, default="median"
+        ``h``; "median": the median distance between two reference rows (the
+        median heuristic).
+    diversity : float, default=0.0
+        ``α`` of the batch objective of §2.2.3, ``Σ s(x) − α Σ_{pairs}
+        sim(x_i, x_j)``, in units of ``s``; see :class:`UncertaintySampling`.
+    n_candidates : "auto" or int, default="auto"
+        Rows the diverse batch is chosen from; see :class:`UncertaintySampling`.
+
+    See Also
+    --------
+    UncertaintySampling : ``lam=1``.
+
+    Examples
+    --------
+    With ``lam=0`` the densest rows come first:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_activesynth.acquisition import HybridSampling
+    >>> rng = np.random.RandomState(0)
+    >>> X, y = rng.normal(size=(50, 2)), np.repeat([0, 1], 25)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> pool = np.vstack([np.zeros((5, 2)), [[8.0, 8.0]]])   # five alike, one far away
+    >>> positions, scores = HybridSampling(lam=0.0).rank(model, pool, 6, random_state=0)
+    >>> int(positions[-1])
+    5
+    >>> result = HybridSampling().rank(model, pool, 2, random_state=0)
+    >>> 0.0 <= result.report["lam"] <= 1.0
+    True
+    """
+
+    _parameter_constraints = {
+        "lam": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="both")],
+        "uncertainty": [StrOptions(set(_MEASURES) | {"ensemble_variance"}), callable],
+        **_DIVERSITY_CONSTRAINTS,
+    }
+
+    def __init__(self, lam="auto", uncertainty="entropy", *, n_reference=500,
+                 bandwidth="median", diversity=0.0, n_candidates="auto"):
+        self.lam = lam
+        self.uncertainty = uncertainty
+        self.n_reference = n_reference
+        self.bandwidth = bandwidth
+        self.diversity = diversity
+        self.n_candidates = n_candidates
+
+    def _needs_representation(self):
+        return True
+
+    def _plan(self, estimator, X_pool, rng, plan):
+        scorer = _resolve_scorer(self.uncertainty, type(self).__name__)
+        rep, X_ref = plan["representation"], plan["X_ref"]
+        u_ref = _score_uncertainty(scorer, estimator, X_ref)
+        n_classes = None
+        if isinstance(scorer, SoftmaxUncertainty):
+            n_classes = predict_proba_like(estimator, take_rows(X_ref, [0])).shape[1]
+        u_scale = _uncertainty_scale(scorer, n_classes, u_ref)
+        d_ref = rep.density(rep.Z_ref)
+        d_scale = float(d_ref.max()) if len(d_ref) and d_ref.max() > 0 else 1.0
+        if self.lam == "auto":
+            lam = float(np.clip(1.0 - np.mean(u_ref / u_scale), 0.0, 1.0))
+        else:
+            lam = float(self.lam)
+        plan.update(scorer=scorer, u_scale=u_scale, d_scale=d_scale, lam=lam,
+                    uses_Z=lam < 1)
+
+    def _score(self, estimator, X, Z, plan, rng):
+        lam = plan["lam"]
+        s = np.zeros(X.shape[0])
+        if lam > 0:
+            s += lam * _score_uncertainty(plan["scorer"], estimator, X) / plan["u_scale"]
+        if lam < 1:
+            s += (1.0 - lam) * plan["representation"].density(Z) / plan["d_scale"]
+        return s
+
+
+class RandomSampling(BaseQueryStrategy):
+    """Label rows in a uniformly random order: the control.
+
+    Every claim about a query strategy is measured against it. The scores
+    are independent uniform draws, one per pool row (excluded rows included,
+    so excluding rows does not change the others' draws), so the result
+    depends only on ``random_state``, not on ``batch_size`` or the model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.acquisition import RandomSampling
+    >>> pool = np.zeros((100, 3))
+    >>> a, _ = RandomSampling().rank(None, pool, 5, random_state=0)
+    >>> b, _ = RandomSampling().rank(None, pool, 5, random_state=0)
+    >>> bool((a == b).all()), len(set(a.tolist()))
+    (True, 5)
+    """
+
+    def __init__(self):
+        pass
+
+    def _score(self, estimator, X, Z, plan, rng):
+        return rng.random_sample(X.shape[0])
+
+
+_STRATEGY_NAMES = {
+    "margin": lambda: UncertaintySampling("margin"),
+    "entropy": lambda: UncertaintySampling("entropy"),
+    "least_confidence": lambda: UncertaintySampling("least_confidence"),
+    "hybrid": HybridSampling,
+    "random": RandomSampling,
+}
+
+
+def resolve_query_strategy(spec):
+    """The strategy object for a value of ``strategy=``.
+
+    Parameters
+    ----------
+    spec : str, BaseQueryStrategy, BaseUncertaintyScorer or callable
+        "margin", "entropy", "least_confidence": :class:`UncertaintySampling`
+        with that measure; "hybrid": :class:`HybridSampling` with its
+        defaults; "random": :class:`RandomSampling`; a strategy: itself (not
+        copied); an uncertainty scorer or a callable ``f(fitted_estimator, X)
+        -> scores``: :class:`UncertaintySampling` with it.
+
+    Returns
+    -------
+    strategy : BaseQueryStrategy
+
+    Examples
+    --------
+    >>> from sklearn_activesynth.acquisition import resolve_query_strategy
+    >>> resolve_query_strategy("entropy")
+    UncertaintySampling(measure='entropy')
+    >>> resolve_query_strategy("random")
+    RandomSampling()
+    """
+    if isinstance(spec, BaseQueryStrategy):
+        return spec
+    if isinstance(spec, str):
+        if spec in _STRATEGY_NAMES:
+            return _STRATEGY_NAMES[spec]()
+        raise ValueError(
+            f"Unknown query strategy {spec!r}. Use one of {sorted(_STRATEGY_NAMES)}, a "
+            "strategy object such as HybridSampling(lam=0.5) or "
+            "UncertaintySampling('margin', diversity=0.5) from "
+            "sklearn_activesynth.acquisition, an uncertainty scorer, or a callable "
+            "f(fitted_estimator, X) -> scores.")
+    if isinstance(spec, BaseUncertaintyScorer) or callable(spec):
+        return UncertaintySampling(spec)
+    raise TypeError(
+        "strategy must be a string, a BaseQueryStrategy, an uncertainty scorer or a "
+        f"callable f(fitted_estimator, X) -> scores; got {type(spec).__name__}.")
