@@ -269,12 +269,12 @@ def test_uncertainty_map_embeddings_and_checks(binary_fit):
 @needs_mpl
 def test_uncertainty_map_of_a_fit_without_rounds():
     X, y = make_classification(n_samples=200, random_state=0)
-    sampler = ActiveSynthesisSampler(max_iter=0, random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="kept no model"):
-        UncertaintyMapDisplay.from_estimator(sampler, X, y)
-    disp = UncertaintyMapDisplay.from_estimator(sampler, X, y, uncertainty="oof")
+    clf = ActiveSynthesisClassifier(max_iter=0, random_state=0).fit(X, y)
+    disp = UncertaintyMapDisplay.from_estimator(clf, X, y)
     assert disp.scatter_synthetic_ == [] and len(disp.scatter_real_[0].get_offsets()) == 200
-    disp = UncertaintyMapDisplay.from_estimator(sampler, X, y, color_by="class")
+    disp = UncertaintyMapDisplay.from_estimator(clf, X, y, uncertainty="oof")
+    assert disp.scatter_synthetic_ == [] and len(disp.scatter_real_[0].get_offsets()) == 200
+    disp = UncertaintyMapDisplay.from_estimator(clf, X, y, color_by="class")
     assert disp.real_uncertainty is None  # not drawn, not computed
 
 
@@ -345,9 +345,9 @@ def test_provenance_draws_filter_scores_and_honours_ax():
 @needs_mpl
 def test_provenance_without_accepted_rows_says_so():
     X, y = make_classification(n_samples=200, random_state=0)
-    sampler = ActiveSynthesisSampler(max_iter=0, random_state=0).fit(X, y)
-    assert len(sampler.synthetic_provenance_) == 0
-    disp = ProvenanceDisplay.from_estimator(sampler)
+    clf = ActiveSynthesisClassifier(max_iter=0, random_state=0).fit(X, y)
+    assert len(clf.synthetic_provenance_) == 0
+    disp = ProvenanceDisplay.from_estimator(clf)
     assert disp.panels_ == ["regions", "generators"]
     assert all(ax.texts[0].get_text() == "no synthetic rows accepted" for ax in disp.axes_)
 
