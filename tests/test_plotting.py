@@ -19,7 +19,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from sklearn_activesynth import ActiveSynthesisClassifier, ActiveSynthesisSampler
+from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.datasets import make_fraud_transactions
 from sklearn_activesynth.plotting import (
     FitHistoryDisplay,

@@ -26,7 +26,7 @@ from sklearn_activesynth import (
 )
 from sklearn_activesynth.datasets import make_fraud_transactions
 from sklearn_activesynth.filters import PrivacyFilter, QualityFilter, RealismFilter
-from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator, Synthesized
+from sklearn_activesynth.generators import BaseGenerator, InterpolationGenerator
 
 
 @pytest.fixture
