@@ -41,8 +41,16 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     ----------
     estimator : estimator object, default=None
         The classifier to improve; cloned, never modified. ``None`` means
-        ``LogisticRegression()``. A Pipeline (e.g. with a ColumnTransformer)
-        receives mixed-type DataFrames unchanged. Labels are encoded as
+        ``LogisticRegression()`` for arrays, sparse matrices and DataFrames of
+        numbers without missing values, and for any other DataFrame (string,
+        categorical or boolean columns, missing values) a Pipeline chosen at
+        ``fit``: numeric columns median-imputed and standardised, the others
+        one-hot encoded (missing values as their own category, unknown
+        categories ignored), then ``LogisticRegression()``; ``estimator_``
+        shows which. ``set_params(estimator__C=...)`` on the default makes it
+        an explicit ``LogisticRegression`` (numeric ``X`` only; on text columns
+        ``fit`` says which Pipeline to pass). A Pipeline of your own (e.g. with a
+        ColumnTransformer) receives mixed-type DataFrames unchanged. Labels are encoded as
         ``0..n_classes-1`` before they reach it (so XGBoost takes string labels).
     generator : generator object, default=None
         Produces labelled synthetic rows (see ``sklearn_activesynth.generators``);

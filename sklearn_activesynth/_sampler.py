@@ -25,7 +25,10 @@ class ActiveSynthesisSampler(_BaseActiveSynthesis):
     estimator : estimator object, default=None
         The classifier whose uncertainty guides the synthesis (normally the
         pipeline's final estimator, or a cheaper stand-in). ``None`` means
-        ``LogisticRegression()``.
+        ``LogisticRegression()`` for numeric data and, for a DataFrame with
+        string, categorical or boolean columns or missing values, a Pipeline
+        that imputes, one-hot encodes and standardises before it, as in
+        :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.
     generator, filters, uncertainty, uncertainty_cv, targeting, n_synthetic, max_iter, \
 integration, scoring, validation_fraction, patience, tol, generator_timeout, \
 keep_generator, n_jobs, random_state, verbose
