@@ -33,6 +33,7 @@ from .targeting import ANCHOR_STRATEGIES, resolve_targeting
 from .uncertainty import resolve_uncertainty
 from .uncertainty._scorers import MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions
+from .utils._threads import fit_thread_limits
 
 __all__ = ["FilterContext", "GeneratorFailedWarning"]
 
@@ -274,7 +275,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         loop = FitLoop(self, fit_params, final_refit=final_refit)
         loop.estimator = self._get_estimator(X)
         _check_estimator_takes(loop.estimator, X)
-        result = loop.run(X, y, y_enc, label_encoder, sample_weight)
+        # n_jobs is the fit's CPU budget, BLAS/OpenMP threads included (utils/_threads.py)
+        with fit_thread_limits(self.n_jobs, loop.estimator):
+            result = loop.run(X, y, y_enc, label_encoder, sample_weight)
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))

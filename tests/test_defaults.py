@@ -3,12 +3,16 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_activesynth import ActiveSynthesisClassifier, ActiveSynthesisSampler
 from sklearn_activesynth.datasets import make_fraud_transactions
+from sklearn_activesynth.utils._threads import thread_budget, worker_thread_limit
 
 
 def _mixed_frame(n=300, seed=0):
@@ -85,3 +89,51 @@ def test_logistic_regression_on_numeric_categoricals_still_fits():
     frame = pd.DataFrame(X, columns=list("abcd"))
     frame["level"] = pd.Categorical(np.arange(200) % 3)
     ActiveSynthesisClassifier(LogisticRegression(), max_iter=1, random_state=0).fit(frame, y)
+
+
+class _ThreadRecorder(ClassifierMixin, BaseEstimator):
+    """LogisticRegression that records the OpenMP/BLAS threads it was given."""
+
+    def __init__(self, n_jobs=None):
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y, sample_weight=None):
+        self.threads_ = {p["user_api"]: p["num_threads"] for p in threadpool_info()}
+        self.lr_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.lr_.predict_proba(X)
+
+    def predict(self, X):
+        return self.lr_.predict(X)
+
+
+def test_fits_run_with_the_thread_budget_of_n_jobs():
+    X, y = make_classification(n_samples=200, random_state=0)
+    with threadpool_limits(limits=2):
+        clf = ActiveSynthesisClassifier(_ThreadRecorder(), max_iter=1, random_state=0)
+        clf.fit(X, y)
+        assert set(clf.estimator_.threads_.values()) == {1}
+        # the limit is lifted after fit
+        assert {p["num_threads"] for p in threadpool_info()} == {2}
+        clf.set_params(n_jobs=2).fit(X, y)
+        assert set(clf.estimator_.threads_.values()) == {2}
+        # a base estimator with its own n_jobs: the loop sets no limit of its own
+        clf = ActiveSynthesisClassifier(_ThreadRecorder(n_jobs=1), max_iter=1,
+                                        random_state=0).fit(X, y)
+        assert set(clf.estimator_.threads_.values()) == {2}
+
+
+def test_thread_budget_rules():
+    lr = LogisticRegression()
+    assert thread_budget(None, lr) == 1
+    assert thread_budget(3, lr) == 3
+    assert thread_budget(None, RandomForestClassifier(n_jobs=4)) is None
+    assert thread_budget(None, Pipeline([("rf", RandomForestClassifier(n_jobs=2))])) is None
+    # workers x threads never exceed the budget
+    assert worker_thread_limit(4, lr, n_tasks=5) == 1
+    assert worker_thread_limit(4, lr, n_tasks=2) == 2
+    assert worker_thread_limit(None, lr, n_tasks=5) is None  # one worker: the fit's limit
+    assert worker_thread_limit(4, RandomForestClassifier(n_jobs=2), n_tasks=5) is None
