@@ -71,16 +71,18 @@ test-core: install-core
 test-all: install
 	$(BIN)/python -m pytest -q -m "slow or not slow" --doctest-modules sklearn_activesynth tests
 
-# Speed/memory of the loop itself, then the cross-validation benchmark on the shared
-# datasets (../shared/datasets; resumable, writes benchmarks/results/).
+# Speed/memory of the loop itself, then the cross-validation benchmark on the public
+# datasets (CSVs in $SKLEARN_ACTIVESYNTH_DATA, else ../shared/datasets), written to a
+# fresh folder under benchmark_results/; BENCH_ARGS="--resume --out DIR" continues a run.
+BENCH_ARGS ?=
 bench: install
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_fit_time.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_predict.py
-	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset results
+	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset results $(BENCH_ARGS)
 
-# The harness on built-in data only (no ../shared needed), in a few minutes.
+# The harness on built-in data only (no data folder needed), in about a minute.
 bench-quick: install
-	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset quick --out benchmark_results/quick
+	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset quick $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) build *.egg-info .pytest_cache
