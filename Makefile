@@ -21,7 +21,8 @@ CORE_TEST_DEPS := "pytest>=7.4" "pytest-timeout>=2.2" "hypothesis>=6.100"
 PYTEST_ARGS := -q --doctest-modules sklearn_activesynth tests
 PANDAS_V := -c "import pandas; print('pandas', pandas.__version__)"
 
-# The demo's environment: the core plus imbalanced-learn (the SMOTENC row).
+# The demo's environment: the core plus imbalanced-learn (the SMOTENC row). --no-compile:
+# Python compiles only the modules the demo imports, on first import.
 DEMO_VENV ?= .venv-demo
 DEMO_BIN  := $(DEMO_VENV)/bin
 
@@ -53,7 +54,8 @@ install-core: $(CORE_VENV)/.installed
 
 $(DEMO_VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(DEMO_VENV)
-	$(DEMO_BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[imblearn]"
+	$(DEMO_BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
+		-e ".[imblearn]"
 	touch $@
 
 install-demo: $(DEMO_VENV)/.installed

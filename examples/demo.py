@@ -80,10 +80,10 @@ def n_synthetic_rows(name, model, X_train, y_train):
         return 0
     if isinstance(model, ActiveSynthesisClassifier):
         return len(model.synthetic_y_)
-    # imbalanced-learn pipelines do not keep the resampled data: rerun the sampler
-    # (same random_state, same rows) outside the timed fit
-    _, y_res = clone(model.steps[0][1]).fit_resample(X_train, y_train)
-    return len(y_res) - len(y_train)
+    # imbalanced-learn pipelines do not keep the resampled data; SMOTENC's default
+    # sampling_strategy="auto" raises every other class to the majority's count
+    counts = pd.Series(y_train).value_counts()
+    return int((counts.max() - counts).sum())
 
 
 def evaluate(X, y, seed, test_size=0.3):
