@@ -137,14 +137,15 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         later with ``generator_.generate``.
     n_jobs : int, default=None
         The fit's CPU budget: parallel out-of-fold and committee fits (joblib,
-        so a Dask backend parallelises them too) and the BLAS/OpenMP threads of
-        every fit of the base estimator, together. ``None`` means one job: one
-        fit at a time, each with one BLAS/OpenMP thread (the loop makes many
-        small fits, where threads gain little and, on a busy machine, cost
-        much: OpenMP threads spin while they wait for each other). ``-1``: all
-        cores; with ``k`` parallel workers each fit gets ``n_jobs // k``
-        threads. A base estimator that sets its own ``n_jobs`` keeps it, and
-        the loop sets no thread limit for its fits.
+        so a Dask backend parallelises them too) and the BLAS/OpenMP threads
+        used inside ``fit`` (the base estimator's fits, the generator, the
+        filters), together. ``None`` means one job: one fit at a time, each
+        with one BLAS/OpenMP thread (the loop makes many small fits, where
+        threads gain little and, on a busy machine, cost much: OpenMP threads
+        spin while they wait for each other). ``-1``: all cores; with ``k``
+        parallel workers each fit gets ``n_jobs // k`` threads. A base
+        estimator that sets its own ``n_jobs`` keeps it, and the loop then
+        sets no thread limit. ``predict`` is not limited.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the folds, the targeting, the generator, the filters
         and every clone of the estimator whose own ``random_state`` is unset
