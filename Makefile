@@ -1,6 +1,7 @@
-# One command each: `make demo`, `make test`. Both create (or reuse) a virtual
-# environment in .venv, install what they need, and run. `make test` also creates
-# (or reuses) .venv-core, the core install without extras (see `test` below).
+# One command each: `make demo`, `make test`. Each creates (or reuses) a virtual
+# environment, installs what it needs, and runs: `make demo` a light one in .venv-demo
+# (the core and imbalanced-learn, no torch, SDV, Dask or openai), `make test` .venv with
+# every extra and .venv-core, the core install without extras (see `test` below).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -20,7 +21,12 @@ CORE_TEST_DEPS := "pytest>=7.4" "pytest-timeout>=2.2" "hypothesis>=6.100"
 PYTEST_ARGS := -q --doctest-modules sklearn_activesynth tests
 PANDAS_V := -c "import pandas; print('pandas', pandas.__version__)"
 
-.PHONY: all demo test test-core test-all bench bench-quick install install-core clean
+# The demo's environment: the core plus imbalanced-learn (the SMOTENC row). --no-compile:
+# Python compiles only the modules the demo imports, on first import.
+DEMO_VENV ?= .venv-demo
+DEMO_BIN  := $(DEMO_VENV)/bin
+
+.PHONY: all demo test test-core test-all bench bench-quick install install-core install-demo clean
 
 all: test
 
@@ -46,8 +52,16 @@ $(CORE_VENV)/.installed: $(CORE_BIN)/python setup.cfg pyproject.toml
 
 install-core: $(CORE_VENV)/.installed
 
-demo: install
-	$(BIN)/python examples/demo.py
+$(DEMO_VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile \
+		-e ".[imblearn]"
+	touch $@
+
+install-demo: $(DEMO_VENV)/.installed
+
+demo: install-demo
+	$(DEMO_BIN)/python examples/demo.py
 
 # The tests and every docstring example of the package (numpydoc Examples
 # sections), run twice; fails if either run fails (both always run):
@@ -71,16 +85,18 @@ test-core: install-core
 test-all: install
 	$(BIN)/python -m pytest -q -m "slow or not slow" --doctest-modules sklearn_activesynth tests
 
-# Speed/memory of the loop itself, then the cross-validation benchmark on the shared
-# datasets (../shared/datasets; resumable, writes benchmarks/results/).
+# Speed/memory of the loop itself, then the cross-validation benchmark on the public
+# datasets (CSVs in $SKLEARN_ACTIVESYNTH_DATA, else ../shared/datasets), written to a
+# fresh folder under benchmark_results/; BENCH_ARGS="--resume --out DIR" continues a run.
+BENCH_ARGS ?=
 bench: install
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_fit_time.py
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/bench_predict.py
-	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset results
+	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset results $(BENCH_ARGS)
 
-# The harness on built-in data only (no ../shared needed), in a few minutes.
+# The harness on built-in data only (no data folder needed), in about a minute.
 bench-quick: install
-	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset quick --out benchmark_results/quick
+	OMP_NUM_THREADS=1 $(BIN)/python -m sklearn_activesynth.benchmark --preset quick $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(CORE_VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(CORE_VENV) $(DEMO_VENV) build *.egg-info .pytest_cache

@@ -42,8 +42,16 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     ----------
     estimator : estimator object, default=None
         The classifier to improve; cloned, never modified. ``None`` means
-        ``LogisticRegression()``. A Pipeline (e.g. with a ColumnTransformer)
-        receives mixed-type DataFrames unchanged. Labels are encoded as
+        ``LogisticRegression()`` for arrays, sparse matrices and DataFrames of
+        numbers without missing values, and for any other DataFrame (string,
+        categorical or boolean columns, missing values) a Pipeline chosen at
+        ``fit``: numeric columns median-imputed and standardised, the others
+        one-hot encoded (missing values as their own category, unknown
+        categories ignored), then ``LogisticRegression()``; ``estimator_``
+        shows which. ``set_params(estimator__C=...)`` on the default makes it
+        an explicit ``LogisticRegression`` (numeric ``X`` only; on text columns
+        ``fit`` says which Pipeline to pass). A Pipeline of your own (e.g. with a
+        ColumnTransformer) receives mixed-type DataFrames unchanged. Labels are encoded as
         ``0..n_classes-1`` before they reach it (so XGBoost takes string labels).
     generator : generator object, default=None
         Produces labelled synthetic rows (see ``sklearn_activesynth.generators``);
@@ -129,8 +137,16 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         ``synthetic_provenance_``, ``history_``); set it to sample more rows
         later with ``generator_.generate``.
     n_jobs : int, default=None
-        Parallel out-of-fold and committee fits (joblib, so a Dask backend
-        parallelises them too).
+        The fit's CPU budget: parallel out-of-fold and committee fits (joblib,
+        so a Dask backend parallelises them too) and the BLAS/OpenMP threads
+        used inside ``fit`` (the base estimator's fits, the generator, the
+        filters), together. ``None`` means one job: one fit at a time, each
+        with one BLAS/OpenMP thread (the loop makes many small fits, where
+        threads gain little and, on a busy machine, cost much: OpenMP threads
+        spin while they wait for each other). ``-1``: all cores; with ``k``
+        parallel workers each fit gets ``n_jobs // k`` threads. A base
+        estimator that sets its own ``n_jobs`` keeps it, and the loop then
+        sets no thread limit. ``predict`` is not limited.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the folds, the targeting, the generator, the filters
         and every clone of the estimator whose own ``random_state`` is unset

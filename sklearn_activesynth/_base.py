@@ -12,8 +12,11 @@ import numpy as np
 import pandas as pd
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import LabelEncoder
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, LabelEncoder, OneHotEncoder, StandardScaler
 from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -31,8 +34,71 @@ from .targeting import ANCHOR_STRATEGIES, resolve_targeting
 from .uncertainty import resolve_uncertainty
 from .uncertainty._scorers import MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions
+from .utils._threads import fit_thread_limits
 
 __all__ = ["FilterContext", "GeneratorFailedWarning"]
+
+
+def _non_numeric_columns(X):
+    """Columns of a DataFrame that are not numbers or booleans (strings, categoricals,
+    objects, dates); [] for anything else."""
+    if not isinstance(X, pd.DataFrame):
+        return []
+    return [c for c, dtype in X.dtypes.items()
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))]
+
+
+def _as_category_strings(X):
+    """Categorical columns as uniform strings, missing values as the category
+    ``"missing"`` (one-hot encoding needs one type per column, not ``str`` next to
+    ``None``, ``NaN`` or ``pd.NA``)."""
+    X = pd.DataFrame(X)
+    return X.astype(object).where(X.notna(), "missing").astype(str).to_numpy(dtype=object)
+
+
+def _default_estimator(X=None):
+    """What ``estimator=None`` means for the data ``X`` passed to ``fit``.
+
+    ``LogisticRegression()`` for arrays, sparse matrices and DataFrames of
+    numbers and booleans without missing values; for a DataFrame with a
+    string, categorical or object column, or with a missing value, a Pipeline:
+    numeric columns median-imputed and standardised, the others (booleans
+    included) one-hot encoded with missing values as their own category and
+    unknown categories ignored, then ``LogisticRegression()``.
+    """
+    if not isinstance(X, pd.DataFrame) or not (
+            _non_numeric_columns(X) or bool(X.isna().to_numpy().any())):
+        return LogisticRegression()
+    encode = ColumnTransformer([
+        ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+         make_column_selector(dtype_include="number")),
+        ("categorical", make_pipeline(
+            FunctionTransformer(_as_category_strings, feature_names_out="one-to-one"),
+            OneHotEncoder(handle_unknown="ignore")),
+         make_column_selector(dtype_exclude="number")),
+    ])
+    return make_pipeline(encode, LogisticRegression())
+
+
+def _check_estimator_takes(estimator, X):
+    """A clear error when a bare LogisticRegression (``estimator=LogisticRegression()``,
+    or ``set_params(estimator__C=...)`` on the default) meets columns it cannot read."""
+    if type(estimator) is not LogisticRegression:
+        return
+    # categoricals of numbers convert to floats: only columns holding text fail
+    columns = [c for c in _non_numeric_columns(X)
+               if not (isinstance(X[c].dtype, pd.CategoricalDtype)
+                       and pd.api.types.is_numeric_dtype(X[c].cat.categories.dtype))]
+    if columns:
+        shown = ", ".join(repr(c) for c in columns[:5]) + (", ..." if len(columns) > 5 else "")
+        raise ValueError(
+            f"LogisticRegression cannot fit the non-numeric column(s) {shown} of X. "
+            "Leave estimator=None: the default one-hot encodes them (missing values "
+            "imputed, numbers standardised) before a LogisticRegression. To tune it, pass "
+            "that Pipeline yourself, e.g. estimator=make_pipeline(make_column_transformer("
+            "(OneHotEncoder(handle_unknown='ignore'), categorical_columns), "
+            "remainder=StandardScaler()), LogisticRegression(C=0.1)), and set "
+            "estimator__logisticregression__C.")
 
 
 def _routing_enabled():
@@ -119,7 +185,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         """Set parameters; nested names also work on defaults and shortcuts.
 
         ``estimator__*`` / ``generator__*`` work when those are ``None`` (the
-        default object is made explicit), and ``targeting__*``,
+        default object is made explicit: ``LogisticRegression`` with those
+        parameters, which takes numeric ``X`` only; a DataFrame with text
+        columns then raises an error that says which Pipeline to pass), and ``targeting__*``,
         ``integration__*``, ``uncertainty__*`` when those are strings (the
         named strategy object is made explicit), so that ``GridSearchCV`` can
         tune e.g. ``targeting__density_weight`` on a default estimator.
@@ -135,8 +203,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 setattr(self, name, clone(default(self)))
         return super().set_params(**params)
 
-    def _get_estimator(self):
-        return LogisticRegression() if self.estimator is None else self.estimator
+    def _get_estimator(self, X=None):
+        """The estimator to fit; ``None`` is resolved from ``X`` (see
+        :func:`_default_estimator`); without ``X``, ``LogisticRegression()``."""
+        return _default_estimator(X) if self.estimator is None else self.estimator
 
     def _get_generator(self):
         return InterpolationGenerator() if self.generator is None else self.generator
@@ -228,8 +298,12 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         quota = self._synthetic_quota(y)
         if quota is not None:  # label -> rows, as the loop counts them: encoded labels
             quota = {int(label_encoder.transform([c])[0]): int(n) for c, n in quota.items()}
-        result = FitLoop(self, fit_params, final_refit=final_refit, quota=quota).run(
-            X, y, y_enc, label_encoder, sample_weight)
+        loop = FitLoop(self, fit_params, final_refit=final_refit, quota=quota)
+        loop.estimator = self._get_estimator(X)
+        _check_estimator_takes(loop.estimator, X)
+        # n_jobs is the fit's CPU budget, BLAS/OpenMP threads included (utils/_threads.py)
+        with fit_thread_limits(self.n_jobs, loop.estimator):
+            result = loop.run(X, y, y_enc, label_encoder, sample_weight)
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))

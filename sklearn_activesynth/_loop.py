@@ -42,6 +42,7 @@ from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncerta
 from .utils import fit_clone
 from .utils._seeding import MAX_SEED, check_random_state, seed_unset_random_states
 from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
+from .utils._threads import limit_threads, worker_thread_limit
 
 logger = logging.getLogger("sklearn_activesynth")
 
@@ -640,7 +641,15 @@ class FitLoop:
 
         from joblib import Parallel, delayed
 
-        results = Parallel(n_jobs=self.n_jobs)(delayed(fit_fold)(k) for k in range(len(folds)))
+        # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
+        per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))
+
+        def fit_fold_limited(k):
+            with limit_threads(per_worker):
+                return fit_fold(k)
+
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(fit_fold_limited)(k) for k in range(len(folds)))
         u, proba = np.empty(n_real), None
         for te, (u_k, p_k) in results:
             u[te] = u_k

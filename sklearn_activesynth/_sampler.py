@@ -72,9 +72,11 @@ class ActiveSynthesisSampler(OneToOneFeatureMixin, _BaseActiveSynthesis):
     ----------
     estimator : estimator object, default=None
         The classifier whose uncertainty guides where rows go (normally the
-        pipeline's final estimator, or a cheaper stand-in). ``None`` means the
-        package's default estimator (see
-        :class:`~sklearn_activesynth.ActiveSynthesisClassifier`).
+        pipeline's final estimator, or a cheaper stand-in). ``None`` means
+        ``LogisticRegression()`` for numeric data and, for a DataFrame with
+        string, categorical or boolean columns or missing values, a Pipeline
+        that imputes, one-hot encodes and standardises before it, as in
+        :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.
     sampling_strategy : float, str, dict or callable, default="auto"
         How many rows to add, as in imbalanced-learn's over-samplers:
 

@@ -1,6 +1,8 @@
 """The benchmark harness on tiny configurations (scikit-learn's bundled data)."""
 
 import json
+import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -276,7 +278,10 @@ def test_cli_runs_and_rebuilds_the_report(tmp_path, capsys):
             "0.5", "--seeds", "1", "--out", str(tmp_path), "--no-plots", "--no-progress"]
     assert cli_main(args) == 0
     assert "2 new runs" in capsys.readouterr().out
-    assert cli_main(args) == 0
+    # the same folder again: a run is never silently resumed
+    assert cli_main(args) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert cli_main(args + ["--resume"]) == 0
     assert "0 new runs" in capsys.readouterr().out
     (tmp_path / "results.md").unlink()
     assert cli_main(args + ["--report-only"]) == 0
@@ -327,3 +332,115 @@ def test_sampler_and_smote_at_full_balancing(tmp_path):
         assert grp["pr_auc"].between(0, 1).all()
     md = (tmp_path / "results.md").read_text()
     assert "ActiveSynthesisSampler against SMOTE/SMOTENC, both at full balancing" in md
+
+
+# -- a benchmark that says what it does (issue 13, point 5)
+
+def test_no_data_says_how_to_get_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("SKLEARN_ACTIVESYNTH_DATA", raising=False)
+    monkeypatch.delenv("ACTIVESYNTH_DATA_DIR", raising=False)
+    with pytest.raises(FileNotFoundError, match=r"SKLEARN_ACTIVESYNTH_DATA.*--preset quick"):
+        run_benchmark(["absent_a", "absent_b"], data_dir=tmp_path, methods=["real_only"],
+                      progress=False)
+    # the CLI: one message on stderr, no traceback, no warning per dataset, no folder
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rc = cli_main(["--preset", "results", "--data-dir", str(tmp_path / "none")])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("error: No dataset could be loaded") and "Traceback" not in err
+    assert "--data-dir" in err and "--preset quick" in err
+    assert not (tmp_path / "benchmark_results").exists()
+
+
+def test_data_dir_from_the_environment(tmp_path, monkeypatch):
+    rng = np.random.RandomState(0)
+    pd.DataFrame({"x": rng.normal(size=120), "target": np.tile([0, 1, 1], 40)}).to_csv(
+        tmp_path / "toy.csv", index=False)
+    monkeypatch.setenv("SKLEARN_ACTIVESYNTH_DATA", str(tmp_path))
+    assert load_dataset("toy").X.shape == (120, 1)
+    runs = run_benchmark(["toy"], methods=["real_only"], fractions=[0.5], seeds=1,
+                         progress=False)
+    assert set(runs["dataset"]) == {"toy"}
+
+
+def test_quick_preset_needs_no_data_and_runs_go_to_a_fresh_folder(tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.setenv("SKLEARN_ACTIVESYNTH_DATA", str(tmp_path / "nothing_here"))
+    monkeypatch.chdir(tmp_path)
+    args = ["--preset", "quick", "--methods", "real_only", "--seeds", "1", "--no-plots"]
+    assert cli_main(args) == 0
+    assert cli_main(args) == 0
+    out = capsys.readouterr().out
+    folders = sorted((tmp_path / "benchmark_results").iterdir())
+    assert len(folders) == 2 and all(f.name.startswith("quick-") for f in folders)
+    assert out.count("2 new runs") == 2  # each run computed afresh, none "0 new runs"
+    assert "0 new runs" not in out
+
+
+def test_generators_are_explicit_and_the_plan_is_printed(tmp_path, capsys, monkeypatch):
+    kw = dict(methods=["real_only", "active"], fractions=[0.5], seeds=2, max_iter=1,
+              progress=False)
+    runs = run_benchmark(["iris"], dry_run=True, output_dir=tmp_path / "plan", **kw)
+    out = capsys.readouterr().out
+    assert "Plan: 4 runs in 2 cells (1 datasets)" in out and "rough time" in out
+    assert "Generators: interpolation (others run only when named" in out
+    assert runs.attrs["n_new_runs"] == 0 and not (tmp_path / "plan").exists()
+    # without a name only the built-in generator runs, whatever is installed
+    runs = run_benchmark(["iris"], **kw)
+    assert set(runs.loc[runs["method"] == "active", "generator"]) == {"interpolation"}
+    # a named generator that cannot run is an error, not a silent skip
+    monkeypatch.setitem(sys.modules, "sdv", None)
+    with pytest.raises(ImportError, match=r"gaussian_copula.*sklearn-activesynth\[sdv\]"):
+        run_benchmark(["iris"], generators=["interpolation", "gaussian_copula"], **kw)
+    # the CLI's progress bar counts cells
+    assert cli_main(["--datasets", "iris", "--methods", "real_only", "--fractions", "0.5",
+                     "--seeds", "2", "--out", str(tmp_path / "bar"), "--no-report",
+                     "--no-plots"]) == 0
+    assert "2/2" in capsys.readouterr().err
+
+
+def test_guard_is_reported_and_library_defaults_are_a_method(tmp_path, capsys):
+    from sklearn_activesynth import ActiveSynthesisClassifier
+    from sklearn_activesynth.benchmark import make_estimator
+
+    runs = run_benchmark(["breast_cancer"], methods=["real_only", "active_defaults"],
+                         fractions=[0.3], seeds=1, output_dir=tmp_path, plots=False)
+    out = capsys.readouterr().out
+    assert "Validation guard of the loop methods: off" in out
+    assert "unlike the library's default validation_fraction=0.2" in out
+    md = (tmp_path / "results.md").read_text()
+    assert "unlike the library's default (validation_fraction=0.2" in md
+    assert "- `active_defaults`: ActiveSynthesisClassifier(base, random_state=seed)" in md
+    # the run is the library as shipped, on the cell's rows
+    row = runs[runs["method"] == "active_defaults"].iloc[0]
+    assert pd.isna(row["error"]) and row["generator"] == "none"
+    X, y = load_dataset("breast_cancer").X, load_dataset("breast_cancer").y
+    tr, te = split_dataset(y, 0.3, 0)
+    clf = ActiveSynthesisClassifier(make_estimator("lr", seed=0), random_state=0).fit(
+        X.iloc[tr].reset_index(drop=True), y[tr])
+    assert row["synthetic_rows"] == len(clf.synthetic_y_)
+    from sklearn.metrics import average_precision_score
+    proba = clf.predict_proba(X.iloc[te].reset_index(drop=True))[:, 1]
+    assert row["pr_auc"] == pytest.approx(average_precision_score(y[te], proba), abs=1e-6)
+
+
+def test_a_degenerate_cell_is_flagged(tmp_path):
+    rng = np.random.RandomState(0)
+    y = np.tile([0, 0, 1], 100)
+    informative = pd.DataFrame({"x": rng.normal(size=300) + 2 * y})
+    constant = pd.DataFrame({"x": np.zeros(300)})  # LR can only predict the prior
+    runs = run_benchmark({"constant": (constant, y), "informative": (informative, y)},
+                         methods=["real_only"], fractions=[0.5], seeds=2,
+                         output_dir=tmp_path, plots=False, progress=False)
+    flag = runs.set_index(["dataset", "seed"])["degenerate"].fillna("")
+    assert (flag["constant"] == "constant_proba").all()
+    assert (flag["informative"] == "").all()
+    md = (tmp_path / "results.md").read_text()
+    assert "## Degenerate runs" in md and "| constant | lr | 50% | real_only |" in md
+    table = md.split("## pr_auc (mean ± std)")[1].split("##")[0]
+    assert [line for line in table.splitlines() if line.startswith("| constant")][0] \
+        .endswith("† |")
+    assert "†" not in [line for line in table.splitlines()
+                       if line.startswith("| informative")][0]

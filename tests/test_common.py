@@ -23,6 +23,8 @@ except ImportError:  # an optional extra: only its own case is skipped
 
 
 DEFAULT_ESTIMATORS = [
+    ActiveSynthesisClassifier(),  # estimator=None: resolved from X at fit
+    ActiveSynthesisSampler(),
     ActiveSynthesisClassifier(LogisticRegression()),
     ActiveSynthesisSampler(LogisticRegression()),
 ]

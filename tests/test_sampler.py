@@ -394,10 +394,6 @@ def test_in_place_of_smotenc_on_a_mixed_frame():
     assert pipe.predict_proba(X).shape == (len(X), 2)
 
 
-# Enable once the defaults branch (a default estimator that encodes categoricals) is
-# merged: remove the xfail mark. strict=True makes it fail loudly when it starts to pass.
-@pytest.mark.xfail(strict=True, reason="the default estimator does not encode "
-                   "categorical columns yet (defaults branch of issue 13)")
 def test_default_estimator_on_a_mixed_frame():
     X, y = make_fraud_transactions(n_samples=600, fraud_rate=0.05, random_state=0)
     _, y_res = ActiveSynthesisSampler(max_iter=1, random_state=0).fit_resample(X, y)

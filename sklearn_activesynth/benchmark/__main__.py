@@ -1,27 +1,37 @@
-"""Command line of the benchmark: ``python -m sklearn_activesynth.benchmark --help``."""
+"""Command line of the benchmark: ``python -m sklearn_activesynth.benchmark --help``.
+
+Each run writes into a fresh folder (``benchmark_results/<preset>-<time>``, or
+``--out DIR`` when DIR holds no ``runs.csv`` yet); ``--resume --out DIR``
+continues a run in DIR, skipping its finished runs. Datasets other than the
+built-in ones are CSVs in ``--data-dir`` (or ``$SKLEARN_ACTIVESYNTH_DATA``).
+"""
 
 import argparse
 import contextlib
 import json
 import sys
+import time
 from pathlib import Path
 
 #: Named configurations. ``results`` is the run published in benchmarks/RESULTS.md.
 PRESETS = {
     "quick": dict(
         datasets=["fraud", "breast_cancer"], estimators=["lr"], fractions=[0.3], seeds=2,
-        methods=["real_only", "smote", "random_matched", "active"], max_iter=2,
+        methods=["real_only", "smote", "random_matched", "active", "active_defaults"],
+        max_iter=2,
         generators=["interpolation"], uncertainty_maps=[],
     ),
     "results": dict(
         datasets=["vehicle_insurance_fraud", "bank_marketing", "mammography", "adult",
                   "taiwan_credit_default", "satimage_4", "letter_z", "pima_diabetes"],
         estimators=["lr", "xgb"], fractions=[0.1, 0.3, 0.5], seeds=5, budget=0.3,
+        # the published run's methods (it predates active_defaults: add it with --methods)
+        methods=["real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
+                 "untargeted", "random", "random_matched", "active"],
         generators=["interpolation"], max_rows=10000,
         efficiency_budgets=[0.05, 0.1, 0.25, 0.5, 1.0],
         efficiency_datasets=["mammography", "vehicle_insurance_fraud", "adult"],
-        efficiency_fractions=[0.1], uncertainty_maps=["mammography"],
-        out="benchmarks/results", n_jobs=2,
+        efficiency_fractions=[0.1], uncertainty_maps=["mammography"], n_jobs=2,
     ),
 }
 
@@ -52,6 +62,16 @@ def _optional_float(text):
     return None if text.lower() in ("none", "off", "null") else float(text)
 
 
+def _fresh_folder(name, root="benchmark_results"):
+    """``root/<name>-<YYYYmmdd-HHMMSS>``, a folder no earlier run used."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out, k = Path(root) / f"{name}-{stamp}", 1
+    while out.exists():
+        k += 1
+        out = Path(root) / f"{name}-{stamp}-{k}"
+    return out
+
+
 def build_parser():
     from ._methods import DEFAULT_METHODS, ESTIMATORS, GENERATORS, METHODS
 
@@ -66,7 +86,9 @@ def build_parser():
                    help="built-in names (fraud, breast_cancer, wine, iris, digits), CSV "
                         "stems in --data-dir, or CSV paths")
     p.add_argument("--data-dir", default=None,
-                   help="folder of named CSVs (default ../shared/datasets)")
+                   help="folder of the named CSV datasets (one CSV each, label column "
+                        "--target); default: $SKLEARN_ACTIVESYNTH_DATA, else "
+                        "../shared/datasets. Built-in names need none")
     p.add_argument("--target", default="target", help="label column of CSV datasets")
     p.add_argument("--max-rows", type=int, default=20000,
                    help="stratified cap on each dataset's rows (0: no cap)")
@@ -74,7 +96,8 @@ def build_parser():
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
                    choices=sorted(METHODS))
     p.add_argument("--generators", nargs="+", default=None, choices=sorted(GENERATORS),
-                   help="default: interpolation plus the installed SDV generators")
+                   help="generators of the synthesis methods (default: interpolation; "
+                        "the SDV and LLM ones run only when named)")
     p.add_argument("--generator-param", action="append", metavar="NAME.KEY=VALUE",
                    help="constructor parameter of a generator (repeatable), e.g. "
                         "ctgan.epochs=50")
@@ -93,7 +116,9 @@ def build_parser():
     p.add_argument("--efficiency-methods", nargs="+", default=["active", "random_matched"])
     p.add_argument("--max-iter", type=int, default=3)
     p.add_argument("--validation-fraction", type=_optional_float, default=None,
-                   help="the loop's validation guard (default none: exact budgets)")
+                   help="the loop's validation guard (default none: off, so every arm "
+                        "uses exactly its budget; the library's own default is 0.2, "
+                        "which the method active_defaults runs)")
     p.add_argument("--imbalance", type=float, default=None,
                    help="cut every class to at most this ratio of the largest")
     p.add_argument("--label-noise", type=float, default=0.0)
@@ -101,7 +126,13 @@ def build_parser():
     p.add_argument("--test-size", type=float, default=0.3)
     p.add_argument("--precision", type=float, default=0.8,
                    help="precision held by recall_at_precision")
-    p.add_argument("--out", default="benchmark_results", help="output folder")
+    p.add_argument("--out", default=None,
+                   help="output folder (default: a fresh benchmark_results/<preset>-<time>); "
+                        "one that already holds runs.csv needs --resume")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out: finished runs are skipped")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (runs, cells, rough time) and stop")
     p.add_argument("--n-jobs", type=int, default=1, help="cells in parallel (joblib)")
     p.add_argument("--n-threads", type=int, default=1, help="BLAS/OpenMP threads per cell")
     p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
@@ -144,7 +175,19 @@ def main(argv=None):
         avail = available_generators(list(GENERATORS))
         print("generators available here: " + ", ".join(avail))
         return 0
-    out = Path(args.out)
+    if args.report_only or args.resume:
+        if args.out is None:
+            parser.error("--report-only and --resume need --out DIR (the run to read)")
+        out = Path(args.out)
+    elif args.out is not None:
+        out = Path(args.out)
+        if (out / "runs.csv").exists():
+            print(f"{out} already holds a benchmark run (runs.csv). Pass --resume to "
+                  "continue it (finished runs are skipped), or another --out for a "
+                  "fresh run.", file=sys.stderr)
+            return 2
+    else:
+        out = _fresh_folder(args.preset or "run")
     if args.report_only:
         import pandas as pd
 
@@ -169,7 +212,9 @@ def main(argv=None):
         data_dir=args.data_dir, output_dir=out, n_jobs=args.n_jobs,
         n_threads=args.n_threads, progress=not args.no_progress,
         report=not args.no_report, plots=not args.no_plots, uncertainty_maps=maps,
+        dry_run=args.dry_run,
     )
+
     with contextlib.ExitStack() as stack:
         if args.dask:
             import joblib
@@ -184,8 +229,21 @@ def main(argv=None):
             stack.enter_context(joblib.parallel_config(backend="dask"))
             kwargs["n_jobs"] = -1
             del client
-        runs = run_benchmark(args.datasets, **kwargs)
-    print(f"{runs.attrs['n_new_runs']} new runs, {len(runs)} in {out / 'runs.csv'}")
+        try:
+            runs = run_benchmark(args.datasets, **kwargs)
+        except (FileNotFoundError, ImportError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.dry_run:
+        return 0
+    if args.no_progress:  # the plan was not printed before the run
+        print(runs.attrs["plan"])
+    print(f"{runs.attrs['n_new_runs']} new runs, {len(runs)} in {out / 'runs.csv'}"
+          + ("" if args.resume else f" (--resume --out {out} continues this run)"))
+    flagged = runs["degenerate"].fillna("").astype(str).ne("").sum()
+    if flagged:
+        print(f"{flagged} run(s) flagged degenerate (constant predictions): see the "
+              "report's 'Degenerate runs'")
     if not args.no_report:
         print(f"report: {out / 'results.md'}")
     return 0

@@ -16,7 +16,9 @@ from sklearn.utils import Bunch, check_random_state
 __all__ = [
     "DATASET_OPTIONS",
     "BUILTIN_DATASETS",
+    "DATA_DIR_ENV",
     "default_data_dir",
+    "data_help",
     "load_dataset",
     "split_dataset",
     "induce_imbalance",
@@ -60,14 +62,31 @@ BUILTIN_DATASETS = {
 }
 
 
+#: Environment variable naming the folder of the benchmark's CSV datasets
+#: (``ACTIVESYNTH_DATA_DIR``, its older name, is read too).
+DATA_DIR_ENV = "SKLEARN_ACTIVESYNTH_DATA"
+
+#: How to get data, for the errors of a benchmark that finds none.
+DATA_HELP = (
+    "The named datasets are public classification sets (UCI, imbalanced-learn's "
+    "benchmark sets, Kaggle fraud data; benchmarks/RESULTS.md lists the ones of the "
+    "published run), one CSV each with the label in a column 'target'; they are not "
+    "shipped with the package. Put the CSVs in a folder and pass --data-dir DIR "
+    f"(data_dir=DIR) or set {DATA_DIR_ENV}=DIR; or name CSV files by path "
+    "(--datasets path/to/data.csv --target LABEL); or use the built-in data, which needs "
+    f"no files: --preset quick, or --datasets {{names}}."
+)
+
+
 def default_data_dir():
     """Where dataset names without a path are looked up.
 
-    ``$ACTIVESYNTH_DATA_DIR`` when set; else ``../shared/datasets`` next to the
-    source checkout (the project's shared data, never copied into the repo);
-    else ``../shared/datasets`` relative to the working directory.
+    ``$SKLEARN_ACTIVESYNTH_DATA`` when set (``$ACTIVESYNTH_DATA_DIR``, its older
+    name, too); else ``../shared/datasets`` next to the source checkout (the
+    project's shared data, never copied into the repo); else
+    ``../shared/datasets`` relative to the working directory.
     """
-    env = os.environ.get("ACTIVESYNTH_DATA_DIR")
+    env = os.environ.get(DATA_DIR_ENV) or os.environ.get("ACTIVESYNTH_DATA_DIR")
     if env:
         return Path(env)
     repo = Path(__file__).resolve().parents[2]
@@ -75,6 +94,11 @@ def default_data_dir():
     if (repo / "setup.cfg").exists() and candidate.is_dir():
         return candidate
     return Path("..") / "shared" / "datasets"
+
+
+def data_help():
+    """How to get the benchmark's data (the text of the errors that find none)."""
+    return DATA_HELP.format(names=" ".join(BUILTIN_DATASETS))
 
 
 def _resolve_csv(name, data_dir):
@@ -89,7 +113,7 @@ def _resolve_csv(name, data_dir):
     raise FileNotFoundError(
         f"Dataset {name!r} is neither a built-in name ({sorted(BUILTIN_DATASETS)}), "
         f"nor a CSV path, nor a file {stem}.csv in the data directory {str(data_dir)!r}. "
-        "Pass data_dir= (--data-dir) or a path to the CSV."
+        f"Pass data_dir= (--data-dir) or set {DATA_DIR_ENV}, or give a path to the CSV."
     )
 
 

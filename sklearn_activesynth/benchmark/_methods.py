@@ -54,9 +54,13 @@ METHODS = {
     "sampler_balanced": "ActiveSynthesisSampler at full balancing (sampling_strategy='auto', "
                         "its defaults: no guard) in an imbalanced-learn Pipeline before the "
                         "base estimator, once per generator",
+    "active_defaults": "ActiveSynthesisClassifier(base, random_state=seed) as the library "
+                       "ships it: validation guard on (validation_fraction=0.2), "
+                       "n_synthetic=0.1 per round, max_iter=3, the default generator; its "
+                       "own budget (rows kept in synthetic_rows)",
 }
 DEFAULT_METHODS = ("real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
-                   "untargeted", "random", "random_matched", "active")
+                   "untargeted", "random", "random_matched", "active", "active_defaults")
 #: Methods that need a generator and run once per generator.
 LOOP_METHODS = ("untargeted", "random", "random_matched", "active")
 SAMPLERS = {"smote": "SMOTE", "borderline_smote": "BorderlineSMOTE", "adasyn": "ADASYN"}
@@ -71,9 +75,9 @@ GENERATORS = {
     "tvae": ("TVAEGenerator", "sdv", {}),
     "llm": ("LLMGenerator", "openai", {}),
 }
-#: Generators used by default when installed. The LLM needs a served model
-#: (and a client configured through generator_params), so it runs only when named.
-DEFAULT_GENERATORS = ("interpolation", "gaussian_copula", "ctgan", "tvae")
+#: Generators used when none are named: the built-in one only. The others cost
+#: minutes per cell (SDV) or a served model (the LLM) and run only when named.
+DEFAULT_GENERATORS = ("interpolation",)
 
 
 def _min_count(y):
@@ -96,8 +100,8 @@ def available_generators(names=None):
     Parameters
     ----------
     names : list of str, default=None
-        Names to check; ``None`` checks the default set (the LLM generator
-        only runs when named).
+        Names to check; ``None`` checks the default set (``"interpolation"``;
+        the others run only when named).
 
     Returns
     -------

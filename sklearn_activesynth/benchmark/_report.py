@@ -16,7 +16,7 @@ TEST_METRICS = ["pr_auc", "balanced_accuracy", "roc_auc"]
 LOWER_IS_BETTER = {"ece", "test_uncertainty", "fit_seconds", "predict_seconds"}
 METHOD_ORDER = ["real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
                 "adasyn", "untargeted", "random", "random_matched", "active",
-                "smote_balanced", "sampler_balanced"]
+                "active_defaults", "smote_balanced", "sampler_balanced"]
 
 
 def markdown_table(df, *, index=False):
@@ -55,13 +55,24 @@ def _fmt(mean, std, digits=3):
     return f"{mean:.{digits}f} ± {std:.{digits}f}" if pd.notna(std) else f"{mean:.{digits}f}"
 
 
+def _degenerate_runs(runs):
+    """Runs flagged ``degenerate`` (constant predictions)."""
+    if "degenerate" not in runs:
+        return runs.iloc[:0]
+    flag = runs["degenerate"].fillna("").astype(str)
+    return runs[flag != ""]
+
+
 def _score_tables(runs, metric, budget):
     """One wide table per (estimator, fraction): datasets x methods, mean ± std;
-    the best mean of each row in bold."""
+    the best mean of each row in bold; † marks a cell with degenerate runs."""
     summ = summarize(runs, [metric], budget=budget)
     if summ.empty:
         return []
     summ = _with_labels(summ)
+    bad = _with_labels(_degenerate_runs(runs)) if len(_degenerate_runs(runs)) else None
+    flagged = set() if bad is None else set(
+        zip(bad["estimator"], bad["fraction"], bad["dataset"], bad["label"]))
     out = []
     lower = metric in LOWER_IS_BETTER
     for (est, frac), grp in summ.groupby(["estimator", "fraction"], sort=True):
@@ -77,6 +88,8 @@ def _score_tables(runs, metric, budget):
                     cell = _fmt(sub.at[lab, f"{metric}_mean"], sub.at[lab, f"{metric}_std"])
                     if np.isclose(sub.at[lab, f"{metric}_mean"], best):
                         cell = f"**{cell}**"
+                    if (est, frac, ds, lab) in flagged:
+                        cell += " †"
                     row[lab] = cell
                 else:
                     row[lab] = ""
@@ -176,7 +189,10 @@ def report_markdown(runs, *, budget=None, metrics=TABLE_METRICS, test_metrics=TE
         mi = ok["max_iter"].dropna().unique()
         vf = ok["validation_fraction"].dropna().unique()
         pt = ok["precision_target"].dropna().unique()
-        guard = ("off (validation_fraction=None: every round kept, exact budgets)"
+        guard = ("off (validation_fraction=None: every round kept, exact budgets), unlike "
+                 "the library's default (validation_fraction=0.2"
+                 + ("; `active_defaults` runs the library as shipped)" if "active_defaults"
+                    in set(ok["method"]) else ")")
                  if not len(vf) else "validation_fraction=" + ", ".join(map(str, vf)))
         lines.append("")
         lines.append(
@@ -242,6 +258,22 @@ def report_markdown(runs, *, budget=None, metrics=TABLE_METRICS, test_metrics=TE
         lines += ["", "## Cost and calibration (mean over datasets and seeds)", "",
                   "Test uncertainty reduction: 1 - mean test entropy / real-only's, in "
                   "the same cell.", "", cost]
+    degenerate = _degenerate_runs(ok)
+    if len(degenerate):
+        from ._runner import DEGENERATE
+
+        lines += ["", "## Degenerate runs", "",
+                  f"{len(degenerate)} run(s) whose model predicts a constant (marked † in "
+                  "the tables): their scores measure no ranking, and a mean over seeds "
+                  "that includes them says little.", ""]
+        lines += [f"- `{k}`: {v}" for k, v in DEGENERATE.items()
+                  if k in set(degenerate["degenerate"])]
+        grp = degenerate.groupby(["dataset", "estimator", "fraction", "method",
+                                  "degenerate"]).agg(seeds=("seed", lambda s: sorted(
+                                      int(v) for v in s))).reset_index()
+        lines += ["", markdown_table(grp.assign(
+            fraction=grp["fraction"].map(lambda f: f"{f:.0%}"),
+            seeds=grp["seeds"].map(lambda v: ", ".join(map(str, v)))))]
     if failed:
         err = runs.loc[~runs.index.isin(ok.index)]
         top = err.groupby(["method", "error"]).size().sort_values(ascending=False).head(10)

@@ -32,16 +32,21 @@ from .._active_synthesis import ActiveSynthesisClassifier
 from ..metrics import expected_calibration_error, recall_at_precision, reliability_curve
 from ..uncertainty import entropy
 from ._datasets import (
+    DATA_DIR_ENV,
     add_label_noise,
     add_missing_values,
+    data_help,
+    default_data_dir,
     induce_imbalance,
     load_dataset,
     split_dataset,
 )
 from ._methods import (
     BALANCED_METHODS,
+    DEFAULT_GENERATORS,
     DEFAULT_METHODS,
     ESTIMATORS,
+    GENERATORS,
     LOOP_METHODS,
     METHODS,
     SAMPLERS,
@@ -68,8 +73,14 @@ RUN_COLUMNS = RUN_KEYS + [
     *METRICS,
     "synthetic_rows", "synthetic_requested", "rounds_accepted", "synthetic_class_mix",
     "fit_seconds", "predict_seconds",
-    "max_iter", "validation_fraction", "precision_target", "max_rows", "error",
+    "max_iter", "validation_fraction", "precision_target", "max_rows", "degenerate", "error",
 ]
+#: ``degenerate``: why a run's predictions carry no ranking (empty when they do).
+DEGENERATE = {
+    "constant_proba": "the same probabilities for every test row (a constant model: "
+                      "ROC AUC 0.5, PR-AUC the prevalence)",
+    "single_class": "one class predicted for every test row",
+}
 RELIABILITY_COLUMNS = RUN_KEYS + ["bin", "count", "mean_predicted", "observed"]
 RELIABILITY_BINS = 10
 ECE_BINS = 15
@@ -208,6 +219,15 @@ def _loop(cfg, cell, method, generator, n_syn, mix):
     return est, requested
 
 
+def _degenerate(proba, n_classes):
+    """``"constant_proba"``, ``"single_class"`` or ``""`` (see ``DEGENERATE``)."""
+    if len(proba) > 1 and np.ptp(proba, axis=0).max() <= 1e-9:
+        return "constant_proba"
+    if n_classes > 1 and len(proba) > 1 and len(np.unique(proba.argmax(axis=1))) == 1:
+        return "single_class"
+    return ""
+
+
 def _n_synthetic(budget, n_train, max_iter):
     """Rows per run at ``budget``: a whole number per round, the same total for
     every synthetic method of a cell."""
@@ -223,7 +243,7 @@ def _run_one(cfg, cell, method, generator, budget, mixes):
                minority_share_train=float(np.bincount(
                    cell.y_train, minlength=cell.n_classes).min() / n_train),
                synthetic_rows=0, synthetic_requested=0, rounds_accepted=np.nan,
-               synthetic_class_mix="{}", error="")
+               synthetic_class_mix="{}", degenerate="", error="")
     est_name, seed = cfg["estimator"], cell.seed
     t0 = time.perf_counter()
     try:
@@ -258,6 +278,19 @@ def _run_one(cfg, cell, method, generator, budget, mixes):
             row.update(synthetic_rows=sum(added.values()),
                        synthetic_requested=sum(asked.values()),
                        synthetic_class_mix=json.dumps(added))
+        elif method == "active_defaults":
+            # the library as shipped: only the base estimator and the seed are set
+            base = make_estimator(est_name, seed=seed, n_classes=cell.n_classes)
+            est = ActiveSynthesisClassifier(base, random_state=seed)
+            est.fit(cell.X_train, cell.y_train)
+            counts = np.bincount(np.asarray(est.synthetic_y_, dtype=int),
+                                 minlength=cell.n_classes)
+            hist = est.history_
+            row.update(synthetic_rows=int(len(est.synthetic_y_)),
+                       rounds_accepted=int((hist["accepted"].astype(bool)
+                                            & (hist["round"] > 0)).sum()),
+                       synthetic_class_mix=json.dumps(
+                           {int(c): int(n) for c, n in enumerate(counts) if n > 0}))
         elif method in LOOP_METHODS:
             est, requested = _loop(cfg, cell, method, generator, n_syn,
                                    mixes.get((generator, _norm(budget))))
@@ -282,7 +315,7 @@ def _run_one(cfg, cell, method, generator, budget, mixes):
         row["predict_seconds"] = time.perf_counter() - t0
         proba = _full_proba(est, proba, cell.n_classes)
         scores, rel = _scores(cell.y_test, proba, cell.n_classes, cfg["precision"])
-        row.update(scores)
+        row.update(scores, degenerate=_degenerate(proba, cell.n_classes))
     except Exception as exc:  # one failing method must not sink the benchmark
         row.update(error=f"{type(exc).__name__}: {exc}"[:500],
                    fit_seconds=time.perf_counter() - t0)
@@ -376,6 +409,63 @@ def _specs(methods, generators, budget, eff_budgets, eff_methods, efficiency):
     return specs
 
 
+#: Rough seconds of one base fit on 1,000 training rows (2 cores, one thread), and
+#: the base fits each method makes; the cost estimate printed before a run.
+_FIT_SECONDS = {"lr": 0.03, "xgb": 0.15, "hgb": 0.3}
+_FITS = {"real_only": 1, "real_tuned": 25, "calibrated": 4, "smote": 1.5,
+         "borderline_smote": 1.5, "adasyn": 1.5, "untargeted": 8, "random": 20,
+         "random_matched": 20, "active": 20, "active_defaults": 20}
+#: Rough seconds to fit a generator once (per loop run).
+_GENERATOR_SECONDS = {"interpolation": 0.1, "gaussian_copula": 5.0, "ctgan": 90.0,
+                      "tvae": 45.0, "llm": 60.0}
+
+
+def _rough_seconds(method, generator, estimator, n_train, max_iter):
+    fits = _FITS.get(method, 20)
+    if method in LOOP_METHODS or method == "active_defaults":
+        fits = 2 + max(1, max_iter) * 6 if method != "untargeted" else 8
+    seconds = fits * _FIT_SECONDS.get(estimator, 0.1) * max(1.0, n_train / 1000) + 0.05
+    if method in LOOP_METHODS or method == "active_defaults":
+        seconds += 1.0  # the loop's own work (scoring, targeting, copies)
+    if method in LOOP_METHODS:
+        seconds += _GENERATOR_SECONDS.get(generator, 10.0)
+    return seconds
+
+
+def _duration(seconds):
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _plan_text(tasks, data, cfg, n_jobs, generators, n_done):
+    """What a run will do and roughly cost, printed before it starts."""
+    n_runs = sum(len(t["specs"]) for t in tasks)
+    seconds = 0.0
+    for t in tasks:
+        n_train = int(round(len(data[t["dataset"]][1]) * t["fraction"]))
+        seconds += sum(_rough_seconds(m, g, t["estimator"], n_train, cfg["max_iter"])
+                       for m, g, _ in t["specs"])
+    workers = max(1, n_jobs if n_jobs > 0 else 2)
+    vf = cfg["validation_fraction"]
+    guard = ("off (validation_fraction=None: every round kept, so the targeted run and "
+             "its controls use the same rows), unlike the library's default "
+             "validation_fraction=0.2; the method active_defaults runs the library as "
+             "shipped" if vf is None else f"on (validation_fraction={vf})")
+    lines = [
+        f"Plan: {n_runs} runs in {len(tasks)} cells ({len(data)} datasets), "
+        f"{n_done} runs already done; rough time {_duration(seconds / workers)} "
+        f"with {workers} worker(s) (an estimate from typical fit times; SDV and LLM "
+        "generators vary most).",
+        f"Generators: {', '.join(generators) or 'none'} (others run only when named: "
+        f"--generators {' '.join(GENERATORS)}).",
+        f"Validation guard of the loop methods: {guard}.",
+    ]
+    return "\n".join(lines)
+
+
 def _read_done(csv_path):
     if csv_path is None or not Path(csv_path).exists():
         return pd.DataFrame(columns=RUN_COLUMNS)
@@ -414,7 +504,8 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
                   generator_params=None, imbalance=None, label_noise=0.0, missing=0.0,
                   test_size=0.3, max_rows=20000, precision=0.8, target="target",
                   data_dir=None, output_dir=None, n_jobs=1, n_threads=1, progress=True,
-                  report=True, plots=True, uncertainty_maps=True, skip_missing=True):
+                  report=True, plots=True, uncertainty_maps=True, skip_missing=True,
+                  dry_run=False):
     """Cross-validated comparison of active synthesis with its controls and baselines.
 
     For every dataset, base estimator, real-data fraction and seed, a
@@ -434,8 +525,9 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
         cell, which is added when missing.
     generators : list of str, default=None
         Generators for the synthesis methods; ``None`` means
-        :func:`available_generators` (built-in interpolation plus the installed
-        deep generators).
+        ``["interpolation"]`` (the built-in one). Others (``"gaussian_copula"``,
+        ``"ctgan"``, ``"tvae"``, ``"llm"``) run only when named, and a named
+        generator whose extra is not installed is an error.
     fractions : list of float, default=(0.1, 0.3, 0.5)
         Share of all rows used for training.
     seeds : int or list of int, default=5
@@ -481,7 +573,9 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     target : str, default="target"
         Label column of CSV datasets.
     data_dir : str or path, default=None
-        Folder of named CSVs (default ``../shared/datasets``).
+        Folder of named CSVs; ``None``: ``$SKLEARN_ACTIVESYNTH_DATA``, else
+        ``../shared/datasets`` (:func:`default_data_dir`). Built-in names
+        need no folder.
     output_dir : str or path, default=None
         Where ``runs.csv``, ``reliability.csv``, the report and the plots go.
         Runs already in ``runs.csv`` are skipped (resume). ``None``: nothing
@@ -491,7 +585,8 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     n_threads : int, default=1
         BLAS/OpenMP threads inside each cell.
     progress : bool, default=True
-        A tqdm progress bar over cells.
+        Print the plan (runs, cells, rough time, generators, the validation
+        guard) before running, and a tqdm progress bar over cells.
     report, plots : bool, default=True
         Write ``results.md`` / the PNG plots into ``output_dir`` at the end.
     uncertainty_maps : bool or list of str, default=True
@@ -499,14 +594,19 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
         targeted loop is refitted on the first estimator, fraction and seed
         and its synthetic rows are drawn over the real rows.
     skip_missing : bool, default=True
-        Skip (with a warning) datasets whose CSV is not found.
+        Skip (with one warning) datasets whose CSV is not found; when none is
+        left, a ``FileNotFoundError`` says how to get data.
+    dry_run : bool, default=False
+        Load the data and print the plan, run nothing.
 
     Returns
     -------
     runs : DataFrame
         One row per run (``RUN_COLUMNS``), finished runs of earlier calls
         included. ``runs.attrs["n_new_runs"]`` counts the runs computed by
-        this call.
+        this call, ``runs.attrs["plan"]`` is the plan printed before it.
+        ``degenerate`` flags runs whose predictions carry no ranking
+        (``DEGENERATE``).
     """
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
@@ -515,9 +615,18 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     bad = [e for e in estimators if e not in ESTIMATORS]
     if bad:
         raise ValueError(f"Unknown estimators {bad}; known: {list(ESTIMATORS)}.")
-    generators = available_generators(generators)
-    if not generators and any(m in LOOP_METHODS or m == "sampler_balanced"
-                              for m in methods):
+    generators = list(DEFAULT_GENERATORS if generators is None else generators)
+    missing_gen = [g for g in generators if g not in available_generators(generators)]
+    needs_generator = any(m in LOOP_METHODS or m == "sampler_balanced" for m in methods)
+    if missing_gen and needs_generator:
+        extras = sorted({"llm" if GENERATORS[g][1] == "openai" else GENERATORS[g][1]
+                         for g in missing_gen})
+        raise ImportError(
+            f"Generator(s) {missing_gen} were asked for but cannot run here: "
+            f"pip install 'sklearn-activesynth[{','.join(extras)}]', or leave them out "
+            f"(available: {available_generators(list(GENERATORS))}).")
+    generators = [g for g in generators if g not in missing_gen]
+    if not generators and needs_generator:
         raise ValueError("No generator is available for the synthesis methods.")
     seeds = list(range(seeds)) if isinstance(seeds, (int, np.integer)) else list(seeds)
     cfg = dict(max_iter=int(max_iter), validation_fraction=validation_fraction,
@@ -526,7 +635,7 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
                test_size=float(test_size), precision=float(precision),
                max_rows=max_rows, n_threads=int(n_threads))
 
-    data = {}
+    data, absent = {}, []
     items = datasets.items() if isinstance(datasets, dict) else [(d, None) for d in datasets]
     for name, Xy in items:
         if Xy is not None:
@@ -535,17 +644,25 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
             continue
         try:
             bunch = load_dataset(name, target=target, data_dir=data_dir, max_rows=max_rows)
-        except FileNotFoundError as exc:
+        except FileNotFoundError:
             if not skip_missing:
                 raise
-            warnings.warn(f"Skipping dataset {name!r}: {exc}", UserWarning)
+            absent.append(str(name))
             continue
         data[bunch.name] = (bunch.X, bunch.y)
-    if not data:
-        raise ValueError("No dataset could be loaded; see the warnings above.")
+    where = str(data_dir if data_dir is not None else default_data_dir())
+    if absent and not data:
+        raise FileNotFoundError(
+            f"No dataset could be loaded: no CSV for {absent} in the data directory "
+            f"{where!r} (--data-dir / data_dir=, or ${DATA_DIR_ENV}). " + data_help())
+    if absent:
+        warnings.warn(
+            f"Skipping dataset{'s' if len(absent) > 1 else ''} "
+            f"{', '.join(map(repr, absent))}: no CSV in the data directory {where!r}. "
+            + data_help(), UserWarning)
 
     out = Path(output_dir) if output_dir is not None else None
-    if out is not None:
+    if out is not None and not dry_run:
         out.mkdir(parents=True, exist_ok=True)
     runs_path = out / "runs.csv" if out is not None else None
     rel_path = out / "reliability.csv" if out is not None else None
@@ -583,10 +700,20 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
                         tasks.append(dict(base, specs=todo,
                                           mixes=done_mixes.get(cell, {})))
 
+    plan = _plan_text(tasks, data, cfg, n_jobs, generators, len(done_keys))
+    if out is not None:
+        plan += f"\nOutput: {out}" + (" (resuming its runs.csv)" if len(done_keys) else "")
+    if progress or dry_run:
+        print(plan, flush=True)
+    if dry_run:
+        runs = done.reindex(columns=RUN_COLUMNS)
+        runs.attrs.update(n_new_runs=0, plan=plan)
+        return runs
+
     new_rows, new_rel = [], []
     if tasks:
-        bar = tqdm(total=sum(len(t["specs"]) for t in tasks), disable=not progress,
-                   desc="benchmark runs", unit="run")
+        bar = tqdm(total=len(tasks), disable=not progress, desc="benchmark cells",
+                   unit="cell")
         results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
             delayed(_run_task)(cfg, *data[t["dataset"]], t) for t in tasks)
         for rows, rel in results:
@@ -595,7 +722,8 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
             if out is not None:
                 _append(runs_path, rows, RUN_COLUMNS)
                 _append(rel_path, rel, RELIABILITY_COLUMNS)
-            bar.update(len(rows))
+            bar.update(1)
+            bar.set_postfix(runs=len(new_rows))
         bar.close()
 
     if out is not None:
@@ -608,6 +736,7 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     if out is not None and len(runs):
         runs.to_csv(runs_path, index=False, float_format=FLOAT_FORMAT)
     runs.attrs["n_new_runs"] = len(new_rows)
+    runs.attrs["plan"] = plan
     # Not in ``attrs``: pandas 3 carries ``attrs`` through concat/groupby and
     # compares them with ``==``, which a DataFrame value makes ambiguous.
     reliability = (pd.read_csv(rel_path) if rel_path is not None and rel_path.exists()

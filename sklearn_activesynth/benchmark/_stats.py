@@ -144,6 +144,8 @@ def wilcoxon_table(runs, metric="pr_auc", reference="real_only", *, methods=None
     others = df[df["method"] != reference]
     if methods is not None:
         others = others[others["method"].isin(methods)]
+    if others.empty:  # only the reference ran: nothing to compare
+        return pd.DataFrame(columns=cols)
     merged = others.join(ref, on=keys, how="inner")
     sign = -1.0 if lower_is_better else 1.0
     merged["diff"] = sign * (merged[metric] - merged["ref"])

@@ -1,0 +1,92 @@
+"""How many BLAS/OpenMP threads the loop's own fits may use.
+
+One ``fit`` of the loop fits the base estimator many times (model_0, the
+out-of-fold clones of every round, each round's refit, the final refit), most of
+them on a fraction of the rows. Left to themselves, OpenMP (HistGradientBoosting,
+scikit-learn's Cython code) and BLAS start one thread per core for each of those
+fits; with joblib workers on top, or on a machine where other processes keep the
+cores busy, threads outnumber free cores, and OpenMP's worker threads spin at
+every barrier waiting for a thread that is not running: the README's ten lines
+took 77 s instead of 5 s that way on a busy 2-core machine
+(``benchmarks/bench_threads.py``).
+
+So the loop treats its ``n_jobs`` as its CPU budget: the fits in the calling
+process run with at most ``effective_n_jobs(n_jobs)`` BLAS/OpenMP threads (one by
+default, as ``n_jobs=None`` means one job), and when the out-of-fold fits run in
+``k`` parallel workers, each worker gets ``budget // k`` threads (at least one), so
+workers times threads never exceed the budget. A base estimator that sets its own
+``n_jobs`` (an XGBoost or a random forest with ``n_jobs=4``) keeps it: the loop
+then sets no BLAS/OpenMP limit of its own for its fits.
+"""
+
+# License: BSD 3 clause
+
+import contextlib
+
+from joblib import effective_n_jobs
+from threadpoolctl import ThreadpoolController, threadpool_limits
+
+__all__ = ["fit_thread_limits", "limit_threads", "thread_budget", "worker_thread_limit"]
+
+
+def _own_n_jobs(estimator):
+    """The ``n_jobs`` values set (not None) anywhere in ``estimator``'s parameters."""
+    if not hasattr(estimator, "get_params"):
+        return []
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception:  # an estimator whose get_params fails: no opinion
+        return []
+    return [v for k, v in params.items()
+            if (k == "n_jobs" or k.endswith("__n_jobs")) and v is not None]
+
+
+def thread_budget(n_jobs, estimator):
+    """BLAS/OpenMP threads for the loop's fits in this process, or None for no limit.
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The loop's ``n_jobs`` (``None`` is one job, or what an active
+        ``joblib.parallel_config`` says).
+    estimator : estimator
+        The base estimator; if it sets its own ``n_jobs``, no limit is set.
+
+    Returns
+    -------
+    limit : int or None
+    """
+    if _own_n_jobs(estimator):
+        return None
+    return max(1, int(effective_n_jobs(n_jobs)))
+
+
+def fit_thread_limits(n_jobs, estimator):
+    """A context manager limiting BLAS/OpenMP threads for one fit of the loop."""
+    limit = thread_budget(n_jobs, estimator)
+    if limit is None:
+        return contextlib.nullcontext()
+    return ThreadpoolController().limit(limits=limit)
+
+
+def worker_thread_limit(n_jobs, estimator, n_tasks):
+    """BLAS/OpenMP threads for each of ``n_tasks`` jobs run by ``Parallel(n_jobs)``.
+
+    With more than one worker, ``budget // workers`` threads each (at least one);
+    ``None`` with one worker (the jobs then run in this process, under
+    :func:`fit_thread_limits` already) or no budget. Enter
+    :func:`limit_threads` with it *inside* each job: a limit applies to the
+    process that sets it.
+    """
+    limit = thread_budget(n_jobs, estimator)
+    n_workers = min(max(1, int(effective_n_jobs(n_jobs))), max(1, n_tasks))
+    if limit is None or n_workers <= 1:
+        return None
+    return max(1, limit // n_workers)
+
+
+def limit_threads(limit):
+    """``threadpool_limits(limit)`` as a context manager; a no-op for None."""
+    if limit is None:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=limit)
