@@ -639,7 +639,7 @@ class FitLoop:
             m = self.fit(take_concat(state.X_tr, tr, pool.X), y_comb[rows], w, seeds[k])
             return te, score_fn(m, take_rows(state.X_tr, te))
 
-        from joblib import Parallel, delayed
+        from sklearn.utils.parallel import Parallel, delayed
 
         # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
         per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))

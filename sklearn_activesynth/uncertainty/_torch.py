@@ -10,16 +10,16 @@ from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._fitting import _is_torch_net, _takes_sample_weight, fit_clone
 from ..utils._seeding import MAX_SEED, check_random_state
-from ..utils.tabular import take_rows
 from ..utils._torch import import_skorch, import_torch, seeded_torch
+from ..utils.tabular import take_rows
 from ._base import BaseUncertaintyScorer
 from ._measures import ensemble_variance, entropy
 from ._scorers import EnsembleVariance, _warn_resample
