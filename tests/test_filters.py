@@ -199,7 +199,7 @@ def test_realism_filter_removes_most_out_of_distribution_rows(real, fresh, refer
     X, _, context = real
     X_syn = pd.concat([fresh[0].iloc[:100], _out_of_distribution(fresh[0], 20)],
                       ignore_index=True)
-    filt = RealismFilter(reference=reference).fit(X)
+    filt = RealismFilter(reference=reference, random_state=0).fit(X)
     result = filt.filter(X_syn, None, context)
     keep = result.mask
     assert 1 - keep[100:].mean() >= 0.8, "out-of-distribution rows kept"
@@ -236,7 +236,7 @@ def test_quality_filter_combines_realism_and_confidence(real, fresh):
     y_all = np.r_[y_syn[:100], y_syn[:20]].astype(object)
     flipped = np.arange(10)
     y_all[flipped] = np.where(y_all[flipped] == "fraud", "legit", "fraud")
-    filt = QualityFilter().fit(X)
+    filt = QualityFilter(random_state=0).fit(X)
     result = filt.filter(X_all, y_all, context)
     keep = result.mask
     good = np.arange(10, 100)
@@ -249,7 +249,8 @@ def test_quality_filter_combines_realism_and_confidence(real, fresh):
     np.testing.assert_allclose(q, np.sqrt(realism * confidence))
     assert np.all((q >= 0) & (q <= 1)) and np.array_equal(keep, q > 0.3)
     # h as a callable, tau_q = 0: everything but zero scores is kept
-    custom = QualityFilter(threshold=0.0, combine=lambda r, c: 0.3 * r + 0.7 * c).fit(X)
+    custom = QualityFilter(threshold=0.0, combine=lambda r, c: 0.3 * r + 0.7 * c,
+                           random_state=0).fit(X)
     custom_result = custom.filter(X_all, y_all, context)
     q_c, realism_c, confidence_c = custom.quality_scores(X_all, y_all, context)
     np.testing.assert_array_equal(custom_result.scores, q_c)
