@@ -298,9 +298,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         quota = self._synthetic_quota(y)
         if quota is not None:  # label -> rows, as the loop counts them: encoded labels
             quota = {int(label_encoder.transform([c])[0]): int(n) for c, n in quota.items()}
-        loop = FitLoop(self, fit_params, final_refit=final_refit, quota=quota)
-        loop.estimator = self._get_estimator(X)
-        _check_estimator_takes(loop.estimator, X)
+        estimator = self._get_estimator(X)
+        _check_estimator_takes(estimator, X)
+        loop = FitLoop(self, estimator, fit_params, final_refit=final_refit, quota=quota)
         # n_jobs is the fit's CPU budget, BLAS/OpenMP threads included (utils/_threads.py)
         with fit_thread_limits(self.n_jobs, loop.estimator):
             result = loop.run(X, y, y_enc, label_encoder, sample_weight)

@@ -109,7 +109,7 @@ def _numeric_array(X, schema):
     return pd.DataFrame(arr).apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
 
 
-def conform_synthesized(result, *, schema, classes, n_requested, n_train):
+def conform_synthesized(result, *, schema, n_requested, n_train):
     """``result`` in the training container, or :class:`MalformedOutputError`.
 
     Returns the conformed :class:`~sklearn_activesynth.generators.Synthesized`

@@ -308,8 +308,8 @@ class GenerationStage(Stage):
                     loop.generator_timeout, f"{type(generator).__name__}.generate")
                 batch = as_synthesized(out, targets=targets, generator=generator)
                 rnd.batch, rnd.n_excess = conform_synthesized(
-                    batch, schema=state.schema, classes=state.classes,
-                    n_requested=targets.n_samples, n_train=state.n_tr)
+                    batch, schema=state.schema, n_requested=targets.n_samples,
+                    n_train=state.n_tr)
                 _add_report(fields, rnd.row, rnd.batch.report)
                 return dict(fields, generator_attempts=attempt + 1)
             except GeneratorTimeoutError as exc:
@@ -361,12 +361,11 @@ class FilterStage(Stage):
             X_real=state.X_tr, y_real=state.y_tr_orig, schema=state.schema, round=rnd.t,
             random_state=state.rng.randint(MAX_SEED),
         )
-        X_typed = None
+        # the usable rows in the training dtypes, once: filters and the model see them
+        typed_idx = np.flatnonzero(keep)
+        X_typed = restore_dtypes(take_rows(batch.X, typed_idx), state.schema, state.X_tr)
         for name, filt in state.filters:
             idx = np.flatnonzero(keep)
-            if X_typed is None:  # filters see rows in the training dtypes
-                X_typed = restore_dtypes(take_rows(batch.X, idx), state.schema, state.X_tr)
-                typed_idx = idx
             result = filt.filter(take_rows(X_typed, np.searchsorted(typed_idx, idx)),
                                  y_new[idx], context)
             if not isinstance(result, FilterResult):  # a duck-typed filter's plain mask
@@ -387,7 +386,8 @@ class FilterStage(Stage):
                 y_new[idx] = result.y
             keep[idx[~result.mask]] = False
         kept = np.flatnonzero(keep)
-        X_kept = restore_dtypes(take_rows(batch.X, kept), state.schema, state.X_tr)
+        X_kept = X_typed if len(kept) == len(typed_idx) else \
+            take_rows(X_typed, np.searchsorted(typed_idx, kept))
         rnd.batch = batch.__class__(X=X_kept, y=y_new[keep],
                                     anchor_positions=batch.anchor_positions[keep])
         rnd.provenance = {k: v[keep] for k, v in provenance.items()}
@@ -484,12 +484,12 @@ class FitLoop:
     """One fit of the loop for ``owner`` (an estimator; its parameters are read,
     never written)."""
 
-    def __init__(self, owner, fit_params, *, final_refit, quota=None):
+    def __init__(self, owner, estimator, fit_params, *, final_refit, quota=None):
         self.owner = owner
         # the sampler: encoded class -> synthetic rows to add over the fit (None:
         # the classifier's budget of ``n_synthetic`` rows per round)
         self.quota = quota
-        self.estimator = owner._get_estimator()
+        self.estimator = estimator  # resolved for this X by the estimator
         self.uncertainty = resolve_uncertainty(owner.uncertainty)
         self.targeting = resolve_targeting(owner.targeting)
         self.integration = resolve_integration(owner.integration)
