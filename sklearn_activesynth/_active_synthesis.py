@@ -53,10 +53,11 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         ``fit`` says which Pipeline to pass). A Pipeline of your own (e.g. with a
         ColumnTransformer) receives mixed-type DataFrames unchanged. Labels are encoded as
         ``0..n_classes-1`` before they reach it (so XGBoost takes string labels).
-    generator : generator object, default=None
+    generator : generator object, list of generators or None, default=None
         Produces labelled synthetic rows (see ``sklearn_activesynth.generators``);
         fitted once per ``fit`` on the real training rows. ``None`` means
-        ``InterpolationGenerator()``.
+        ``InterpolationGenerator()``. A list is a portfolio for ``selector``
+        (each generator fitted once per fit; its arms choose among them).
     filters : list of filter objects, default=None
         Applied in order to each round's synthetic rows after the built-in
         schema check (unknown labels, NaN/inf where the real data had none).
@@ -112,6 +113,21 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         real_uncertainty, synthetic_uncertainty) -> weights``. Estimators
         whose ``fit`` takes no ``sample_weight`` get weighted resampling
         instead (with one warning).
+    selector : {"ucb"}, UCBSelector or None, default=None
+        Let the loop decide what to train on (seed 004): each round a UCB
+        bandit tries arms of synthetic rows (targeted, class-matched random,
+        class-balancing, a usability band, per generator, and *no synthesis*),
+        rewards each by its normalised validation gain and keeps the best
+        arm's rows only when the gain is clear on bootstrap resamples of the
+        validation rows. ``"ucb"`` is
+        :class:`~sklearn_activesynth.selection.UCBSelector` with its defaults.
+        Needs ``validation_fraction`` unless it has one arm. ``None``: every
+        round adds the rows of ``targeting`` under the guard. Measured in
+        ``benchmarks/SELECTION.md``.
+    curriculum : ComplexityCurriculum or None, default=None
+        Complexity curriculum (seed 003 §2.3.3): synthetic rows more complex
+        than the round's threshold c_t wait for later rounds (see
+        :class:`~sklearn_activesynth.integration.ComplexityCurriculum`).
     scoring : str, callable or None, default=None
         Validation score of the no-harm guard. ``None``: average precision
         for binary problems, balanced accuracy otherwise.
@@ -201,6 +217,13 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         not be fitted or a call timed out.
     scoring_ : str or callable or None
         The validation score used.
+    selection_ : DataFrame
+        With a ``selector``: one row per arm (``arm``, ``pulls``,
+        ``mean_reward``, ``ucb``, ``rounds_kept``, ``rows_kept``). ``history_``
+        then also has per round ``arms_pulled``, ``arm_chosen``, ``reward``,
+        ``win_rate`` and ``arm_<name>_pulls`` / ``_reward`` / ``_ucb``, and
+        ``synthetic_provenance_`` each row's ``arm`` and its usability score
+        (``usability``, ``realism``, ``cohesion``, ``diversity``).
 
     See Also
     --------
@@ -238,6 +261,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         n_synthetic=0.1,
         max_iter=3,
         integration="concat",
+        selector=None,
+        curriculum=None,
         scoring=None,
         validation_fraction=0.2,
         patience=2,
@@ -258,6 +283,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         self.n_synthetic = n_synthetic
         self.max_iter = max_iter
         self.integration = integration
+        self.selector = selector
+        self.curriculum = curriculum
         self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.patience = patience

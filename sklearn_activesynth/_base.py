@@ -150,7 +150,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "generator": [HasMethods(["fit", "generate"]), None],
+        "generator": [HasMethods(["fit", "generate"]), list, None],
         "filters": [list, None],
         "uncertainty": [StrOptions(set(MEASURES) | {"ensemble_variance"}), callable],
         "uncertainty_cv": [Interval(Integral, 2, None, closed="left"), None],
@@ -161,6 +161,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         ],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "integration": [StrOptions(set(INTEGRATIONS)), HasMethods(["weights"]), callable],
+        "selector": [StrOptions({"ucb"}), HasMethods(["choose", "resolve_arms"]), None],
+        "curriculum": [HasMethods(["ready", "threshold"]), None],
         "scoring": [str, callable, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
         "patience": [Interval(Integral, 1, None, closed="left")],
@@ -323,4 +325,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.termination_condition_ = result.termination
         self.validation_indices_ = result.validation_indices
         self.scoring_ = result.scoring
+        if result.selection is not None:
+            self.selection_ = result.selection
+        elif hasattr(self, "selection_"):
+            del self.selection_
         return X, y

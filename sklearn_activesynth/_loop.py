@@ -37,6 +37,7 @@ from ._checks import (
 from .filters import FilterContext, FilterResult
 from .generators.base import as_synthesized, get_generator_tags
 from .integration import resolve_integration
+from .selection import normalised_gain, resolve_selector, ucb_values, usability_score
 from .targeting import kth_neighbour_distance, resolve_targeting
 from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncertainty
 from .utils import fit_clone
@@ -111,6 +112,12 @@ class LoopState:
     # per-fit caches of work that does not change between rounds
     Z_tr: object = None
     d_tr: np.ndarray = None
+    initial: float = np.nan   # validation score of the real-only model_0
+    generators: list = field(default_factory=list)  # (name, fitted generator)
+    selection: object = None  # the selector's per-arm statistics (SelectionStats)
+    uncertainty_of: object = None  # the model the cached uncertainty belongs to
+    waiting: object = None    # the curriculum's rows not yet released
+    signals_cache: dict = field(default_factory=dict)
 
     @property
     def n_tr(self):
@@ -136,6 +143,12 @@ class Round:
     candidate: SyntheticPool = None
     cand_model: object = None
     score: float = np.nan
+    # an arm's overrides (selection): its targeting, generator, name, and how many
+    # times the round's budget it asks for (a usability band keeps a share)
+    targeting: object = None
+    generator: object = None
+    arm: str = None
+    oversample: float = 1.0
 
     def end(self, status):
         self.status = status
@@ -167,6 +180,45 @@ class _EncodedModel(ClassifierMixin, BaseEstimator):
         return self.model.decision_function(X)
 
 
+class _CachedOutputs(ClassifierMixin, BaseEstimator):
+    """A fitted model's outputs on the validation rows, answered for row
+    positions: ``at(rows)`` is a view whose ``predict*`` methods take
+    ``X_view`` (the positions as a column) and return the cached rows, so a
+    scorer can re-score a bootstrap resample without predicting again."""
+
+    def __init__(self, model=None, X=None, outputs=None, rows=None):
+        self.model, self.X, self.rows = model, X, rows
+        if outputs is None and model is not None:
+            outputs = {m: getattr(model, m)(X) for m in
+                       ("predict", "predict_proba", "decision_function") if hasattr(model, m)}
+        self.outputs = outputs
+
+    @property
+    def classes_(self):
+        return self.model.classes_
+
+    @property
+    def X_view(self):
+        return np.asarray(self.rows).reshape(-1, 1)
+
+    def at(self, rows):
+        return _CachedOutputs(self.model, None, self.outputs, np.asarray(rows))
+
+    def _out(self, method, X):
+        return self.outputs[method][np.asarray(X).ravel().astype(int)]
+
+    def predict(self, X):
+        return self._out("predict", X)
+
+    @available_if(lambda self: "predict_proba" in self.outputs)
+    def predict_proba(self, X):
+        return self._out("predict_proba", X)
+
+    @available_if(lambda self: "decision_function" in self.outputs)
+    def decision_function(self, X):
+        return self._out("decision_function", X)
+
+
 class ValidationGuard:
     """The validation score behind the no-harm guard.
 
@@ -195,15 +247,35 @@ class ValidationGuard:
         return self.scorer is not None
 
     def score(self, model):
+        """The validation score of ``model`` (on the resampled rows when
+        ``model`` is a :class:`_CachedOutputs` view)."""
         if self.scorer is None:
             return np.nan
+        X, y_val = self.X_val, self.y_val
+        if isinstance(model, _CachedOutputs):
+            X, y_val = model.X_view, y_val[model.rows]
         if not self.user_scoring:
-            return float(self.scorer(model, self.X_val,
-                                     self.label_encoder.transform(self.y_val)))
-        return float(self.scorer(_EncodedModel(model, self.classes), self.X_val, self.y_val))
+            return float(self.scorer(model, X, self.label_encoder.transform(y_val)))
+        return float(self.scorer(_EncodedModel(model, self.classes), X, y_val))
 
     def accepts(self, score, current):
         return self.scorer is None or score >= current - 1e-12
+
+    def win_rate(self, model, other, n_bootstrap, rng):
+        """Share of stratified bootstrap resamples of the validation rows on
+        which ``model`` scores above ``other`` (ties count half).
+
+        Each model predicts the validation rows once; the resamples re-score
+        those outputs, so any scorer works unchanged."""
+        a, b = _CachedOutputs(model, self.X_val), _CachedOutputs(other, self.X_val)
+        y = self.label_encoder.transform(self.y_val)
+        by_class = [np.flatnonzero(y == c) for c in np.unique(y)]
+        wins = 0.0
+        for _ in range(n_bootstrap):
+            idx = np.concatenate([rng.choice(rows, len(rows)) for rows in by_class])
+            sa, sb = self.score(a.at(idx)), self.score(b.at(idx))
+            wins += 1.0 if sa > sb + 1e-12 else 0.5 if abs(sa - sb) <= 1e-12 else 0.0
+        return wins / n_bootstrap
 
     def improves(self, score, best):
         return self.scorer is None or score > best + 1e-12
@@ -226,7 +298,14 @@ class UncertaintyStage(Stage):
     name = "uncertainty"
 
     def run(self, loop, state, rnd):
-        rnd.u_tr, rnd.proba_tr, state.u_val = loop.score_uncertainty(state, rnd.t)
+        cached = state.uncertainty_of
+        if loop.selector is not None and cached is not None and cached[0] is state.model:
+            # the bandit kept the model: its uncertainty has not changed
+            rnd.u_tr, rnd.proba_tr, state.u_val = cached[1:]
+        else:
+            rnd.u_tr, rnd.proba_tr, state.u_val = loop.score_uncertainty(state, rnd.t)
+            if loop.selector is not None:
+                state.uncertainty_of = (state.model, rnd.u_tr, rnd.proba_tr, state.u_val)
         state.u_tr = u_tr = rnd.u_tr
         u_val = state.u_val
         fields = dict(
@@ -253,16 +332,17 @@ class TargetingStage(Stage):
     name = "targeting"
 
     def run(self, loop, state, rnd):
-        targeting = loop.targeting
+        targeting = loop.targeting if rnd.targeting is None else rnd.targeting
         # the real training rows do not move between rounds: encode them and
         # measure their neighbour distances once per fit
         if targeting.needs_encoding and state.Z_tr is None:
             state.Z_tr = state.schema.encode(state.X_tr)
             if targeting.needs_neighbour_distance:
                 state.d_tr = kth_neighbour_distance(state.Z_tr, state.rng)
-        budget = state.budget
+        budget = int(np.ceil(state.budget * rnd.oversample))
         if loop.quota is not None:  # the sampler: how many rows of each class this round
-            share = loop.round_quota(state, rnd.t)
+            share = {c: int(np.ceil(n * rnd.oversample))
+                     for c, n in loop.round_quota(state, rnd.t).items()}
             budget = sum(share.values())
             if budget == 0:
                 rnd.end("empty_budget")
@@ -294,7 +374,7 @@ class GenerationStage(Stage):
         if targets.n_samples == 0:
             rnd.end("empty_budget")
             return {}
-        generator = state.generator
+        generator = state.generator if rnd.generator is None else rnd.generator
         seed = state.rng.randint(MAX_SEED)
         retries_itself = getattr(get_generator_tags(generator), "retries_internally", False)
         attempts = 1 if retries_itself else GENERATOR_RETRIES + 1
@@ -462,6 +542,164 @@ class GuardStage(Stage):
         return fields
 
 
+# ---------------------------------------------------------------- selection
+@dataclass
+class SelectionStats:
+    """The selector's running statistics, one entry per arm."""
+
+    arms: list
+    sums: np.ndarray
+    pulls: np.ndarray
+    rounds_kept: np.ndarray
+    rows_kept: np.ndarray
+
+    @classmethod
+    def new(cls, arms):
+        k = len(arms)
+        return cls(arms, np.zeros(k), np.zeros(k, dtype=int), np.zeros(k, dtype=int),
+                   np.zeros(k, dtype=int))
+
+    def frame(self, c):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(self.pulls > 0, self.sums / np.maximum(self.pulls, 1), np.nan)
+        return pd.DataFrame({
+            "arm": [a.name for a in self.arms], "pulls": self.pulls.copy(),
+            "mean_reward": mean, "ucb": ucb_values(self.sums, self.pulls, c),
+            "rounds_kept": self.rounds_kept.copy(), "rows_kept": self.rows_kept.copy()})
+
+
+class SelectionStage(Stage):
+    """The bandit's round (``selector=``): pull arms by UCB value, build each
+    pulled arm's rows with the arm stages (targeting, generation, filtering...,
+    fit), reward each by its normalised validation gain, and keep the best
+    candidate only when its gain is clear (see :mod:`sklearn_activesynth.selection`).
+    """
+
+    name = "selection"
+
+    def __init__(self, arm_stages):
+        self.arm_stages = arm_stages
+
+    def run(self, loop, state, rnd):
+        selector, stats = loop.selector, state.selection
+        chosen = selector.choose(stats.sums, stats.pulls, state.rng)
+        fields, tried = {}, []
+        for i in chosen:
+            arm = stats.arms[i]
+            sub = self.pull(loop, state, rnd, arm)
+            reward = 0.0
+            if sub is not None and sub.cand_model is not None:
+                sub.score = loop.guard.score(sub.cand_model)
+                reward = normalised_gain(sub.score, state.current)
+                tried.append((reward, i, sub))
+            elif sub is not None and sub.row.get("error"):
+                fields["error"] = sub.row["error"]
+            for k, v in (sub.row.items() if sub is not None else ()):
+                if isinstance(v, (int, float, np.integer, np.floating)) and \
+                        not isinstance(v, bool) and k != "round" and \
+                        not k.startswith("seconds_"):  # the stage's own time covers them
+                    fields[k] = fields.get(k, 0) + v
+            # without validation rows (one arm, guard off) every reward is 0
+            stats.pulls[i] += 1
+            stats.sums[i] += reward
+        fields.update(self.decide(loop, state, rnd, tried))
+        table = stats.frame(selector.c)
+        for _, r in table.iterrows():
+            fields[f"arm_{r['arm']}_pulls"] = int(r["pulls"])
+            fields[f"arm_{r['arm']}_reward"] = float(r["mean_reward"])
+            fields[f"arm_{r['arm']}_ucb"] = float(r["ucb"]) if np.isfinite(r["ucb"]) \
+                else np.nan
+        fields["arms_pulled"] = ",".join(stats.arms[i].name for i in chosen)
+        return fields
+
+    def pull(self, loop, state, rnd, arm):
+        """One arm's candidate: a sub-round through the arm stages (None for the
+        no-synthesis arm)."""
+        if not arm.synthesizes:
+            return None
+        sub = Round(rnd.t, dict(round=rnd.t), u_tr=rnd.u_tr, proba_tr=rnd.proba_tr,
+                    targeting=loop.arm_targeting[arm.name],
+                    generator=loop.arm_generator(state, arm), arm=arm.name,
+                    oversample=1.0 if arm.band is None else 1.0 / (arm.band[1] - arm.band[0]))
+        for stage in self.arm_stages:
+            t0 = time.perf_counter()
+            sub.row.update(stage.run(loop, state, sub))
+            key = f"seconds_{stage.name}"
+            sub.row[key] = sub.row.get(key, 0.0) + time.perf_counter() - t0
+            if sub.status is not None:
+                return sub
+            if isinstance(stage, FilterStage):
+                self.score_usability(loop, state, sub, arm)
+        return sub
+
+    @staticmethod
+    def score_usability(loop, state, sub, arm):
+        """Usability of the kept rows (into the provenance); a band arm keeps
+        the rows inside its band."""
+        n = len(sub.y_new)
+        if n == 0 or state.schema is None or sp.issparse(state.X_tr):
+            return
+        if state.Z_tr is None:
+            state.Z_tr = state.schema.encode(state.X_tr)
+        Z_acc = (state.schema.encode(concat_rows(state.pool.X)) if len(state.pool)
+                 else None)
+        scores = usability_score(state.schema.encode(sub.batch.X), sub.y_new,
+                                 state.Z_tr, state.y_tr, Z_accepted=Z_acc,
+                                 random_state=state.rng.randint(MAX_SEED))
+        for col in scores.columns:
+            sub.provenance[col] = scores[col].to_numpy()
+        if arm.band is None:
+            return
+        u = scores["usability"].to_numpy()
+        lo, hi = np.quantile(u, arm.band[0]), np.quantile(u, arm.band[1])
+        keep = (u >= lo) & (u <= hi)
+        want = int(np.ceil(n * (arm.band[1] - arm.band[0])))
+        if keep.sum() > want:  # ties at the edges: the most usable first
+            keep[:] = False
+            keep[np.argsort(-u, kind="stable")[:want] if arm.band[1] >= 1.0 else
+                 np.argsort(u, kind="stable")[int(np.floor(n * arm.band[0])):][:want]] = True
+        idx = np.flatnonzero(keep)
+        batch = sub.batch
+        sub.batch = batch.__class__(X=take_rows(batch.X, idx), y=np.asarray(batch.y)[idx],
+                                    anchor_positions=batch.anchor_positions[idx])
+        sub.y_new = sub.y_new[idx]
+        sub.provenance = {k: v[idx] for k, v in sub.provenance.items()}
+        sub.row["n_outside_band"] = int(n - len(idx))
+
+    def decide(self, loop, state, rnd, tried):
+        """Keep the best candidate if its gain is clear; the fields for history_."""
+        stats = state.selection
+        if not tried:
+            rnd.row["status"] = "no_synthesis"
+            return dict(arm_chosen="none", reward=0.0, accepted=False,
+                        n_synthetic_total=int(len(state.pool)))
+        reward, i, best = max(tried, key=lambda r: (r[0], -r[1]))
+        arm = stats.arms[i]
+        must_add = loop.quota is not None  # the sampler owes rows: the best arm adds them
+        if must_add or not loop.guard.active:
+            # no validation rows (a split that could not be made): one arm's rows are
+            # kept as with the guard off; among several, none can be told apart
+            clear, win = must_add or len(stats.arms) == 1, np.nan
+        else:
+            win = loop.guard.win_rate(best.cand_model, state.model, loop.selector.n_bootstrap,
+                                      state.rng)
+            clear = reward > loop.selector.min_gain and win >= loop.selector.confidence
+        fields = dict(arm_chosen=arm.name if clear else "none", reward=reward,
+                      win_rate=win, val_score=best.score, accepted=bool(clear))
+        if clear:
+            state.pool = best.candidate
+            state.model, state.current = best.cand_model, best.score
+            stats.rounds_kept[i] += 1
+            stats.rows_kept[i] += len(best.y_new)
+            fields["n_accepted"] = int(len(best.y_new))
+            rnd.row["status"] = "top_up" if state.top_up else "ok"
+        else:
+            rnd.row["status"] = "rejected"
+        rnd.score = best.score if clear else state.current
+        fields["n_synthetic_total"] = int(len(state.pool))
+        return fields
+
+
 # --------------------------------------------------------------------- loop
 @dataclass
 class LoopResult:
@@ -478,6 +716,7 @@ class LoopResult:
     termination: str
     validation_indices: np.ndarray
     scoring: object
+    selection: object = None
 
 
 class FitLoop:
@@ -499,7 +738,27 @@ class FitLoop:
         self.max_iter, self.n_jobs = owner.max_iter, owner.n_jobs
         self.uncertainty_cv = owner.uncertainty_cv
         self.generator_timeout = owner.generator_timeout
+        self.selector = resolve_selector(getattr(owner, "selector", None))
+        gens = owner.generator
+        if isinstance(gens, list):
+            if not gens:
+                raise ValueError("generator=[] holds no generator; pass one, a list of "
+                                 "several with a selector, or None.")
+            for i, g in enumerate(gens):
+                if not (hasattr(g, "fit") and hasattr(g, "generate")):
+                    raise TypeError(f"generator[{i}] ({type(g).__name__}) has no fit and "
+                                    "generate methods; see sklearn_activesynth.generators.")
+            if len(gens) > 1 and self.selector is None:
+                raise ValueError(
+                    f"generator is a list of {len(gens)} generators: a portfolio that a "
+                    "selector chooses from. Set selector='ucb' (or an UCBSelector), or "
+                    "pass one generator.")
         self.stages = owner._stages()
+        if self.selector is not None:  # the bandit runs the arm stages once per pulled arm
+            head = [st for st in self.stages if isinstance(st, UncertaintyStage)]
+            arm_stages = [st for st in self.stages
+                          if not isinstance(st, (UncertaintyStage, GuardStage))]
+            self.stages = head + [SelectionStage(arm_stages)]
         self._warned = set()
 
     # -- helpers the stages share
@@ -530,6 +789,21 @@ class FitLoop:
         if real_weight is None and np.all(w == 1.0):
             return None
         return w
+
+    def arm_generator(self, state, arm):
+        """The fitted generator an arm uses (its name or position in the list)."""
+        if arm.generator is None:
+            return state.generator
+        names = [n for n, _ in state.generators]
+        if isinstance(arm.generator, str):
+            if arm.generator not in names:
+                raise ValueError(f"Arm {arm.name!r} names generator {arm.generator!r}; "
+                                 f"the estimator's generators are {names}.")
+            return state.generators[names.index(arm.generator)][1]
+        if not 0 <= arm.generator < len(names):
+            raise ValueError(f"Arm {arm.name!r} asks for generator {arm.generator}; the "
+                             f"estimator has {len(names)}.")
+        return state.generators[arm.generator][1]
 
     def quota_left(self, state):
         """The sampler: encoded class -> rows still owed (accepted rows count)."""
@@ -668,10 +942,11 @@ class FitLoop:
             "round": np.full(len(pos), rnd.t, dtype=int),
             "region": np.array([region_of.get(p, -1) for p in pos], dtype=int),
             "anchor_index": np.where(has, state.train_idx[np.maximum(pos, 0)], -1),
-            "generator": type(state.generator).__name__,
+            "generator": type(state.generator if rnd.generator is None
+                              else rnd.generator).__name__,
             "anchor_uncertainty": np.where(has, rnd.u_tr[np.maximum(pos, 0)], np.nan),
             "label": rnd.batch.y,
-        }, **rnd.provenance})
+        }, **({"arm": rnd.arm} if rnd.arm is not None else {}), **rnd.provenance})
 
     # -- the fit
     def run(self, X, y, y_enc, label_encoder, sample_weight):
@@ -775,12 +1050,19 @@ class FitLoop:
         self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
                                      label_encoder, state.X_val, state.y_val_orig)
         state.filters = self.fit_filters(owner.filters, X, y, state)
-        # the generator's own randomness follows ours, so one seed fixes the fit
-        state.generator = _seeded_clone(owner._get_generator(), rng)
+        # the generator's own randomness follows ours, so one seed fixes the fit;
+        # a list is a portfolio (the selector's arms choose among them)
+        gens = owner._get_generator()
+        gens = list(gens) if isinstance(gens, (list, tuple)) else [gens]
+        state.generators = [(name, _seeded_clone(g, rng))
+                            for name, g in zip(generator_names(gens), gens)]
+        state.generator = state.generators[0][1]
+        if self.selector is not None:
+            self.prepare_arms(state)
         if self.max_iter == 0:
             return state
         t0 = time.perf_counter()
-        gen_error = self.fit_generator(state)
+        gen_error = self.fit_generators(state)
         gen_fit_seconds = time.perf_counter() - t0
         schema = getattr(state.generator, "schema_", None)
         state.schema = schema if isinstance(schema, TabularSchema) else TabularSchema(state.X_tr)
@@ -792,7 +1074,7 @@ class FitLoop:
         state.model = self.fit(state.X_tr, state.y_tr, state.w_tr, rng.randint(MAX_SEED))
         fit_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        state.best = state.current = self.guard.score(state.model)
+        state.best = state.current = state.initial = self.guard.score(state.model)
         state.history.append(dict(
             round=0, status="initial", accepted=True, val_score=state.current,
             seconds_generator_fit=gen_fit_seconds, seconds_fit=fit_s,
@@ -857,6 +1139,62 @@ class FitLoop:
             fitted.append((name if name not in names else f"{name}_{i}", filt))
         return fitted
 
+    def prepare_arms(self, state):
+        """The selector's arms, their targeting objects and statistics."""
+        names = [n for n, _ in state.generators]
+        arms = self.selector.resolve_arms(sampler=self.quota is not None,
+                                          generators=names if len(names) > 1 else None)
+        if self.owner.validation_fraction is None and len(arms) > 1 and self.max_iter:
+            raise ValueError(
+                f"The selector has {len(arms)} arms and rewards them on validation rows, "
+                "but validation_fraction=None holds none out; set validation_fraction "
+                "(e.g. 0.2) or give the selector a single arm.")
+        for arm in arms:  # names and positions are checked before any fitting
+            if arm.synthesizes:
+                self.arm_generator(state, arm)
+                arm.generator = self._generator_name(state, arm)  # a name from now on
+        self.arm_targeting = {a.name: resolve_targeting(a.targeting)
+                              for a in arms if a.synthesizes}
+        state.selection = SelectionStats.new(arms)
+
+    def fit_generators(self, state):
+        """Fit every generator of the portfolio; the error if none could be
+        fitted, else None. With several, a generator that fails is dropped with
+        its arms (warned about once)."""
+        if len(state.generators) == 1:
+            return self.fit_generator(state)
+        fitted, errors = [], []
+        for name, gen in state.generators:
+            state.generator = gen
+            error = self.fit_generator(state)
+            (errors.append(f"{name}: {error}") if error else fitted.append((name, gen)))
+        if not fitted:
+            state.generator = state.generators[0][1]
+            return "; ".join(errors)
+        if errors:
+            warnings.warn(
+                f"{len(errors)} of the {len(state.generators)} generators failed to fit "
+                f"({'; '.join(errors)}); their arms are dropped. See history_.",
+                GeneratorFailedWarning)
+            ok = {n for n, _ in fitted}
+            stats = state.selection
+            if stats is not None:
+                keep = [i for i, a in enumerate(stats.arms) if not a.synthesizes or
+                        self._generator_name(state, a) in ok]
+                state.selection = SelectionStats(
+                    [stats.arms[i] for i in keep], stats.sums[keep], stats.pulls[keep],
+                    stats.rounds_kept[keep], stats.rows_kept[keep])
+        state.generators = fitted
+        state.generator = fitted[0][1]
+        return None
+
+    @staticmethod
+    def _generator_name(state, arm):
+        names = [n for n, _ in state.generators]
+        if arm.generator is None:
+            return names[0]
+        return arm.generator if isinstance(arm.generator, str) else names[arm.generator]
+
     def fit_generator(self, state):
         """Fit the generator, retrying transient failures; the last error or None.
 
@@ -902,12 +1240,16 @@ class FitLoop:
                       else pd.DataFrame(
             {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
         return LoopResult(
-            estimator=estimator, generator=state.generator, filters=state.filters,
+            estimator=estimator, filters=state.filters,
+            generator=(state.generator if len(state.generators) <= 1
+                       else [g for _, g in state.generators]),
             synthetic_X=concat_rows(pool.X) if pool.X else take_rows(X, np.arange(0)),
             synthetic_y=state.classes[pool.y], synthetic_provenance=provenance,
             history=pd.DataFrame(history, columns=history_columns(history)),
             n_iter=n_iter, termination=termination, validation_indices=state.val_idx,
-            scoring=self.guard.scoring)
+            scoring=self.guard.scoring,
+            selection=None if state.selection is None else
+            state.selection.frame(self.selector.c))
 
 
 DEFAULT_STAGES = (UncertaintyStage, TargetingStage, GenerationStage, FilterStage,
@@ -928,6 +1270,16 @@ HISTORY_COLUMNS = [
     "seconds_generation", "seconds_filtering", "seconds_fit", "seconds_scoring",
     "seconds_final_refit",
 ]
+
+
+def generator_names(generators):
+    """Names of a portfolio's generators: the class name, ``_2``, ``_3``... for repeats."""
+    names, seen = [], {}
+    for g in generators:
+        base = type(g).__name__
+        seen[base] = seen.get(base, 0) + 1
+        names.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return names
 
 
 def _seeded_clone(estimator, rng):

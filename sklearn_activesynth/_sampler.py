@@ -110,6 +110,14 @@ class ActiveSynthesisSampler(OneToOneFeatureMixin, _BaseActiveSynthesis):
     integration : "concat", default="concat"
         A sampler returns rows, not weights: only "concat" applies (other
         values raise a ValueError).
+    selector : {"ucb"}, UCBSelector or None, default=None
+        As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`, except
+        that the sampler must add the rows ``sampling_strategy`` asks for: the
+        arms decide *where* each round's rows come from (the best-rewarded
+        arm's rows are kept), and the no-synthesis arm is replaced by an
+        ``"untargeted"`` arm (random anchors). Needs ``validation_fraction``.
+    curriculum : ComplexityCurriculum or None, default=None
+        As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`.
     scoring, patience
         The validation guard's score and patience, as in
         :class:`~sklearn_activesynth.ActiveSynthesisClassifier`; used only
@@ -137,7 +145,7 @@ class ActiveSynthesisSampler(OneToOneFeatureMixin, _BaseActiveSynthesis):
         added; otherwise a :class:`ResamplingShortfallWarning` said why).
     synthetic_X_, synthetic_y_, synthetic_round_, synthetic_provenance_, \
 history_, n_iter_, generator_, filters_, estimator_, classes_, \
-n_features_in_, feature_names_in_
+n_features_in_, feature_names_in_, selection_
         As in :class:`~sklearn_activesynth.ActiveSynthesisClassifier`;
         ``estimator_`` is the last accepted model of the loop (fitted on the
         training split), ``history_`` marks top-up rounds ``"top_up"``.
@@ -195,6 +203,8 @@ n_features_in_, feature_names_in_
         targeting="uncertain",
         max_iter=3,
         integration="concat",
+        selector=None,
+        curriculum=None,
         scoring=None,
         validation_fraction=None,
         patience=2,
@@ -214,6 +224,8 @@ n_features_in_, feature_names_in_
         self.targeting = targeting
         self.max_iter = max_iter
         self.integration = integration
+        self.selector = selector
+        self.curriculum = curriculum
         self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.patience = patience
