@@ -347,6 +347,15 @@ def _pct(v):
     return "" if pd.isna(v) else f"{v:+.2%}"
 
 
+def _legend():
+    """The benchmark's method legend (empty when the package is not importable)."""
+    try:
+        from sklearn_activesynth.benchmark import METHODS
+    except ImportError:  # pragma: no cover - the report reads a CSV only
+        return {}
+    return METHODS
+
+
 def report_markdown(runs, *, command=None, images=None, image_prefix=""):
     """The report's Markdown text; ``images`` are the pull plots to link."""
     ok = ok_runs(runs)
@@ -366,6 +375,11 @@ def report_markdown(runs, *, command=None, images=None, image_prefix=""):
              "The best single arm in hindsight is, per cell, the best mean PR-AUC among "
              "real_only (the no-synthesis arm) and the arm_* methods.", "",
              "## Targets", "", _table(targets(runs)), ""]
+    legend = _legend()
+    present = [m for m in METHOD_ORDER if m in set(ok["method"])]
+    if legend and present:
+        lines += ["## Methods", ""] + [f"- `{m}`: {legend[m]}" for m in present
+                                       if m in legend] + [""]
     # (e) pulls
     pulls = arm_pull_counts(runs)
     lines += ["## How often each arm was pulled", ""]

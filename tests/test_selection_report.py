@@ -218,6 +218,7 @@ def test_report_writes_markdown_and_pull_plots(tmp_path):
         in md and "| FAIL |" in md
     assert "## Where it loses" in md and "| b | 10% | xgb | real_only |" in md
     assert "| b | 10% | xgb | smote |" in md
+    assert "- `selection`: the loop with selector=UCBSelector()" in md
     assert "## PR-AUC (higher is better), mean over seeds per cell" in md
     assert "## Brier score (lower is better), mean over seeds per cell" in md
 
