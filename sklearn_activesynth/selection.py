@@ -136,7 +136,8 @@ def default_arms(*, sampler=False, generators=None):
     - ``"random_matched"``: random anchors with the class mix the uncertain
       anchors would have (the control every targeting claim has to beat);
     - ``"balance"``: random anchors, rows given to the classes below the
-      majority in proportion to their deficit (SMOTE-like class balancing);
+      majority in proportion to their deficit (SMOTE-like class balancing;
+      not for the sampler, whose ``sampling_strategy`` sets the class mix);
     - ``"uncertain_usable"``: the targeted rows in the upper half by
       usability (:func:`usability_score`).
 
@@ -166,6 +167,8 @@ def default_arms(*, sampler=False, generators=None):
              else Arm("none", targeting=None))
     arms = [first]
     names = list(generators or [None])
+    if sampler:  # the sampling strategy sets the class mix: "balance" = "untargeted"
+        kinds = [k for k in kinds if k[0] != "balance"]
     for gen in names:
         for name, targeting, band in kinds:
             full = name if len(names) == 1 else f"{gen}:{name}"
