@@ -251,3 +251,37 @@ def test_sampler_arms_choose_where_rows_come_from():
         ActiveSynthesisSampler(LogisticRegression(), validation_fraction=0.2,
                                selector=UCBSelector(arms=[Arm("none", targeting=None),
                                                           Arm("a")])).fit_resample(X, y)
+
+
+def test_vectorised_bootstrap_scores_match_scikit_learn():
+    from sklearn.metrics import average_precision_score, balanced_accuracy_score
+
+    from sklearn_activesynth._loop import (
+        _CachedOutputs,
+        _weighted_average_precision,
+        _weighted_balanced_accuracy,
+    )
+
+    rng = np.random.RandomState(0)
+    for _ in range(5):
+        y = rng.randint(0, 3, 80)
+        s = np.round(rng.rand(80), 1)  # tied scores
+        cached = _CachedOutputs(outputs={"predict_proba": np.c_[1 - s, s],
+                                         "predict": (s * 3).astype(int).clip(0, 2)})
+        W = rng.poisson(1.0, (4, 80)).astype(float)
+        yb = (y == 1).astype(int)
+        np.testing.assert_allclose(
+            _weighted_average_precision(yb, cached, W),
+            [average_precision_score(yb, s, sample_weight=w) for w in W])
+        np.testing.assert_allclose(
+            _weighted_balanced_accuracy(y, cached, W),
+            [balanced_accuracy_score(y, cached.outputs["predict"], sample_weight=w)
+             for w in W])
+
+
+def test_a_users_scorer_is_bootstrapped_too():
+    X, y = _small()
+    clf = ActiveSynthesisClassifier(LogisticRegression(), selector="ucb", scoring="roc_auc",
+                                    max_iter=2, patience=2, random_state=0).fit(X, y)
+    rates = clf.history_["win_rate"].dropna()
+    assert len(rates) and ((rates >= 0) & (rates <= 1)).all()
