@@ -729,10 +729,13 @@ class SelectionStage(Stage):
             elif sub is not None and sub.row.get("error"):
                 fields["error"] = sub.row["error"]
             for k, v in (sub.row.items() if sub is not None else ()):
-                if isinstance(v, (int, float, np.integer, np.floating)) and \
-                        not isinstance(v, bool) and k != "round" and \
-                        not k.startswith("seconds_"):  # the stage's own time covers them
-                    fields[k] = fields.get(k, 0) + v
+                if k in ("round", "status") or k.startswith("seconds_"):
+                    continue  # the selection stage's own time covers the arms' stages
+                if (k.startswith("n_") or k == "generator_attempts") and \
+                        isinstance(v, (int, np.integer, float, np.floating)):
+                    fields[k] = fields.get(k, 0) + v  # counts add up over the arms
+                else:
+                    fields[k] = v  # other figures: the last arm's
             # without validation rows (one arm, guard off) every reward is 0
             stats.pulls[i] += 1
             stats.sums[i] += reward
