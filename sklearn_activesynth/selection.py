@@ -199,7 +199,7 @@ def ucb_values(sums, pulls, c):
     >>> import numpy as np
     >>> from sklearn_activesynth.selection import ucb_values
     >>> ucb_values(np.array([0.2, -0.1, 0.0]), np.array([2, 1, 0]), c=2.0).round(3)
-    array([1.148, 1.24 ,   inf])
+    array([1.765, 2.255,   inf])
     """
     sums, pulls = np.asarray(sums, dtype=float), np.asarray(pulls, dtype=float)
     total = pulls.sum() + 1.0
@@ -216,7 +216,7 @@ def normalised_gain(score, current, eps=GAIN_EPS):
     Examples
     --------
     >>> from sklearn_activesynth.selection import normalised_gain
-    >>> normalised_gain(0.85, 0.80)
+    >>> round(normalised_gain(0.85, 0.80), 6)
     0.25
     """
     if not (np.isfinite(score) and np.isfinite(current)):
