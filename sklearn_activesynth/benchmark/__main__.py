@@ -33,6 +33,20 @@ PRESETS = {
         efficiency_datasets=["mammography", "vehicle_insurance_fraud", "adult"],
         efficiency_fractions=[0.1], uncertainty_maps=["mammography"], n_jobs=2,
     ),
+    # issue 14's evidence: the UCB selector against real-only, SMOTE and each
+    # default arm alone (benchmarks/selection_report.py -> benchmarks/SELECTION.md).
+    # Binary shared datasets of several kinds (UCI, imbalanced, fraud); max_rows
+    # keeps every fit small enough for a 2-core machine.
+    "selection": dict(
+        datasets=["pima_diabetes", "ionosphere", "spambase", "satimage_4", "mammography",
+                  "auto_insurance_claims_fraud", "phishing_websites", "magic_gamma",
+                  "letter_z"],
+        estimators=["lr", "hgb", "xgb"], fractions=[0.1, 0.3], seeds=5, budget=0.3,
+        max_iter=3, max_rows=3000,
+        methods=["real_only", "smote", "selection", "arm_uncertain", "arm_random_matched",
+                 "arm_balance", "arm_uncertain_usable"],
+        generators=["interpolation"], efficiency_budgets=[], uncertainty_maps=[], n_jobs=2,
+    ),
 }
 
 

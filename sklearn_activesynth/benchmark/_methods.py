@@ -23,6 +23,8 @@ __all__ = [
     "METHODS",
     "DEFAULT_METHODS",
     "LOOP_METHODS",
+    "SELECTION_METHODS",
+    "SELECTION_ARMS",
     "GENERATORS",
     "available_generators",
     "make_estimator",
@@ -58,11 +60,30 @@ METHODS = {
                        "ships it: validation guard on (validation_fraction=0.2), "
                        "n_synthetic=0.1 per round, max_iter=3, the default generator; its "
                        "own budget (rows kept in synthetic_rows)",
+    "selection": "the loop with selector=UCBSelector() over the default arms (none, "
+                 "uncertain, random_matched, balance, uncertain_usable): each round the "
+                 "bandit tries arms on validation rows and keeps the best only when its "
+                 "gain is clear; validation_fraction from the run (0.2 when the run's "
+                 "guard is off); pulls per arm in arm_pulls",
+    "arm_uncertain": "the selection loop with the single arm 'uncertain' (targeted "
+                     "anchors), guard off (validation_fraction=None: every round kept)",
+    "arm_random_matched": "the single arm 'random_matched' (random anchors with the "
+                          "class mix the uncertain anchors would have), guard off",
+    "arm_balance": "the single arm 'balance' (random anchors, rows to the classes below "
+                   "the majority by deficit: SMOTE-like interpolation), guard off",
+    "arm_uncertain_usable": "the single arm 'uncertain_usable' (targeted rows in the "
+                            "upper half by usability score), guard off",
 }
 DEFAULT_METHODS = ("real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
                    "untargeted", "random", "random_matched", "active", "active_defaults")
 #: Methods that need a generator and run once per generator.
 LOOP_METHODS = ("untargeted", "random", "random_matched", "active")
+#: Methods of the selection loop (sklearn_activesynth.selection); they need a
+#: generator too and run once per generator.
+SELECTION_METHODS = ("selection", "arm_uncertain", "arm_random_matched", "arm_balance",
+                     "arm_uncertain_usable")
+#: ``arm_<name>`` method -> the name of the default arm it runs alone.
+SELECTION_ARMS = {m: m[len("arm_"):] for m in SELECTION_METHODS if m.startswith("arm_")}
 SAMPLERS = {"smote": "SMOTE", "borderline_smote": "BorderlineSMOTE", "adasyn": "ADASYN"}
 #: Methods that bring every class up to the majority (no budget: recorded as 0).
 BALANCED_METHODS = ("smote_balanced", "sampler_balanced")

@@ -17,7 +17,7 @@ DPI = 80
 METRIC_LABELS = {
     "pr_auc": "PR-AUC", "roc_auc": "ROC-AUC", "balanced_accuracy": "balanced accuracy",
     "accuracy": "accuracy", "f1": "F1", "recall_at_precision": "recall at precision",
-    "ece": "ECE", "test_uncertainty": "mean test entropy",
+    "ece": "ECE", "brier": "Brier score", "test_uncertainty": "mean test entropy",
 }
 
 

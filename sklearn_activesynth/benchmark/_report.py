@@ -11,12 +11,14 @@ from ._stats import efficiency_table, method_label, ok_runs, summarize, wilcoxon
 __all__ = ["write_report", "report_markdown", "markdown_table"]
 
 TABLE_METRICS = ["pr_auc", "roc_auc", "balanced_accuracy", "f1", "recall_at_precision",
-                 "ece", "accuracy"]
+                 "ece", "brier", "accuracy"]
 TEST_METRICS = ["pr_auc", "balanced_accuracy", "roc_auc"]
-LOWER_IS_BETTER = {"ece", "test_uncertainty", "fit_seconds", "predict_seconds"}
+LOWER_IS_BETTER = {"ece", "brier", "test_uncertainty", "fit_seconds", "predict_seconds"}
 METHOD_ORDER = ["real_only", "real_tuned", "calibrated", "smote", "borderline_smote",
                 "adasyn", "untargeted", "random", "random_matched", "active",
-                "active_defaults", "smote_balanced", "sampler_balanced"]
+                "active_defaults", "smote_balanced", "sampler_balanced", "selection",
+                "arm_uncertain", "arm_random_matched", "arm_balance",
+                "arm_uncertain_usable"]
 
 
 def markdown_table(df, *, index=False):

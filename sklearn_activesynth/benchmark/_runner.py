@@ -20,6 +20,7 @@ from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
     balanced_accuracy_score,
+    brier_score_loss,
     f1_score,
     roc_auc_score,
 )
@@ -50,6 +51,8 @@ from ._methods import (
     LOOP_METHODS,
     METHODS,
     SAMPLERS,
+    SELECTION_ARMS,
+    SELECTION_METHODS,
     available_generators,
     make_balanced_sampler,
     make_balanced_smote,
@@ -66,13 +69,14 @@ __all__ = ["run_benchmark", "RUN_KEYS", "RUN_COLUMNS", "RELIABILITY_COLUMNS"]
 RUN_KEYS = ["dataset", "estimator", "fraction", "seed", "imbalance", "label_noise",
             "missing", "method", "generator", "budget"]
 METRICS = ["accuracy", "balanced_accuracy", "f1", "roc_auc", "pr_auc",
-           "recall_at_precision", "ece", "test_uncertainty", "uncertainty_reduction"]
+           "recall_at_precision", "ece", "brier", "test_uncertainty",
+           "uncertainty_reduction"]
 #: Every column of ``runs.csv`` (documented in benchmarks/README.md).
 RUN_COLUMNS = RUN_KEYS + [
     "n_train", "n_test", "n_classes", "minority_share_train",
     *METRICS,
     "synthetic_rows", "synthetic_requested", "rounds_accepted", "synthetic_class_mix",
-    "fit_seconds", "predict_seconds",
+    "arm_pulls", "fit_seconds", "predict_seconds",
     "max_iter", "validation_fraction", "precision_target", "max_rows", "degenerate", "error",
 ]
 #: ``degenerate``: why a run's predictions carry no ranking (empty when they do).
@@ -134,6 +138,12 @@ def _scores(y_true, proba, n_classes, precision):
         out["recall_at_precision"] = np.nan
         calib = proba
     out["ece"] = expected_calibration_error(y_true, calib, n_bins=ECE_BINS)
+    # binary: mean (p1 - 1[y=1])^2; multiclass: scikit-learn's brier_score_loss is
+    # the mean over rows of sum_c (p_c - 1[y=c])^2 (not halved), labels= keeps a
+    # class absent from the test rows
+    out["brier"] = float(brier_score_loss(y_true, calib, pos_label=1, labels=[0, 1])
+                         if n_classes == 2 else
+                         brier_score_loss(y_true, proba, labels=np.arange(n_classes)))
     out["test_uncertainty"] = float(np.mean(entropy(proba, normalize=True)))
     rel = reliability_curve(y_true, calib, n_bins=RELIABILITY_BINS)
     return out, rel
@@ -217,6 +227,38 @@ def _loop(cfg, cell, method, generator, n_syn, mix):
     est.set_params(**{**nested, **{f"targeting__{k}": v for k, v in targeting.items()}})
     requested = int(kw["n_synthetic"]) * int(kw["max_iter"])
     return est, requested
+
+
+def _selection(cfg, cell, method, generator, n_syn):
+    """An unfitted ActiveSynthesisClassifier with a UCBSelector, and the rows it
+    asks for: ``selection`` over the default arms with the validation guard on
+    (the run's ``validation_fraction``, 0.2 when the run has none), ``arm_<name>``
+    the default arm ``<name>`` alone with the guard off (every round kept)."""
+    from ..selection import UCBSelector, default_arms
+
+    base = make_estimator(cfg["estimator"], seed=cell.seed, n_classes=cell.n_classes)
+    if method == "selection":
+        vf = 0.2 if cfg["validation_fraction"] is None else cfg["validation_fraction"]
+        selector = UCBSelector()
+    else:
+        vf = None
+        arms = [a for a in default_arms() if a.name == SELECTION_ARMS[method]]
+        if len(arms) != 1:
+            raise ValueError(f"method {method!r}: default_arms() has no arm "
+                             f"{SELECTION_ARMS[method]!r}")
+        selector = UCBSelector(arms=arms)
+    gen = make_generator(generator, cell.y_train, fit_share=1.0 if vf is None else 1 - vf,
+                         params=cfg["generator_params"].get(generator))
+    kw = {k: clone(v, safe=False) for k, v in cfg["loop_params"].items()}
+    nested = {k: kw.pop(k) for k in list(kw) if "__" in k}
+    max_iter = int(kw.pop("max_iter", cfg["max_iter"]))
+    per_round = int(round(n_syn / max_iter)) if max_iter else 0
+    kw.update(estimator=base, generator=gen, selector=selector, random_state=cell.seed,
+              n_jobs=1, max_iter=max_iter, n_synthetic=per_round, validation_fraction=vf)
+    est = ActiveSynthesisClassifier(**kw)
+    if nested:
+        est.set_params(**nested)
+    return est, per_round * max_iter
 
 
 def _degenerate(proba, n_classes):
@@ -306,6 +348,22 @@ def _run_one(cfg, cell, method, generator, budget, mixes):
                        synthetic_class_mix=json.dumps(mix))
             if method == "active":
                 mixes[(generator, _norm(budget))] = mix
+        elif method in SELECTION_METHODS:
+            est, requested = _selection(cfg, cell, method, generator, n_syn)
+            est.fit(cell.X_train, cell.y_train)
+            counts = np.bincount(np.asarray(est.synthetic_y_, dtype=int),
+                                 minlength=cell.n_classes)
+            hist = est.history_
+            row.update(synthetic_rows=int(len(est.synthetic_y_)),
+                       synthetic_requested=requested,
+                       rounds_accepted=int((hist["accepted"].astype(bool)
+                                            & (hist["round"] > 0)).sum()),
+                       synthetic_class_mix=json.dumps(
+                           {int(c): int(n) for c, n in enumerate(counts) if n > 0}))
+            if method == "selection":
+                sel = est.selection_
+                row["arm_pulls"] = json.dumps(
+                    {str(a): int(n) for a, n in zip(sel["arm"], sel["pulls"])})
         else:
             raise ValueError(f"Unknown method {method!r}; known: {sorted(METHODS)}.")
         row["fit_seconds"] = time.perf_counter() - t0
@@ -387,7 +445,7 @@ def _specs(methods, generators, budget, eff_budgets, eff_methods, efficiency):
     """Ordered (method, generator, budget) runs of one cell."""
     specs = []
     for m in methods:
-        if m in LOOP_METHODS or m == "sampler_balanced":
+        if m in LOOP_METHODS or m in SELECTION_METHODS or m == "sampler_balanced":
             continue
         specs.append((m, NO_GENERATOR, float(budget) if m in SAMPLERS else 0.0))
     if "sampler_balanced" in methods:  # once per generator, no budget (full balancing)
@@ -406,6 +464,8 @@ def _specs(methods, generators, budget, eff_budgets, eff_methods, efficiency):
             order = sorted(wanted, key=lambda m: ("active", "random_matched", "random",
                                                   "untargeted").index(m))
             specs.extend((m, g, b) for m in order)
+            specs.extend((m, g, b) for m in SELECTION_METHODS if m in methods and (
+                _norm(b) == _norm(budget) or m in eff_methods))
     return specs
 
 
@@ -422,12 +482,15 @@ _GENERATOR_SECONDS = {"interpolation": 0.1, "gaussian_copula": 5.0, "ctgan": 90.
 
 def _rough_seconds(method, generator, estimator, n_train, max_iter):
     fits = _FITS.get(method, 20)
-    if method in LOOP_METHODS or method == "active_defaults":
+    loop = method in LOOP_METHODS or method in SELECTION_METHODS
+    if loop or method == "active_defaults":
         fits = 2 + max(1, max_iter) * 6 if method != "untargeted" else 8
+    if method == "selection":  # two arms tried per round (UCBSelector's default)
+        fits += max(1, max_iter) * 2
     seconds = fits * _FIT_SECONDS.get(estimator, 0.1) * max(1.0, n_train / 1000) + 0.05
-    if method in LOOP_METHODS or method == "active_defaults":
+    if loop or method == "active_defaults":
         seconds += 1.0  # the loop's own work (scoring, targeting, copies)
-    if method in LOOP_METHODS:
+    if loop:
         seconds += _GENERATOR_SECONDS.get(generator, 10.0)
     return seconds
 
@@ -463,6 +526,14 @@ def _plan_text(tasks, data, cfg, n_jobs, generators, n_done):
         f"--generators {' '.join(GENERATORS)}).",
         f"Validation guard of the loop methods: {guard}.",
     ]
+    selected = {m for t in tasks for m, _, _ in t["specs"] if m in SELECTION_METHODS}
+    if selected:
+        sel_vf = 0.2 if vf is None else vf
+        lines.append(
+            "Selection methods: " + ", ".join(m for m in SELECTION_METHODS if m in selected)
+            + f" (selection rewards its arms on validation rows: "
+              f"validation_fraction={sel_vf}; each arm_<name> runs that arm alone with "
+              "the guard off).")
     return "\n".join(lines)
 
 
@@ -477,6 +548,11 @@ def _append(path, rows, columns):
         return
     df = pd.DataFrame(rows).reindex(columns=columns)
     new = not path.exists()
+    if not new and list(pd.read_csv(path, nrows=0).columns) != list(columns):
+        # a run written before a column was added (brier, arm_pulls): rewrite it
+        # with today's columns so that appended rows line up with the header
+        old = pd.read_csv(path, keep_default_na=True).reindex(columns=columns)
+        old.to_csv(path, index=False, float_format=FLOAT_FORMAT)
     df.to_csv(path, mode="a", header=new, index=False, float_format=FLOAT_FORMAT)
 
 
@@ -522,7 +598,10 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
         Base estimators; every method wraps the same one.
     methods : list of str, default=DEFAULT_METHODS
         See ``METHODS``. ``random_matched`` needs the targeted run of the same
-        cell, which is added when missing.
+        cell, which is added when missing. ``selection`` (the UCB bandit over
+        the default arms, guard on: ``validation_fraction`` or 0.2) and
+        ``arm_<name>`` (one default arm alone, guard off) run once per
+        generator, like the loop methods.
     generators : list of str, default=None
         Generators for the synthesis methods; ``None`` means
         ``["interpolation"]`` (the built-in one). Others (``"gaussian_copula"``,
@@ -617,7 +696,8 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
         raise ValueError(f"Unknown estimators {bad}; known: {list(ESTIMATORS)}.")
     generators = list(DEFAULT_GENERATORS if generators is None else generators)
     missing_gen = [g for g in generators if g not in available_generators(generators)]
-    needs_generator = any(m in LOOP_METHODS or m == "sampler_balanced" for m in methods)
+    needs_generator = any(m in LOOP_METHODS or m in SELECTION_METHODS
+                          or m == "sampler_balanced" for m in methods)
     if missing_gen and needs_generator:
         extras = sorted({"llm" if GENERATORS[g][1] == "openai" else GENERATORS[g][1]
                          for g in missing_gen})

@@ -12,7 +12,7 @@ CELL = ["dataset", "estimator", "fraction", "seed", "imbalance", "label_noise", 
 GROUP = ["dataset", "estimator", "fraction", "imbalance", "label_noise", "missing",
          "method", "generator", "budget"]
 SUMMARY_METRICS = ["accuracy", "balanced_accuracy", "f1", "roc_auc", "pr_auc",
-                   "recall_at_precision", "ece", "test_uncertainty",
+                   "recall_at_precision", "ece", "brier", "test_uncertainty",
                    "uncertainty_reduction", "synthetic_rows", "fit_seconds",
                    "predict_seconds"]
 
