@@ -103,12 +103,14 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         training rows.
     max_iter : int, default=3
         Rounds of synthesis. ``0`` fits the estimator on the real rows only.
-    integration : {"concat", "weighted", "curriculum", "uncertainty"}, \
+    integration : {"concat", "weighted", "curriculum", "uncertainty", "dynamic"}, \
             BaseIntegration or callable, default="concat"
         How synthetic rows are mixed with real ones (seed 000, §2.4): a
         strategy of :mod:`sklearn_activesynth.integration`
         (``WeightedIntegration(synthetic_weight=0.3)``,
-        ``CurriculumIntegration(rate=0.5)``, ...; a string is the strategy with
+        ``CurriculumIntegration(rate=0.5)``, ``DynamicIntegration()``: seed
+        003 §2.3.1's β_t from the measured validation gain and the
+        real-synthetic consistency, ...; a string is the strategy with
         its defaults) or a callable ``f(n_real, n_synthetic, round_,
         real_uncertainty, synthetic_uncertainty) -> weights``. Estimators
         whose ``fit`` takes no ``sample_weight`` get weighted resampling

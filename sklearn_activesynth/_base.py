@@ -26,7 +26,13 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._loop import DEFAULT_STAGES, FitLoop, GeneratorFailedWarning
+from ._loop import (
+    DEFAULT_STAGES,
+    CurriculumStage,
+    FitLoop,
+    FitStage,
+    GeneratorFailedWarning,
+)
 from .filters import FilterContext
 from .generators import InterpolationGenerator
 from .integration import INTEGRATIONS, resolve_integration
@@ -220,7 +226,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
 
     def _stages(self):
         """The stages of one round, in order (see docs/design.md to add one)."""
-        return [stage() for stage in DEFAULT_STAGES]
+        stages = [stage() for stage in DEFAULT_STAGES]
+        if self.curriculum is not None:  # rows wait between filtering and the fit
+            at = next(i for i, st in enumerate(stages) if isinstance(st, FitStage))
+            stages.insert(at, CurriculumStage())
+        return stages
 
     def get_metadata_routing(self):
         """Route ``sample_weight`` (and other fit metadata) to the estimator.

@@ -219,6 +219,46 @@ class _CachedOutputs(ClassifierMixin, BaseEstimator):
         return self._out("decision_function", X)
 
 
+def _positive_scores(cached):
+    out = cached.outputs
+    if out.get("predict_proba") is not None:
+        return np.asarray(out["predict_proba"])[:, 1]
+    return np.asarray(out["decision_function"]).ravel()
+
+
+def _weighted_average_precision(y, cached, weights):
+    """Average precision of the positive class (label 1) for each row of
+    ``weights`` (resample counts): scikit-learn's step-wise formula,
+    AP = sum_k (R_k - R_{k-1}) P_k over the distinct score thresholds."""
+    scores = _positive_scores(cached)
+    order = np.argsort(-scores, kind="mergesort")
+    s_sorted, y_sorted = scores[order], (y[order] == 1)
+    w = weights[:, order]
+    # the last row of each group of tied scores closes a threshold
+    ends = np.r_[np.flatnonzero(np.diff(s_sorted) != 0), len(s_sorted) - 1]
+    tp = np.cumsum(w * y_sorted, axis=1)[:, ends]
+    total = np.cumsum(w, axis=1)[:, ends]
+    pos = tp[:, -1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(total > 0, tp / total, 1.0)
+        recall = np.where(pos > 0, tp / pos, 0.0)
+    step = np.diff(np.c_[np.zeros(len(w)), recall], axis=1)
+    return np.sum(step * precision, axis=1)
+
+
+def _weighted_balanced_accuracy(y, cached, weights):
+    """Balanced accuracy (mean per-class recall) for each row of ``weights``."""
+    pred = np.asarray(cached.outputs["predict"])
+    recalls = []
+    for c in np.unique(y):
+        mine = y == c
+        n_c = weights[:, mine].sum(axis=1)
+        hit = weights[:, mine & (pred == c)].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            recalls.append(np.where(n_c > 0, hit / n_c, np.nan))
+    return np.nanmean(np.vstack(recalls), axis=0)
+
+
 class ValidationGuard:
     """The validation score behind the no-harm guard.
 
@@ -246,6 +286,26 @@ class ValidationGuard:
     def active(self):
         return self.scorer is not None
 
+    def fast_kind(self, *models):
+        """The vectorised bootstrap scorer for the built-in default scores, or
+        None (a user's scorer is called once per resample).
+
+        scikit-learn's scorers validate their inputs on every call (about 2 ms),
+        which made 100 resamples of two models the largest cost of a
+        selector's round; :func:`_weighted_average_precision` and
+        :func:`_weighted_balanced_accuracy` compute the same formulas for a
+        matrix of resample weights at once (tested against scikit-learn's
+        functions with ``sample_weight``)."""
+        if self.user_scoring or self.scoring is None:
+            return None
+        if self.scoring == "average_precision" and all(
+                m.outputs.get("predict_proba") is not None or
+                m.outputs.get("decision_function") is not None for m in models):
+            return _weighted_average_precision
+        if self.scoring == "balanced_accuracy":
+            return _weighted_balanced_accuracy
+        return None
+
     def score(self, model):
         """The validation score of ``model`` (on the resampled rows when
         ``model`` is a :class:`_CachedOutputs` view)."""
@@ -270,6 +330,15 @@ class ValidationGuard:
         a, b = _CachedOutputs(model, self.X_val), _CachedOutputs(other, self.X_val)
         y = self.label_encoder.transform(self.y_val)
         by_class = [np.flatnonzero(y == c) for c in np.unique(y)]
+        fast = self.fast_kind(a, b)
+        if fast is not None:
+            # resamples as row counts (stratified), scored all at once
+            counts = np.zeros((n_bootstrap, len(y)))
+            for rows in by_class:
+                counts[:, rows] = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)),
+                                                  size=n_bootstrap)
+            sa, sb = fast(y, a, counts), fast(y, b, counts)
+            return float(np.mean(np.where(np.abs(sa - sb) <= 1e-12, 0.5, sa > sb)))
         wins = 0.0
         for _ in range(n_bootstrap):
             idx = np.concatenate([rng.choice(rows, len(rows)) for rows in by_class])
@@ -502,6 +571,71 @@ class QuotaStage(Stage):
         return dict(n_filtered=n_kept, n_over_quota=int(n_kept - keep.sum()))
 
 
+class CurriculumStage(Stage):
+    """The complexity curriculum (seed 003 §2.3.3, ``curriculum=``): of the
+    round's kept rows and the rows still waiting from earlier rounds, those
+    with complexity c(x) <= c_t go on to the fit; the others wait.
+
+    c(x) is the curriculum's measure (the current model's uncertainty of the
+    row, or its k-NN hardness among the real rows); the threshold c_t rises
+    from the ``c_min`` to the ``c_max`` quantile of the real training rows'
+    complexity over ``n_rounds`` rounds. Waiting rows are kept per arm."""
+
+    name = "curriculum"
+
+    def run(self, loop, state, rnd):
+        cur = loop.curriculum
+        if state.waiting is None:
+            state.waiting = {}
+        waiting = state.waiting.pop(rnd.arm, None)
+        if waiting is not None:  # rows of earlier rounds first, then this round's
+            batch = rnd.batch
+            keys = list(dict.fromkeys(list(waiting["provenance"]) + list(rnd.provenance)))
+            n_w, n_b = len(waiting["y_new"]), len(rnd.y_new)
+            rnd.provenance = {k: np.concatenate([
+                waiting["provenance"].get(k, np.full(n_w, np.nan)),
+                rnd.provenance.get(k, np.full(n_b, np.nan))]) for k in keys}
+            rnd.batch = batch.__class__(
+                X=concat_rows([waiting["X"], batch.X]),
+                y=np.concatenate([waiting["y"], np.asarray(batch.y)]),
+                anchor_positions=np.concatenate([waiting["pos"], batch.anchor_positions]))
+            rnd.y_new = np.concatenate([waiting["y_new"], rnd.y_new]).astype(int)
+        n = len(rnd.y_new)
+        if n == 0:
+            return dict(n_waiting=0, n_released=0)
+        kw = {}
+        if cur.complexity == "knn":
+            if state.Z_tr is None:
+                state.Z_tr = state.schema.encode(state.X_tr)
+            kw = dict(Z_real=state.Z_tr, y_real=state.y_tr)
+            c_real = cur.real_complexity(**kw)
+            c_rows = cur.row_complexity(Z_synthetic=state.schema.encode(rnd.batch.X),
+                                        y_synthetic=rnd.y_new, **kw)
+        else:
+            c_real = cur.real_complexity(uncertainty=rnd.u_tr)
+            c_rows = cur.row_complexity(
+                uncertainty=loop.uncertainty_fn(state.model)(rnd.batch.X))
+        threshold = cur.threshold(rnd.t, c_real)
+        ready = np.ones(n, bool) if state.top_up else np.asarray(
+            cur.ready(rnd.t, c_rows, c_real), dtype=bool)
+        rnd.provenance["complexity"] = np.asarray(c_rows, dtype=float)
+        wait = np.flatnonzero(~ready)
+        if len(wait):
+            batch = rnd.batch
+            state.waiting[rnd.arm] = dict(
+                X=take_rows(batch.X, wait), y=np.asarray(batch.y)[wait],
+                pos=batch.anchor_positions[wait], y_new=rnd.y_new[wait],
+                provenance={k: v[wait] for k, v in rnd.provenance.items()})
+            go = np.flatnonzero(ready)
+            rnd.batch = batch.__class__(X=take_rows(batch.X, go),
+                                        y=np.asarray(batch.y)[go],
+                                        anchor_positions=batch.anchor_positions[go])
+            rnd.y_new = rnd.y_new[go]
+            rnd.provenance = {k: v[go] for k, v in rnd.provenance.items()}
+        return dict(curriculum_threshold=float(threshold), n_waiting=int(len(wait)),
+                    n_released=int(ready.sum()))
+
+
 class FitStage(Stage):
     """Integrate the kept rows with the real ones and refit a candidate model."""
 
@@ -513,7 +647,7 @@ class FitStage(Stage):
         rnd.candidate = state.pool.plus(rnd.batch.X, rnd.y_new, u_new,
                                         loop.provenance_block(state, rnd))
         w = loop.weights(state.n_tr, len(rnd.candidate), rnd.t, state.w_tr, rnd.u_tr,
-                         rnd.candidate.u)
+                         rnd.candidate.u, loop.mixing_signals(state, rnd.candidate))
         rnd.cand_model = loop.fit(
             concat_rows([state.X_tr] + rnd.candidate.X),
             np.concatenate([state.y_tr, rnd.candidate.y]).astype(int),
@@ -595,10 +729,13 @@ class SelectionStage(Stage):
             elif sub is not None and sub.row.get("error"):
                 fields["error"] = sub.row["error"]
             for k, v in (sub.row.items() if sub is not None else ()):
-                if isinstance(v, (int, float, np.integer, np.floating)) and \
-                        not isinstance(v, bool) and k != "round" and \
-                        not k.startswith("seconds_"):  # the stage's own time covers them
-                    fields[k] = fields.get(k, 0) + v
+                if k in ("round", "status") or k.startswith("seconds_"):
+                    continue  # the selection stage's own time covers the arms' stages
+                if (k.startswith("n_") or k == "generator_attempts") and \
+                        isinstance(v, (int, np.integer, float, np.floating)):
+                    fields[k] = fields.get(k, 0) + v  # counts add up over the arms
+                else:
+                    fields[k] = v  # other figures: the last arm's
             # without validation rows (one arm, guard off) every reward is 0
             stats.pulls[i] += 1
             stats.sums[i] += reward
@@ -739,6 +876,7 @@ class FitLoop:
         self.uncertainty_cv = owner.uncertainty_cv
         self.generator_timeout = owner.generator_timeout
         self.selector = resolve_selector(getattr(owner, "selector", None))
+        self.curriculum = getattr(owner, "curriculum", None)
         gens = owner.generator
         if isinstance(gens, list):
             if not gens:
@@ -776,19 +914,49 @@ class FitLoop:
                 "integration weights are applied by weighted resampling of the rows "
                 "instead."))
 
-    def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn):
-        """Integration weights times the user's real-row weights; None if all 1."""
+    def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn, signals=None):
+        """Integration weights times the user's real-row weights; None if all 1.
+
+        ``signals`` (for a strategy with ``needs_signals``, dynamic mixing): the
+        measured progress and real-synthetic consistency, see
+        :meth:`mixing_signals`."""
         if n_syn == 0:
             return real_weight
+        extra = {"signals": signals} if getattr(self.integration, "needs_signals",
+                                                False) else {}
         w = self.integration.weights(
             n_real=n_real, n_synthetic=n_syn, round_=round_,
-            real_uncertainty=u_real, synthetic_uncertainty=u_syn)
+            real_uncertainty=u_real, synthetic_uncertainty=u_syn, **extra)
         if real_weight is not None:
             w = w.copy()
             w[:n_real] *= real_weight
         if real_weight is None and np.all(w == 1.0):
             return None
         return w
+
+    def mixing_signals(self, state, pool):
+        """Dynamic mixing's inputs for ``pool`` (None unless the integration
+        asks): ``gain``, the normalised validation gain of the current model
+        over the real-only model_0 (P_t), and ``consistency``, 1 - 2|AUC - 1/2|
+        of a discriminator telling the real training rows from the pool's
+        rows (C_t; 1 = indistinguishable). Cached per pool."""
+        if not getattr(self.integration, "needs_signals", False) or len(pool) == 0:
+            return None
+        key = (len(pool), id(pool.X[-1]))
+        if key not in state.signals_cache:
+            from .integration import consistency_score
+
+            consistency = 1.0
+            if state.schema is not None and not sp.issparse(state.X_tr):
+                if state.Z_tr is None:
+                    state.Z_tr = state.schema.encode(state.X_tr)
+                consistency = consistency_score(
+                    state.Z_tr, state.schema.encode(concat_rows(pool.X)),
+                    random_state=state.rng.randint(MAX_SEED))
+            state.signals_cache = {key: dict(
+                gain=normalised_gain(state.current, state.initial),
+                consistency=float(consistency))}
+        return state.signals_cache[key]
 
     def arm_generator(self, state, arm):
         """The fitted generator an arm uses (its name or position in the list)."""
@@ -871,7 +1039,8 @@ class FitLoop:
         n_classes, n_real = len(state.classes), state.n_tr
         pool = state.pool
         y_comb = np.concatenate([state.y_tr, pool.y]).astype(int)
-        w_comb = self.weights(n_real, len(pool), t - 1, state.w_tr, state.u_tr, pool.u)
+        w_comb = self.weights(n_real, len(pool), t - 1, state.w_tr, state.u_tr, pool.u,
+                              self.mixing_signals(state, pool))
         if scorer.requires == "committee":
             members, in_bag = scorer.fit_committee(
                 self.estimator, concat_rows([state.X_tr] + pool.X), y_comb, w_comb,
@@ -1229,8 +1398,10 @@ class FitLoop:
                 u_all = np.empty(len(y_enc))
                 u_all[state.train_idx] = state.u_tr
                 u_all[state.val_idx] = state.u_val if len(state.val_idx) else 0.0
+            signals = self.mixing_signals(state, pool)  # before the rows are dropped
             state.X_tr = state.X_val = None  # the final matrix is the largest object
-            w = self.weights(len(y_enc), len(pool), n_iter, sample_weight, u_all, pool.u)
+            w = self.weights(len(y_enc), len(pool), n_iter, sample_weight, u_all, pool.u,
+                             signals)
             estimator = self.fit(concat_rows([X] + pool.X),
                                  np.concatenate([y_enc, pool.y]).astype(int), w,
                                  state.rng.randint(MAX_SEED))

@@ -154,8 +154,9 @@ class FitHistoryDisplay:
     - ``"uncertainty"``: mean and max uncertainty of the training rows (solid)
       and of the validation rows (dashed);
     - ``"rows"``: synthetic rows generated and accepted per round;
-    - ``"arms"``: every numeric ``arm_*`` column (the pulls and rewards of a
-      bandit over generators or strategies), when the history has them;
+    - ``"arms"``: a selector's pulls so far per arm (``arm_<name>_pulls``,
+      solid) and mean rewards (``arm_<name>_reward``, dashed, right axis);
+      other numeric ``arm_*`` columns as lines, when the history has them;
     - ``"acquired"``: every ``n_acquired*`` column (real labels acquired per
       round), when the history has them.
 
@@ -347,13 +348,38 @@ class FitHistoryDisplay:
 
     def _plot_arms(self, ax):
         ax.set_title("Arms", fontsize=9)
-        ax.set_ylabel("value per round", fontsize=8)
         rounds = self._col("round")
-        for col in self._columns("arm_"):
+        columns = self._columns("arm_")
+        pulls = [c for c in columns if str(c).endswith("_pulls")]
+        rewards = [c for c in columns if str(c).endswith("_reward")]
+        if not pulls:  # other arm_* columns: each as a line
+            ax.set_ylabel("value per round", fontsize=8)
+            for col in columns:
+                values = self._col(col)
+                ok = np.isfinite(values)
+                self.lines_["arms"] += ax.plot(rounds[ok], values[ok], marker="o", ms=3,
+                                               lw=1, label=str(col)[len("arm_"):])
+            return
+        # a selector's history: pulls so far (solid, left) and mean reward (dashed,
+        # right) per arm, one colour per arm; the UCB values stay in history_
+        ax.set_ylabel("pulls so far", fontsize=8)
+        twin = ax.twinx()
+        twin.set_ylabel("mean reward", fontsize=8)
+        twin.axhline(0.0, color="0.7", lw=0.8)
+        for i, col in enumerate(pulls):
+            arm = str(col)[len("arm_"):-len("_pulls")]
+            color = f"C{i % 10}"
             values = self._col(col)
             ok = np.isfinite(values)
-            self.lines_["arms"] += ax.plot(rounds[ok], values[ok], marker="o", ms=3,
-                                           lw=1, label=str(col)[len("arm_"):])
+            self.lines_["arms"] += ax.plot(rounds[ok], values[ok], marker="o", ms=3, lw=1,
+                                           color=color, label=arm)
+            reward = f"arm_{arm}_reward"
+            if reward in rewards:
+                values = self._col(reward)
+                ok = np.isfinite(values)
+                self.lines_["arms"] += twin.plot(rounds[ok], values[ok], ls="--", lw=1,
+                                                 color=color, label=f"{arm} reward")
+        ax.legend(fontsize=6, loc="upper left")
 
     def _plot_acquired(self, ax):
         ax.set_title("Acquired labels", fontsize=9)

@@ -136,7 +136,8 @@ def default_arms(*, sampler=False, generators=None):
     - ``"random_matched"``: random anchors with the class mix the uncertain
       anchors would have (the control every targeting claim has to beat);
     - ``"balance"``: random anchors, rows given to the classes below the
-      majority in proportion to their deficit (SMOTE-like class balancing);
+      majority in proportion to their deficit (SMOTE-like class balancing;
+      not for the sampler, whose ``sampling_strategy`` sets the class mix);
     - ``"uncertain_usable"``: the targeted rows in the upper half by
       usability (:func:`usability_score`).
 
@@ -166,6 +167,8 @@ def default_arms(*, sampler=False, generators=None):
              else Arm("none", targeting=None))
     arms = [first]
     names = list(generators or [None])
+    if sampler:  # the sampling strategy sets the class mix: "balance" = "untargeted"
+        kinds = [k for k in kinds if k[0] != "balance"]
     for gen in names:
         for name, targeting, band in kinds:
             full = name if len(names) == 1 else f"{gen}:{name}"
@@ -196,7 +199,7 @@ def ucb_values(sums, pulls, c):
     >>> import numpy as np
     >>> from sklearn_activesynth.selection import ucb_values
     >>> ucb_values(np.array([0.2, -0.1, 0.0]), np.array([2, 1, 0]), c=2.0).round(3)
-    array([1.148, 1.24 ,   inf])
+    array([1.765, 2.255,   inf])
     """
     sums, pulls = np.asarray(sums, dtype=float), np.asarray(pulls, dtype=float)
     total = pulls.sum() + 1.0
@@ -213,7 +216,7 @@ def normalised_gain(score, current, eps=GAIN_EPS):
     Examples
     --------
     >>> from sklearn_activesynth.selection import normalised_gain
-    >>> normalised_gain(0.85, 0.80)
+    >>> round(normalised_gain(0.85, 0.80), 6)
     0.25
     """
     if not (np.isfinite(score) and np.isfinite(current)):

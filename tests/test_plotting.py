@@ -136,9 +136,12 @@ def test_fit_history_draws_arms_and_acquired_labels_when_present():
     })
     disp = FitHistoryDisplay(history, scoring="roc_auc").plot()
     assert disp.panels_ == ["score", "uncertainty", "rows", "arms", "acquired"]
-    assert [ln.get_label() for ln in disp.lines_["arms"]] == ["interpolation_reward",
-                                                              "copula_pulls"]
-    np.testing.assert_allclose(disp.lines_["arms"][0].get_ydata(), [0.1, -0.05, 0.1])
+    # a selector's columns: pulls per arm (and its mean reward when recorded)
+    assert [ln.get_label() for ln in disp.lines_["arms"]] == ["copula"]
+    np.testing.assert_allclose(disp.lines_["arms"][0].get_ydata(), [0, 1, 1])
+    other = FitHistoryDisplay(history.drop(columns=["arm_copula_pulls"])).plot()
+    assert [ln.get_label() for ln in other.lines_["arms"]] == ["interpolation_reward"]
+    np.testing.assert_allclose(other.lines_["arms"][0].get_ydata(), [0.1, -0.05, 0.1])
     assert [p.get_height() for p in disp.bars_["acquired"][0]] == [5, 5, 0]
     # the kept model stays at 0.6 through the rejected round 2
     np.testing.assert_allclose(disp.lines_["score"][1].get_ydata(), [0.5, 0.6, 0.6, 0.7])
@@ -146,6 +149,25 @@ def test_fit_history_draws_arms_and_acquired_labels_when_present():
     assert disp.axes_[0].get_ylabel() == "validation roc_auc"
     with pytest.raises(ValueError, match="cannot draw the panels"):
         FitHistoryDisplay(history.drop(columns=["n_acquired"])).plot(panels=["acquired"])
+
+
+@needs_mpl
+def test_fit_history_draws_a_selectors_pulls_and_rewards():
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_activesynth import ActiveSynthesisClassifier
+
+    X, y = make_classification(n_samples=150, weights=[0.8], random_state=0)
+    clf = ActiveSynthesisClassifier(LogisticRegression(), selector="ucb", max_iter=2,
+                                    patience=2, random_state=0).fit(X, y)
+    disp = FitHistoryDisplay.from_estimator(clf)
+    assert "arms" in disp.panels_
+    labels = [ln.get_label() for ln in disp.lines_["arms"]]
+    names = list(clf.selection_["arm"])
+    assert [lb for lb in labels if not lb.endswith(" reward")] == names
+    pulls = {ln.get_label(): ln.get_ydata()[-1] for ln in disp.lines_["arms"]}
+    assert [pulls[n] for n in names] == list(clf.selection_["pulls"])
 
 
 @needs_mpl

@@ -251,3 +251,93 @@ def test_sampler_arms_choose_where_rows_come_from():
         ActiveSynthesisSampler(LogisticRegression(), validation_fraction=0.2,
                                selector=UCBSelector(arms=[Arm("none", targeting=None),
                                                           Arm("a")])).fit_resample(X, y)
+
+
+def test_vectorised_bootstrap_scores_match_scikit_learn():
+    from sklearn.metrics import average_precision_score, balanced_accuracy_score
+
+    from sklearn_activesynth._loop import (
+        _CachedOutputs,
+        _weighted_average_precision,
+        _weighted_balanced_accuracy,
+    )
+
+    rng = np.random.RandomState(0)
+    for _ in range(5):
+        y = rng.randint(0, 3, 80)
+        s = np.round(rng.rand(80), 1)  # tied scores
+        cached = _CachedOutputs(outputs={"predict_proba": np.c_[1 - s, s],
+                                         "predict": (s * 3).astype(int).clip(0, 2)})
+        W = rng.poisson(1.0, (4, 80)).astype(float)
+        yb = (y == 1).astype(int)
+        np.testing.assert_allclose(
+            _weighted_average_precision(yb, cached, W),
+            [average_precision_score(yb, s, sample_weight=w) for w in W])
+        np.testing.assert_allclose(
+            _weighted_balanced_accuracy(y, cached, W),
+            [balanced_accuracy_score(y, cached.outputs["predict"], sample_weight=w)
+             for w in W])
+
+
+def test_a_users_scorer_is_bootstrapped_too():
+    X, y = _small()
+    clf = ActiveSynthesisClassifier(LogisticRegression(), selector="ucb", scoring="roc_auc",
+                                    max_iter=2, patience=2, random_state=0).fit(X, y)
+    rates = clf.history_["win_rate"].dropna()
+    assert len(rates) and ((rates >= 0) & (rates <= 1)).all()
+
+
+# ------------------------------------------ dynamic mixing and the curriculum
+def test_dynamic_mixing_gets_the_measured_signals_and_follows_the_formula():
+    from sklearn_activesynth.integration import BaseIntegration, DynamicIntegration
+
+    seen = []
+
+    class Recording(DynamicIntegration):
+        def weights(self, *, n_real, n_synthetic, round_, real_uncertainty=None,
+                    synthetic_uncertainty=None, signals=None):
+            w = super().weights(n_real=n_real, n_synthetic=n_synthetic, round_=round_,
+                                signals=signals)
+            seen.append((n_real, n_synthetic, dict(signals or {}), w))
+            return w
+
+    assert issubclass(Recording, BaseIntegration)
+    X, y = _small(n=200)
+    mix = Recording(gamma=2.0, r_threshold=0.5, r_scale=0.25)
+    clf = ActiveSynthesisClassifier(LogisticRegression(), generator=FreshRows(),
+                                    integration=mix, n_synthetic=50, max_iter=3,
+                                    patience=3, random_state=0).fit(X, y)
+    assert seen, "the loop never asked for weights"
+    for n_real, n_syn, signals, w in seen:
+        assert set(signals) == {"gain", "consistency"}
+        assert -1 <= signals["gain"] <= 1 and 0 <= signals["consistency"] <= 1
+        # fresh rows of the same population: the discriminator cannot tell them apart
+        assert signals["consistency"] > 0.5
+        r = n_syn / n_real * (1 + signals["gain"]) * signals["consistency"]
+        beta = 1 / (1 + math.exp(-2.0 * (r - 0.5) / 0.25))
+        n = n_real + n_syn
+        assert w[n_real:].sum() == pytest.approx(beta * n)
+        assert w[:n_real].sum() == pytest.approx((1 - beta) * n)
+    h = clf.history_
+    initial = h.loc[0, "val_score"]
+    kept = h[h["accepted"].astype(bool)]["val_score"].iloc[-1]
+    # the final refit's gain is the last kept model's over model_0
+    assert seen[-1][2]["gain"] == pytest.approx(normalised_gain(kept, initial))
+
+
+def test_curriculum_releases_rows_below_the_rising_threshold():
+    from sklearn_activesynth.integration import ComplexityCurriculum
+
+    X, y = _small(n=200)
+    clf = ActiveSynthesisClassifier(
+        LogisticRegression(), curriculum=ComplexityCurriculum("knn", c_min=0.2, n_rounds=3),
+        n_synthetic=60, max_iter=4, validation_fraction=None, random_state=0).fit(X, y)
+    h = clf.history_.set_index("round")
+    thresholds = h["curriculum_threshold"].iloc[1:].to_numpy()
+    assert np.all(np.diff(thresholds) >= 0)  # c_t rises
+    assert h.loc[1, "n_waiting"] > 0  # hard rows wait at first...
+    prov = clf.synthetic_provenance_
+    for t, rows in prov.groupby("round"):  # ...and join only below that round's c_t
+        assert (rows["complexity"] <= h.loc[t, "curriculum_threshold"] + 1e-12).all()
+    # rows that waited in round 1 joined later: more rows than that round alone released
+    assert (prov["round"] > 1).any()
