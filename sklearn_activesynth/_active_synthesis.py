@@ -292,7 +292,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         With an ``oracle``: their labels (of ``classes_``' dtype). ``history_``
         then also has per round ``acquisition_budget`` (``B_t``), ``n_asked``,
         ``n_acquired``, ``n_acquired_<label>`` per class, ``n_unanswered``
-        (asked but not labelled), ``n_unlabelled_left``, ``oracle_attempts``,
+        (asked but not labelled), ``n_unlabelled_left`` (in round 0: the
+        unlabelled rows given to ``fit``), ``oracle_attempts``,
         ``oracle_error`` and ``val_score_acquired`` (the validation score
         after the refit on the acquired rows).
     selection_ : DataFrame

@@ -1480,6 +1480,8 @@ class FitLoop:
             round=0, status="initial", accepted=True, val_score=state.current,
             seconds_generator_fit=gen_fit_seconds, seconds_fit=fit_s,
             seconds_scoring=time.perf_counter() - t0, error=gen_error))
+        if state.acquisition is not None:  # the pool the oracle will be asked about
+            state.history[-1]["n_unlabelled_left"] = state.acquisition.n_left
         if gen_error is not None:
             state.termination = "generator_failed"
             warnings.warn(

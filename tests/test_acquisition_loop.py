@@ -116,6 +116,7 @@ def test_the_loop_asks_for_B_t_rows_each_round(data):
     assert h["n_asked"].tolist() == expected
     assert h["n_acquired"].tolist() == expected
     n_pool = len(y) - N_LABELLED
+    assert clf.history_.loc[0, "n_unlabelled_left"] == n_pool
     assert h["n_unlabelled_left"].tolist() == (n_pool - np.cumsum(expected)).tolist()
     assert h["oracle_error"].isna().all()
     # per class counts add up, and are the true classes of the rows acquired
