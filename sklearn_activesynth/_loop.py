@@ -315,6 +315,18 @@ class ValidationGuard:
     def active(self):
         return self.scorer is not None
 
+    def brier(self, model):
+        """Multiclass Brier score (mean squared distance of the probabilities to
+        the one-hot labels) of ``model`` on the validation rows; NaN without
+        ``predict_proba``."""
+        if not hasattr(model, "predict_proba") or len(self.y_val) == 0:
+            return np.nan
+        proba = np.asarray(model.predict_proba(self.X_val), dtype=float)
+        y = self.label_encoder.transform(self.y_val)
+        onehot = np.zeros_like(proba)
+        onehot[np.arange(len(y)), y] = 1.0
+        return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
+
     def fast_kind(self, *models):
         """The vectorised bootstrap scorer for the built-in default scores, or
         None (a user's scorer is called once per resample).
@@ -1017,7 +1029,12 @@ class SelectionStage(Stage):
             win = loop.guard.win_rate(best.cand_model, state.model, loop.selector.n_bootstrap,
                                       state.rng)
             clear = reward > loop.selector.min_gain and win >= loop.selector.confidence
-        fields = dict(arm_chosen=arm.name if clear else "none", reward=reward,
+        fields = {}
+        if clear and not must_add and getattr(loop.selector, "keep_calibration", False):
+            b_new, b_cur = loop.guard.brier(best.cand_model), loop.guard.brier(state.model)
+            fields.update(val_brier=b_new, val_brier_current=b_cur)
+            clear = not b_new > b_cur + 1e-12  # NaN (no probabilities): no check
+        fields.update(arm_chosen=arm.name if clear else "none", reward=reward,
                       win_rate=win, val_score=best.score, accepted=bool(clear))
         if clear:
             state.pool = best.candidate

@@ -23,7 +23,8 @@ one validation split is optimistic. Two things keep the selector honest:
 - a candidate's rows are **kept** only when its gain is clear: the best arm of
   the round must beat the current model in at least ``confidence`` of
   ``n_bootstrap`` stratified bootstrap resamples of the validation rows (and
-  by more than ``min_gain``); otherwise the model stays as it was;
+  by more than ``min_gain``), and (``keep_calibration``) must not raise the
+  Brier score on those rows; otherwise the model stays as it was;
 - the validation rows are never used to report a result: the estimator's
   final model is refitted on every real row, and the library's benchmark
   scores it on a test split the loop never saw (``benchmarks/SELECTION.md``),
@@ -262,6 +263,11 @@ class UCBSelector(BaseEstimator):
         Stratified bootstrap resamples of the validation rows.
     min_gain : float, default=0.0
         Smallest normalised gain for which rows are kept.
+    keep_calibration : bool, default=True
+        Also require that the candidate's Brier score on the validation rows
+        is not above the current model's (for models with
+        ``predict_proba``): the default validation score (average precision)
+        ranks rows and ignores calibration, which synthetic rows can spoil.
 
     Examples
     --------
@@ -283,16 +289,18 @@ class UCBSelector(BaseEstimator):
         "confidence": [Interval(Real, 0, 1, closed="both")],
         "n_bootstrap": [Interval(Integral, 1, None, closed="left")],
         "min_gain": [Interval(Real, -1, 1, closed="both")],
+        "keep_calibration": ["boolean"],
     }
 
     def __init__(self, arms=None, c=2.0, pulls_per_round=2, confidence=0.8,
-                 n_bootstrap=100, min_gain=0.0):
+                 n_bootstrap=100, min_gain=0.0, keep_calibration=True):
         self.arms = arms
         self.c = c
         self.pulls_per_round = pulls_per_round
         self.confidence = confidence
         self.n_bootstrap = n_bootstrap
         self.min_gain = min_gain
+        self.keep_calibration = keep_calibration
 
     def resolve_arms(self, *, sampler=False, generators=None):
         """The arms, checked: a list of fresh :class:`Arm` clones.

@@ -52,7 +52,7 @@ def test_outputs_have_the_documented_columns(tiny_run):
     assert csv["error"].isna().all(), csv["error"].dropna().tolist()
     assert set(csv["method"]) == {"real_only", "smote", "random_matched", "active"}
     for col in ["accuracy", "balanced_accuracy", "f1", "roc_auc", "pr_auc",
-                "recall_at_precision", "ece", "test_uncertainty", "fit_seconds",
+                "recall_at_precision", "ece", "brier", "test_uncertainty", "fit_seconds",
                 "predict_seconds"]:
         assert csv[col].notna().all(), col
     real = csv[csv["method"] == "real_only"]
@@ -444,3 +444,41 @@ def test_a_degenerate_cell_is_flagged(tmp_path):
         .endswith("† |")
     assert "†" not in [line for line in table.splitlines()
                        if line.startswith("| informative")][0]
+
+
+def test_brier_score_binary_and_multiclass():
+    from sklearn_activesynth.benchmark._runner import _scores
+
+    # binary: mean (P(y=1) - 1[y=1])^2
+    y = np.array([0, 1, 1, 0])
+    p1 = np.array([0.2, 0.9, 0.4, 0.6])
+    scores, _ = _scores(y, np.c_[1 - p1, p1], 2, 0.8)
+    assert scores["brier"] == pytest.approx((0.04 + 0.01 + 0.36 + 0.36) / 4)
+    # one class only in the test rows still scores (ROC AUC and F1 warn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores, _ = _scores(np.zeros(2, int), np.array([[0.7, 0.3], [0.4, 0.6]]), 2, 0.8)
+    assert scores["brier"] == pytest.approx((0.09 + 0.36) / 2)
+    # multiclass: mean over rows of the sum over classes (class 1 absent from y)
+    y = np.array([0, 2, 2])
+    proba = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.2, 0.2, 0.6]])
+    with warnings.catch_warnings():  # ROC AUC of the absent class
+        warnings.simplefilter("ignore")
+        scores, _ = _scores(y, proba, 3, 0.8)
+    rows = [0.09 + 0.04 + 0.01, 0.01 + 0.09 + 0.16, 0.04 + 0.04 + 0.16]
+    assert scores["brier"] == pytest.approx(np.mean(rows))
+
+
+def test_resume_of_a_run_from_before_the_brier_column(tmp_path):
+    kw = dict(methods=["real_only"], fractions=[0.5], seeds=2, progress=False,
+              report=False, plots=False)
+    run_benchmark(["iris"], output_dir=tmp_path, **{**kw, "seeds": 1})
+    old = pd.read_csv(tmp_path / "runs.csv").drop(columns=["brier", "arm_pulls"])
+    old.to_csv(tmp_path / "runs.csv", index=False)
+    runs = run_benchmark(["iris"], output_dir=tmp_path, **kw)
+    assert runs.attrs["n_new_runs"] == 1
+    csv = pd.read_csv(tmp_path / "runs.csv")
+    assert list(csv.columns) == RUN_COLUMNS and len(csv) == 2
+    by_seed = csv.set_index("seed")
+    assert pd.isna(by_seed.loc[0, "brier"]) and 0 < by_seed.loc[1, "brier"] < 2
+    assert by_seed["accuracy"].between(0, 1).all()

@@ -341,3 +341,24 @@ def test_curriculum_releases_rows_below_the_rising_threshold():
         assert (rows["complexity"] <= h.loc[t, "curriculum_threshold"] + 1e-12).all()
     # rows that waited in round 1 joined later: more rows than that round alone released
     assert (prov["round"] > 1).any()
+
+
+def test_kept_rounds_never_raise_the_validation_brier_score():
+    X, y = _small()
+    arms = [Arm("none", targeting=None), Arm("helps", targeting="random")]
+    common = dict(generator=FreshRows(), n_synthetic=60, max_iter=8, patience=8,
+                  random_state=0)
+    clf = ActiveSynthesisClassifier(
+        LogisticRegression(), selector=UCBSelector(arms=arms, c=0.5, pulls_per_round=1),
+        **common).fit(X, y)
+    h = clf.history_
+    kept = h[(h["round"] > 0) & h["accepted"].astype(bool)]
+    assert len(kept) > 0
+    assert (kept["val_brier"] <= kept["val_brier_current"] + 1e-12).all()
+    # keep_calibration=False: the check is not made
+    loose = ActiveSynthesisClassifier(
+        LogisticRegression(),
+        selector=UCBSelector(arms=arms, c=0.5, pulls_per_round=1, keep_calibration=False),
+        **common).fit(X, y)
+    assert "val_brier" not in loose.history_
+    assert loose.selection_["rounds_kept"].sum() > 0

@@ -350,6 +350,7 @@ def _run_one(cfg, cell, method, generator, budget, mixes):
                 mixes[(generator, _norm(budget))] = mix
         elif method in SELECTION_METHODS:
             est, requested = _selection(cfg, cell, method, generator, n_syn)
+            row["validation_fraction"] = est.validation_fraction
             est.fit(cell.X_train, cell.y_train)
             counts = np.bincount(np.asarray(est.synthetic_y_, dtype=int),
                                  minlength=cell.n_classes)
@@ -410,9 +411,10 @@ def _run_task(cfg, X, y, task):
                 row, rel = dict(error=cell_error), []
             else:
                 row, rel = _run_one(cfg, cell, method, generator, budget, mixes)
+            # the selection methods record the guard they ran with (see _selection)
+            vf = row.pop("validation_fraction", cfg["validation_fraction"])
             row.update(max_iter=cfg["max_iter"],
-                       validation_fraction=(np.nan if cfg["validation_fraction"] is None
-                                            else cfg["validation_fraction"]),
+                       validation_fraction=np.nan if vf is None else vf,
                        precision_target=cfg["precision"],
                        max_rows=cfg["max_rows"] if cfg["max_rows"] else np.nan)
             rows.append({**key, **row})
