@@ -1,5 +1,7 @@
 """ActiveSynthesisClassifier: targeted synthetic data where the model is unsure."""
 
+from numbers import Real
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
@@ -7,7 +9,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _BaseActiveSynthesis
-from .acquisition import DEFAULT_BATCH_SIZE, resolve_query_strategy
+from .acquisition import (
+    DEFAULT_BATCH_SIZE,
+    Acquisition,
+    _is_nan,
+    missing_label_mask,
+    resolve_query_strategy,
+)
 from .utils._compat import _fit_context
 
 __all__ = ["ActiveSynthesisClassifier"]
@@ -37,6 +45,12 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     score does not drop. The final model is refitted on all real rows plus the
     accepted synthetic rows. Synthetic rows exist only inside ``fit``:
     ``predict`` sees none of them, so cross-validation stays honest.
+
+    ``y`` may leave rows unlabelled (``missing_label``, ``NaN`` by default).
+    With an ``oracle`` each round starts by asking it for the labels of the
+    unlabelled rows the current model ranks first (seed 003 §2.2; how many
+    and how they are ranked: ``acquisition``); the rows it answers join the
+    training rows. ``query`` ranks a pool outside ``fit``.
 
     Parameters
     ----------
@@ -130,6 +144,54 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         Complexity curriculum (seed 003 §2.3.3): synthetic rows more complex
         than the round's threshold c_t wait for later rounds (see
         :class:`~sklearn_activesynth.integration.ComplexityCurriculum`).
+    oracle : callable or None, default=None
+        Who labels the unlabelled rows of ``y`` during ``fit`` (seed 003
+        §2.2): a human-review queue, a database lookup, or, in a simulation,
+        the known labels. ``oracle(rows)`` gets the rows to label, a slice of
+        ``X`` in ``X``'s container (a DataFrame keeps its index, so labels
+        can be looked up by it), and returns one label per row (a list,
+        array or Series, in the rows' order). An oracle that takes a keyword
+        ``indices`` also gets the rows' positions in the ``X`` passed to
+        ``fit`` (in cross-validation: the fold's ``X``). ``missing_label`` in
+        the answer means "not answered yet": that row stays unlabelled and
+        may be asked again. Labels must be classes of the labelled rows of
+        ``y``: the classes are fixed when ``fit`` starts. An oracle that
+        raises (retried twice in the round), does not return within
+        ``generator_timeout`` (never called again in that fit), returns the
+        wrong number of labels or labels outside the classes is recorded in
+        ``history_`` (``oracle_error``) and warned about once
+        (:class:`~sklearn_activesynth.acquisition.OracleFailedWarning`); the
+        fit goes on and the rows it did not label stay unlabelled. Each
+        round's rows are asked for after the previous round's model, in the
+        first stage of the round; ``max_iter`` rounds ask at most
+        ``max_iter`` times. Rows it labels join the training rows (never the
+        validation rows: they are a biased sample); the current model is
+        refitted on them and the accepted synthetic rows, without the guard
+        (real labels are always kept), and the final model is fitted on every
+        labelled row. The generator is fitted once, before any row is
+        acquired, and not refitted: acquired rows train the model but anchor
+        no synthetic row. ``None``: unlabelled rows are left out of the fit.
+    acquisition : Acquisition or None, default=None
+        Which unlabelled rows the ``oracle`` is asked about and how many per
+        round: a query strategy and the budget schedule ``B_t = min(B_max,
+        B_init + ΔB·t)`` of seed 003 §2.2.3
+        (:class:`~sklearn_activesynth.acquisition.Acquisition`; round ``t``
+        of ``fit`` asks for ``budget(t - 1)`` rows, fewer when fewer are
+        left). ``None`` with an oracle: ``Acquisition()``, margin sampling of
+        10 rows per round. Tunable as ``acquisition__budget_init``,
+        ``acquisition__strategy``... (setting one on ``None`` makes the
+        default explicit). Needs an ``oracle`` (an error says so otherwise).
+    missing_label : scalar, str or None, default=np.nan
+        The value of ``y`` that marks a row as unlabelled: ``NaN`` in float
+        labels, ``None`` (or ``NaN``) in object labels. Unlabelled rows never
+        train a model, are never validation rows and are not kept on the
+        fitted estimator; without an ``oracle`` the fit simply uses the
+        labelled rows, and unlabelled rows inform nothing else. scikit-learn's
+        ``-1`` convention (``SelfTrainingClassifier``) needs
+        ``missing_label=-1``: by default labels ``{-1, 1}`` are two classes.
+        Integer, boolean and string arrays cannot hold ``NaN``: with an
+        ``oracle`` and the default, ``fit`` raises an error that says to pass
+        float or object labels or to set ``missing_label``.
     scoring : str, callable or None, default=None
         Validation score of the no-harm guard. ``None``: average precision
         for binary problems, balanced accuracy otherwise.
@@ -137,7 +199,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         Stratified share of the real rows held out for the guard. ``None``
         accepts every round. The final refit uses these rows too.
     patience : int, default=2
-        Stop after this many rounds without a validation improvement.
+        Stop after this many rounds without a validation improvement. A round
+        in which the ``oracle`` labelled rows does not count (and the score to
+        beat becomes that of the model refitted on them): the loop goes on
+        while the oracle answers.
     tol : float, default=1e-4
         Stop when the mean training uncertainty falls below ``tol``.
     generator_timeout : float or None, default=None
@@ -145,7 +210,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         A call that does not return in time is a generator failure (recorded
         in ``history_``, warned about once); since Python cannot stop it, it
         runs on in a background thread and the generator is not called again
-        in this fit (the loop keeps the model it has). ``None``: no limit.
+        in this fit (the loop keeps the model it has). The same limit applies
+        to each call of the ``oracle``. ``None``: no limit.
     keep_generator : bool, default=False
         Keep the fitted ``generator_`` and ``filters_`` after ``fit``. They hold
         what they learned from the real rows (``InterpolationGenerator`` keeps
@@ -219,6 +285,17 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         not be fitted or a call timed out.
     scoring_ : str or callable or None
         The validation score used.
+    acquired_indices_ : ndarray of int
+        With an ``oracle``: the positions, in the ``X`` passed to ``fit``, of
+        the rows it labelled, in the order they were acquired.
+    acquired_labels_ : ndarray of shape (n_acquired,)
+        With an ``oracle``: their labels (of ``classes_``' dtype). ``history_``
+        then also has per round ``acquisition_budget`` (``B_t``), ``n_asked``,
+        ``n_acquired``, ``n_acquired_<label>`` per class, ``n_unanswered``
+        (asked but not labelled), ``n_unlabelled_left`` (in round 0: the
+        unlabelled rows given to ``fit``), ``oracle_attempts``,
+        ``oracle_error`` and ``val_score_acquired`` (the validation score
+        after the refit on the acquired rows).
     selection_ : DataFrame
         With a ``selector``: one row per arm (``arm``, ``pulls``,
         ``mean_reward``, ``ucb``, ``rounds_kept``, ``rows_kept``). ``history_``
@@ -265,6 +342,9 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         integration="concat",
         selector=None,
         curriculum=None,
+        oracle=None,
+        acquisition=None,
+        missing_label=np.nan,
         scoring=None,
         validation_fraction=0.2,
         patience=2,
@@ -287,6 +367,9 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         self.integration = integration
         self.selector = selector
         self.curriculum = curriculum
+        self.oracle = oracle
+        self.acquisition = acquisition
+        self.missing_label = missing_label
         self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.patience = patience
@@ -300,6 +383,9 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
 
     _parameter_constraints = {
         **_BaseActiveSynthesis._parameter_constraints,
+        "oracle": [callable, None],
+        "acquisition": [Acquisition, None],
+        "missing_label": [Real, str, None],
         "refit": ["boolean"],
     }
 
@@ -313,7 +399,9 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             Real training rows. DataFrames (mixed dtypes included) reach the
             estimator and the generator unchanged.
         y : array-like of shape (n_samples,)
-            Labels (strings or integers, binary or multiclass).
+            Labels (strings or integers, binary or multiclass); rows equal to
+            ``missing_label`` (``NaN`` or ``None`` by default) are
+            unlabelled.
         **fit_params : dict
             Passed to the estimator's ``fit``. ``sample_weight`` weighs the real
             rows (combined with the integration weights). With metadata routing
@@ -323,8 +411,36 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         -------
         self : object
         """
+        if self.acquisition is not None and self.oracle is None:
+            raise ValueError(
+                "acquisition is set but oracle is None: the acquisition says which "
+                "unlabelled rows to ask about and how many per round, and the oracle is "
+                "who answers. Pass oracle=f(rows) -> labels (e.g. a lookup of known "
+                "labels in a simulation), or leave acquisition=None; to rank a pool "
+                "without an oracle, use query() after fit.")
         self._fit_loop(X, y, fit_params, final_refit=self.refit)
         return self
+
+    def _unlabelled_rows(self, y):
+        """Rows of ``y`` equal to ``missing_label``; checks that they can exist."""
+        missing = self.missing_label
+        default = missing is None or _is_nan(missing)
+        kind = y.dtype.kind
+        if not default and kind != "O" and \
+                isinstance(missing, str) != (kind in "US"):
+            raise ValueError(
+                f"missing_label={missing!r} cannot mark a row of y, whose labels are "
+                f"{'strings' if kind in 'US' else 'numbers'} (dtype {y.dtype}). Set "
+                "missing_label to a value of the labels' type, e.g. missing_label=-1 for "
+                "integer labels.")
+        if self.oracle is not None and default and kind in "iubUS":
+            raise ValueError(
+                f"y has dtype {y.dtype}, which cannot hold NaN (the default "
+                "missing_label), so no row is marked unlabelled for the oracle to label. "
+                "Pass float labels with np.nan for unlabelled rows (y.astype(float)), or "
+                "object labels with None, or set missing_label to the value that marks "
+                "them (e.g. missing_label=-1).")
+        return missing_label_mask(y, missing)
 
     def _check_predict_input(self, X):
         check_is_fitted(self)
@@ -426,8 +542,8 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             :class:`~sklearn_activesynth.acquisition.PoolExhaustedWarning`.
         strategy : str, query strategy, uncertainty scorer or callable, \
                 default="margin"
-            How rows are ranked (for now an argument of ``query``, not a
-            constructor parameter). "margin" (the strongest single strategy
+            How rows are ranked (an argument of ``query``; the ranking
+            inside ``fit`` is ``acquisition``'s). "margin" (the strongest single strategy
             on tabular data in the literature), "entropy",
             "least_confidence": :class:`~sklearn_activesynth.acquisition.UncertaintySampling`;
             "hybrid": the seed's uncertainty-plus-density score

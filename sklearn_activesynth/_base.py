@@ -28,11 +28,13 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._loop import (
     DEFAULT_STAGES,
+    AcquisitionStage,
     CurriculumStage,
     FitLoop,
     FitStage,
     GeneratorFailedWarning,
 )
+from .acquisition import Acquisition
 from .filters import FilterContext
 from .generators import InterpolationGenerator
 from .integration import INTEGRATIONS, resolve_integration
@@ -119,31 +121,36 @@ _STRATEGIES = {
     "targeting": lambda self: resolve_targeting(self.targeting),
     "integration": lambda self: resolve_integration(self.integration),
     "uncertainty": lambda self: resolve_uncertainty(self.uncertainty),
+    "acquisition": lambda self: Acquisition(),
 }
 
 
-def _validate_labels(y, n_rows):
-    """Class labels as a 1-D array, one per row, of one comparable type."""
+def _validate_labels(y, n_rows, unlabelled=None):
+    """Class labels as a 1-D array, one per row, of one comparable type.
+
+    ``unlabelled`` (a boolean mask, or None) marks rows whose entry is the
+    estimator's ``missing_label``: only the other rows are checked."""
     y = column_or_1d(np.asarray(y), warn=True)
     if y.shape[0] != n_rows:
         raise ValueError(
             f"X and y have different lengths: X has {n_rows} rows, y has {y.shape[0]}. "
             "Pass one label per row.")
-    if y.dtype.kind in "fc" or y.dtype == object:
-        if pd.isna(y).any():
+    labels = y if unlabelled is None or not unlabelled.any() else y[~unlabelled]
+    if labels.dtype.kind in "fc" or labels.dtype == object:
+        if pd.isna(labels).any():
             raise ValueError("Input y contains NaN; drop or impute unlabelled rows.")
-        if y.dtype.kind in "fc" and not np.isfinite(y).all():
+        if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
             raise ValueError("Input y contains infinity; labels must be finite.")
-    if y.dtype == object:
+    if labels.dtype == object:
         kinds = {"string" if isinstance(v, str) else "number"
                  if isinstance(v, (numbers.Number, np.bool_)) else type(v).__name__
-                 for v in y}
+                 for v in labels}
         if len(kinds) > 1:
             raise ValueError(
                 f"y mixes labels of different types ({', '.join(sorted(kinds))}), which "
                 "cannot be ordered into classes; pass labels of one type, e.g. "
                 "y.astype(str).")
-    check_classification_targets(y)
+    check_classification_targets(labels)
     return y
 
 
@@ -205,6 +212,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self : object
         """
         for name, default in _STRATEGIES.items():
+            if not hasattr(self, name):  # a parameter of the classifier only
+                continue
             current = getattr(self, name)
             if (current is None or isinstance(current, str)) and name not in params \
                     and any(k.startswith(name + "__") for k in params):
@@ -224,12 +233,25 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         budget of ``n_synthetic`` rows per round (the classifier)."""
         return None
 
+    def _get_acquisition(self):
+        """The acquisition (strategy and label budget) of an oracle: ``acquisition``,
+        or ``Acquisition()`` when it is None."""
+        acquisition = getattr(self, "acquisition", None)
+        return Acquisition() if acquisition is None else acquisition
+
+    def _unlabelled_rows(self, y):
+        """Boolean mask of the rows of ``y`` without a label, or None when every
+        row must have one (the sampler; the classifier reads ``missing_label``)."""
+        return None
+
     def _stages(self):
         """The stages of one round, in order (see docs/design.md to add one)."""
         stages = [stage() for stage in DEFAULT_STAGES]
         if self.curriculum is not None:  # rows wait between filtering and the fit
             at = next(i for i, st in enumerate(stages) if isinstance(st, FitStage))
             stages.insert(at, CurriculumStage())
+        if getattr(self, "oracle", None) is not None:  # real labels first in the round
+            stages.insert(0, AcquisitionStage(self._get_acquisition()))
         return stages
 
     def get_metadata_routing(self):
@@ -247,7 +269,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
     def _validate_input(self, X, y):
         """Validate without converting DataFrames (mixed dtypes go to the
         estimator and the generator as they are); labels are checked the same
-        way whatever the container of X."""
+        way whatever the container of X. Returns ``X``, ``y`` and the mask of
+        unlabelled rows (None when there are none)."""
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
@@ -268,7 +291,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
                 dtype="numeric",
             )
-        return X, _validate_labels(y, X.shape[0])
+        y = column_or_1d(np.asarray(y), warn=True)
+        unlabelled = self._unlabelled_rows(y) if y.shape[0] == X.shape[0] else None
+        if unlabelled is not None and not unlabelled.any():
+            unlabelled = None
+        return X, _validate_labels(y, X.shape[0], unlabelled), unlabelled
 
     def _fit_params(self, fit_params):
         """The estimator's fit parameters (routed when routing is on) and the
@@ -281,9 +308,17 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
 
     def _fit_loop(self, X, y, fit_params, *, final_refit):
         """Validate, run the loop, set the fitted attributes. Returns (X, y)."""
-        X, y = self._validate_input(X, y)
+        X, y, unlabelled = self._validate_input(X, y)
         fit_params, sample_weight = self._fit_params(fit_params)
-        label_encoder = LabelEncoder().fit(y)
+        labelled = None if unlabelled is None else ~unlabelled
+        if labelled is not None and not labelled.any():
+            raise ValueError(
+                f"Every row of y is unlabelled (missing_label={self.missing_label!r}); "
+                f"{type(self).__name__} needs labelled rows of at least two classes to "
+                "fit its first model.")
+        y_lab = y if labelled is None else y[labelled]
+        # the classes are those of the labelled rows, fixed for the whole fit
+        label_encoder = LabelEncoder().fit(y_lab)
         classes = label_encoder.classes_
         if len(classes) < 2:
             raise ValueError(
@@ -291,7 +326,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 f"{classes.tolist()}. Classifier can't train when only one class "
                 "is present."
             )
-        y_enc = label_encoder.transform(y)
+        if labelled is None:
+            y_enc = label_encoder.transform(y)
+        else:  # unlabelled rows: -1, until an oracle answers for them
+            y_enc = np.full(len(y), -1, dtype=np.intp)
+            y_enc[labelled] = label_encoder.transform(y_lab)
         if sample_weight is not None:
             sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
             if sample_weight.shape != (len(y_enc),):
@@ -305,8 +344,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     f"sample_weight must be finite and non-negative; {int(bad.sum())} "
                     f"weight(s) are not (first at row {int(np.flatnonzero(bad)[0])}: "
                     f"{sample_weight[bad][0]!r}).")
-            if sample_weight.sum() <= 0:
-                raise ValueError("sample_weight sums to 0; at least one row must count.")
+            if (sample_weight if labelled is None else sample_weight[labelled]).sum() <= 0:
+                raise ValueError("sample_weight sums to 0 over the labelled rows; at least "
+                                 "one of them must count.")
         quota = self._synthetic_quota(y)
         if quota is not None:  # label -> rows, as the loop counts them: encoded labels
             quota = {int(label_encoder.transform([c])[0]): int(n) for c, n in quota.items()}
@@ -315,7 +355,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         loop = FitLoop(self, estimator, fit_params, final_refit=final_refit, quota=quota)
         # n_jobs is the fit's CPU budget, BLAS/OpenMP threads included (utils/_threads.py)
         with fit_thread_limits(self.n_jobs, loop.estimator):
-            result = loop.run(X, y, y_enc, label_encoder, sample_weight)
+            result = loop.run(X, y, y_enc, label_encoder, sample_weight, labelled=labelled)
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))
@@ -335,8 +375,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.termination_condition_ = result.termination
         self.validation_indices_ = result.validation_indices
         self.scoring_ = result.scoring
-        if result.selection is not None:
-            self.selection_ = result.selection
-        elif hasattr(self, "selection_"):
-            del self.selection_
+        for name, value in (("selection_", result.selection),
+                            ("acquired_indices_", result.acquired_indices),
+                            ("acquired_labels_", result.acquired_labels)):
+            if value is not None:
+                setattr(self, name, value)
+            elif hasattr(self, name):
+                delattr(self, name)
         return X, y

@@ -3,7 +3,10 @@
 ``FitLoop.run`` prepares the fit (split, generator, filters, model_0), runs
 rounds, and refits the final model. A round is the stages in order::
 
-    uncertainty -> targeting -> generation -> filtering -> fit -> scoring
+    [acquisition ->] uncertainty -> targeting -> generation -> filtering -> fit -> scoring
+
+(acquisition only with an oracle: seed 003 §2.2, real labels for the
+unlabelled rows the model ranks first).
 
 Each stage is a :class:`Stage`: ``run(loop, state, rnd)`` reads what it needs
 from the fit's :class:`LoopState` and the round's :class:`Round`, writes its
@@ -13,6 +16,7 @@ early with ``rnd.end(status)``. See ``docs/design.md`` for the data flow and how
 to add a stage.
 """
 
+import inspect
 import logging
 import time
 import warnings
@@ -34,6 +38,7 @@ from ._checks import (
     restore_dtypes,
     usable_rows,
 )
+from .acquisition import OracleFailedWarning, missing_label_mask
 from .filters import FilterContext, FilterResult
 from .generators.base import as_synthesized, get_generator_tags
 from .integration import resolve_integration
@@ -48,6 +53,8 @@ from .utils._threads import limit_threads, worker_thread_limit
 logger = logging.getLogger("sklearn_activesynth")
 
 GENERATOR_RETRIES = 2
+#: Extra calls of an oracle that raised, per round (as for the generator).
+ORACLE_RETRIES = GENERATOR_RETRIES
 #: The sampler's last rounds after the planned ones, while rows are still owed.
 TOP_UP_ROUNDS = 3
 
@@ -80,7 +87,7 @@ class SyntheticPool:
 class LoopState:
     """What one fit holds between rounds (the estimator holds none of it)."""
 
-    # fixed for the fit
+    # fixed for the fit (with an oracle, its answers extend the training rows)
     X_tr: object
     y_tr: np.ndarray          # encoded 0..k-1
     y_tr_orig: np.ndarray
@@ -118,10 +125,31 @@ class LoopState:
     uncertainty_of: object = None  # the model the cached uncertainty belongs to
     waiting: object = None    # the curriculum's rows not yet released
     signals_cache: dict = field(default_factory=dict)
+    # acquisition (an oracle): the unlabelled rows, and the training rows the
+    # generator was fitted on (the first n_gen of X_tr; acquired rows follow)
+    acquisition: object = None
+    n_gen: int = None
 
     @property
     def n_tr(self):
         return len(self.y_tr)
+
+
+@dataclass
+class AcquisitionState:
+    """The unlabelled rows of one fit with an oracle, and what it answered."""
+
+    X: object                 # the unlabelled rows passed to fit, in X's container
+    idx: np.ndarray           # their positions in the X passed to fit
+    remaining: np.ndarray     # bool per row: still unlabelled
+    w: np.ndarray = None      # their sample_weight (None: none given)
+    positions: list = field(default_factory=list)  # acquired, positions in X, in order
+    codes: list = field(default_factory=list)      # their encoded labels
+    stopped: bool = False     # the oracle timed out: never called again in this fit
+
+    @property
+    def n_left(self):
+        return int(self.remaining.sum())
 
 
 @dataclass
@@ -131,6 +159,7 @@ class Round:
     t: int
     row: dict
     status: str = None        # set by rnd.end(): the round stops after the stage
+    n_acquired: int = 0       # real rows the oracle labelled this round
     u_tr: np.ndarray = None
     proba_tr: np.ndarray = None
     targets: object = None
@@ -373,6 +402,163 @@ class Stage:
         raise NotImplementedError
 
 
+class AcquisitionStage(Stage):
+    """Real labels for the unlabelled rows the current model ranks first (seed
+    003 §2.2), first in the round when the estimator has an ``oracle``.
+
+    The acquisition's strategy ranks the rows still unlabelled
+    (``BaseQueryStrategy.rank``, seeded from the loop's generator) and the
+    oracle is asked for the best ``B_t`` of them (``Acquisition.budget(t - 1)``
+    in round ``t``). Rows it answers with a known class join the training rows
+    (never the validation rows); the current model is refitted on the real
+    training rows plus the accepted synthetic rows and rescored: real labels
+    are kept without the guard. An oracle that raises (retried up to
+    ``ORACLE_RETRIES`` times), times out (``generator_timeout``; never called
+    again), returns the wrong number of labels or labels outside the classes
+    is recorded (``oracle_error``) and warned about once; every row it did
+    not answer stays unlabelled. The generator is not refitted: acquired
+    rows train the model but do not anchor synthetic rows."""
+
+    name = "acquisition"
+
+    def __init__(self, acquisition):
+        self.acquisition = acquisition
+
+    def run(self, loop, state, rnd):
+        acq = state.acquisition
+        budget = self.acquisition.budget(rnd.t - 1)
+        fields = dict(acquisition_budget=budget, n_asked=0, n_acquired=0,
+                      **{f"n_acquired_{_label_name(c)}": 0 for c in state.classes},
+                      n_unanswered=0, n_unlabelled_left=acq.n_left, oracle_attempts=0,
+                      oracle_error=None, val_score_acquired=np.nan)
+        seed = state.rng.randint(MAX_SEED)
+        n_ask = min(budget, acq.n_left)
+        if n_ask == 0 or acq.stopped:
+            return fields
+        ranked = self.acquisition.resolve_strategy().rank(
+            state.model, acq.X, n_ask, exclude=~acq.remaining, random_state=seed)
+        for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
+            if k in ranked.report:
+                fields[f"query_{k}"] = ranked.report[k]
+        asked = ranked.positions
+        fields["n_asked"] = len(asked)
+        answer, attempts, error = self.ask(loop, acq, asked)
+        fields["oracle_attempts"] = attempts
+        codes, error = self.read_answer(loop, state, answer, len(asked), error)
+        if error is not None:
+            fields["oracle_error"] = error
+            loop.warn_once(
+                "oracle_failed",
+                f"The oracle failed in round {rnd.t} ({error}); the rows it did not "
+                "answer stay unlabelled. See history_['oracle_error'].",
+                OracleFailedWarning)
+        got = np.flatnonzero(codes >= 0)
+        fields["n_unanswered"] = len(asked) - len(got)
+        if len(got) == 0:
+            return fields
+        self.add_rows(loop, state, acq, asked[got], codes[got], rnd)
+        fields.update(n_acquired=len(got), n_unlabelled_left=acq.n_left,
+                      val_score_acquired=state.current)
+        for c, n in zip(state.classes, np.bincount(codes[got], minlength=len(state.classes))):
+            fields[f"n_acquired_{_label_name(c)}"] = int(n)
+        return fields
+
+    @staticmethod
+    def ask(loop, acq, asked):
+        """The oracle's answer for the rows ``asked`` (positions in ``acq.X``):
+        (answer or None, attempts, error or None). Only calls that raise are
+        retried; a malformed answer is not (the oracle would be asked the same
+        rows again for nothing)."""
+        oracle = loop.oracle
+        rows, indices = take_rows(acq.X, asked), acq.idx[asked]
+        if loop.oracle_takes_indices:
+            call = lambda: oracle(rows, indices=indices)  # noqa: E731
+        else:
+            call = lambda: oracle(rows)  # noqa: E731
+        errors = []
+        for attempt in range(ORACLE_RETRIES + 1):
+            try:
+                return call_with_timeout(call, loop.generator_timeout, "the oracle"), \
+                    attempt + 1, None
+            except GeneratorTimeoutError as exc:  # it may still run: never call it again
+                acq.stopped = True
+                return None, attempt + 1, f"TimeoutError: {exc}"
+            except Exception as exc:  # the oracle is user code: any failure is contained
+                errors.append(f"{type(exc).__name__}: {exc}")
+        return None, len(errors), errors[-1]
+
+    @staticmethod
+    def read_answer(loop, state, answer, n_asked, error):
+        """Encoded labels of the answered rows, -1 for rows not answered, and the
+        error (None if the answer was usable as a whole)."""
+        codes = np.full(n_asked, -1, dtype=np.intp)
+        if error is not None:
+            return codes, error
+        try:
+            labels = np.asarray(answer, dtype=object if isinstance(answer, list) else None)
+        except Exception as exc:  # an object numpy cannot read as labels
+            return codes, f"returned {type(answer).__name__}, not labels ({exc})"
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels.ravel()
+        if labels.ndim != 1 or len(labels) != n_asked:
+            what = (f"{len(labels)} labels" if labels.ndim == 1 else
+                    f"an answer of shape {labels.shape}")
+            return codes, f"returned {what} for {n_asked} rows"
+        missing = missing_label_mask(labels, loop.missing_label)
+        index = {c: i for i, c in enumerate(state.classes.tolist())}
+        unknown = []
+        for i in np.flatnonzero(~missing):
+            try:
+                codes[i] = index[labels[i].item() if hasattr(labels[i], "item")
+                                 else labels[i]]
+            except (KeyError, TypeError):
+                unknown.append(labels[i])
+        if unknown:
+            shown = sorted({repr(v) for v in unknown})[:5]
+            error = (f"returned {len(unknown)} label(s) not among the classes "
+                     f"{state.classes.tolist()}: {', '.join(shown)}")
+        return codes, error
+
+    @staticmethod
+    def add_rows(loop, state, acq, asked, codes, rnd):
+        """The answered rows join the training rows; the current model is
+        refitted on them and the accepted synthetic rows, and rescored."""
+        acq.remaining[asked] = False
+        fit_pos = acq.idx[asked]
+        acq.positions.extend(fit_pos.tolist())
+        acq.codes.extend(codes.tolist())
+        n_before = state.n_tr
+        state.X_tr = concat_rows([state.X_tr, take_rows(acq.X, asked)])
+        state.y_tr = np.concatenate([state.y_tr, codes]).astype(int)
+        state.y_tr_orig = np.concatenate([state.y_tr_orig, state.classes[codes]])
+        state.train_idx = np.concatenate([state.train_idx, fit_pos])
+        if state.w_tr is not None:
+            state.w_tr = np.concatenate([state.w_tr, acq.w[asked]])
+        if state.u_tr is not None and len(state.u_tr) == n_before:
+            # until the next uncertainty stage scores them: the mean of the others
+            state.u_tr = np.concatenate([state.u_tr, np.full(len(codes),
+                                                             np.mean(state.u_tr))])
+        # per-fit caches of the training rows are stale now
+        state.Z_tr = state.d_tr = None
+        state.signals_cache = {}
+        pool = state.pool
+        w = loop.weights(state.n_tr, len(pool), rnd.t - 1, state.w_tr, state.u_tr, pool.u,
+                         loop.mixing_signals(state, pool))
+        state.model = loop.fit(concat_rows([state.X_tr] + pool.X),
+                               np.concatenate([state.y_tr, pool.y]).astype(int), w,
+                               state.rng.randint(MAX_SEED))
+        # the labelled set changed: the scores before are of another problem
+        state.best = state.current = loop.guard.score(state.model)
+        rnd.n_acquired = len(codes)
+
+
+def _label_name(label):
+    """A class as it appears in a history column name (``1.0`` as ``1``)."""
+    if isinstance(label, (float, np.floating)) and float(label).is_integer():
+        return str(int(label))
+    return str(label)
+
+
 class UncertaintyStage(Stage):
     """Score the training rows (out-of-fold by default) and the validation rows."""
 
@@ -414,12 +600,22 @@ class TargetingStage(Stage):
 
     def run(self, loop, state, rnd):
         targeting = loop.targeting if rnd.targeting is None else rnd.targeting
-        # the real training rows do not move between rounds: encode them and
-        # measure their neighbour distances once per fit
+        # the real training rows do not move between rounds (until an oracle adds
+        # some): encode them and measure their neighbour distances once
         if targeting.needs_encoding and state.Z_tr is None:
             state.Z_tr = state.schema.encode(state.X_tr)
             if targeting.needs_neighbour_distance:
                 state.d_tr = kth_neighbour_distance(state.Z_tr, state.rng)
+        X_a, y_a, y_enc_a, u_a, proba_a, Z_a, d_a = (
+            state.X_tr, state.y_tr_orig, state.y_tr, rnd.u_tr, rnd.proba_tr, state.Z_tr,
+            state.d_tr)
+        if state.n_gen is not None and state.n_gen < state.n_tr:
+            # acquired rows follow the rows the generator was fitted on; it was not
+            # refitted, so anchors come from its rows only
+            n = state.n_gen
+            X_a = take_rows(state.X_tr, np.arange(n))
+            y_a, y_enc_a, u_a = y_a[:n], y_enc_a[:n], u_a[:n]
+            proba_a, Z_a, d_a = (None if v is None else v[:n] for v in (proba_a, Z_a, d_a))
         budget = int(np.ceil(state.budget * rnd.oversample))
         if loop.quota is not None:  # the sampler: how many rows of each class this round
             share = {c: int(np.ceil(n * rnd.oversample))
@@ -430,9 +626,9 @@ class TargetingStage(Stage):
                 return {}
             targeting = clone(targeting).set_params(class_allocation=share)
         rnd.targets = targeting.build(
-            X=state.X_tr, y=state.y_tr_orig, y_encoded=state.y_tr, classes=state.classes,
-            scores=rnd.u_tr, budget=budget, rng=state.rng, X_encoded=state.Z_tr,
-            proba=rnd.proba_tr, schema=state.schema, neighbour_distance=state.d_tr,
+            X=X_a, y=y_a, y_encoded=y_enc_a, classes=state.classes,
+            scores=u_a, budget=budget, rng=state.rng, X_encoded=Z_a,
+            proba=proba_a, schema=state.schema, neighbour_distance=d_a,
             uncertainty_fn=loop.uncertainty_fn(state.model),
         )
         rnd.proba_tr = None
@@ -871,6 +1067,8 @@ class LoopResult:
     validation_indices: np.ndarray
     scoring: object
     selection: object = None
+    acquired_indices: np.ndarray = None   # with an oracle: positions in X, in order
+    acquired_labels: np.ndarray = None
 
 
 class FitLoop:
@@ -894,6 +1092,10 @@ class FitLoop:
         self.generator_timeout = owner.generator_timeout
         self.selector = resolve_selector(getattr(owner, "selector", None))
         self.curriculum = getattr(owner, "curriculum", None)
+        # acquisition (the classifier only): who labels rows, what marks a row unlabelled
+        self.oracle = getattr(owner, "oracle", None)
+        self.missing_label = getattr(owner, "missing_label", np.nan)
+        self.oracle_takes_indices = _takes_indices(self.oracle)
         gens = owner.generator
         if isinstance(gens, list):
             if not gens:
@@ -910,9 +1112,10 @@ class FitLoop:
                     "pass one generator.")
         self.stages = owner._stages()
         if self.selector is not None:  # the bandit runs the arm stages once per pulled arm
-            head = [st for st in self.stages if isinstance(st, UncertaintyStage)]
+            once = (AcquisitionStage, UncertaintyStage)  # once per round, before the arms
+            head = [st for st in self.stages if isinstance(st, once)]
             arm_stages = [st for st in self.stages
-                          if not isinstance(st, (UncertaintyStage, GuardStage))]
+                          if not isinstance(st, once + (GuardStage,))]
             self.stages = head + [SelectionStage(arm_stages)]
         self._warned = set()
 
@@ -1135,9 +1338,14 @@ class FitLoop:
         }, **({"arm": rnd.arm} if rnd.arm is not None else {}), **rnd.provenance})
 
     # -- the fit
-    def run(self, X, y, y_enc, label_encoder, sample_weight):
-        """Prepare, run the rounds, refit; returns a :class:`LoopResult`."""
-        state = self.prepare(X, y, y_enc, label_encoder, sample_weight)
+    def run(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
+        """Prepare, run the rounds, refit; returns a :class:`LoopResult`.
+
+        ``labelled`` (a boolean mask, or None: every row) marks the rows with
+        a label; ``y_enc`` is -1 on the others. Unlabelled rows train nothing
+        and validate nothing; with an oracle they are the pool it is asked
+        about, otherwise they are dropped here."""
+        state = self.prepare(X, y, y_enc, label_encoder, sample_weight, labelled)
         for row in state.history:  # round 0, the real-only model
             self.report(self.round_line(row))
         termination = state.termination
@@ -1152,7 +1360,7 @@ class FitLoop:
         if self.quota is not None and termination not in ("generator_failed",
                                                           "nothing_to_add"):
             termination = self.top_up(state, termination)
-        result = self.finish(X, y_enc, state, termination, sample_weight)
+        result = self.finish(X, y_enc, state, termination, sample_weight, labelled)
         refit = state.history[-1].get("seconds_final_refit") if state.history else None
         self.report(f"done after {result.n_iter} round(s) ({termination}): "
                     f"{len(result.synthetic_y)} synthetic rows kept"
@@ -1177,6 +1385,8 @@ class FitLoop:
             name = scoring if isinstance(scoring, str) else getattr(
                 scoring, "__name__", "score")
             parts.append(f"validation {name}={score:.4f}")
+        if t > 0 and row.get("n_asked") is not None:
+            parts.append(f"{row.get('n_acquired', 0)} of {row['n_asked']} labels acquired")
         if t > 0:
             parts.append(f"{row.get('n_generated', 0)} generated, "
                          f"{row.get('n_accepted', 0)} accepted")
@@ -1209,6 +1419,14 @@ class FitLoop:
             return "converged"
         if rnd.status == "generator_timeout":
             return "generator_failed"
+        if rnd.n_acquired:
+            # new real labels: the loop goes on while the oracle answers (patience
+            # counts rounds that add nothing)
+            if rnd.status is None and self.guard.active and \
+                    self.guard.improves(rnd.score, state.best):
+                state.best = rnd.score
+            state.no_improve = 0
+            return None
         if rnd.status is None and self.guard.improves(rnd.score, state.best):
             if self.guard.active:
                 state.best = max(state.best, rnd.score)
@@ -1217,11 +1435,15 @@ class FitLoop:
         state.no_improve += 1
         return "no_improvement" if state.no_improve >= self.patience else None
 
-    def prepare(self, X, y, y_enc, label_encoder, sample_weight):
+    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
         """Split, fit the filters and the generator, fit and score model_0."""
         owner = self.owner
         rng = check_random_state(owner.random_state)
-        train_idx, val_idx = self.split(y_enc, rng)
+        if labelled is None:
+            train_idx, val_idx = self.split(y_enc, rng)
+        else:  # the split is drawn from the labelled rows only
+            rows = np.flatnonzero(labelled)
+            train_idx, val_idx = (rows[i] for i in self.split(y_enc[rows], rng))
         n_tr = len(train_idx)
         budget = owner.n_synthetic if self.quota is None else 0
         y = np.asarray(y)
@@ -1235,7 +1457,17 @@ class FitLoop:
         )
         self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
                                      label_encoder, state.X_val, state.y_val_orig)
-        state.filters = self.fit_filters(owner.filters, X, y, state)
+        state.n_gen = n_tr
+        if self.oracle is not None:
+            unl = (np.empty(0, dtype=np.intp) if labelled is None
+                   else np.flatnonzero(~labelled))
+            state.acquisition = AcquisitionState(
+                X=take_rows(X, unl), idx=unl, remaining=np.ones(len(unl), dtype=bool),
+                w=None if sample_weight is None else sample_weight[unl])
+        X_real, y_real = X, y
+        if labelled is not None:  # the filters learn labelled rows only
+            X_real, y_real = take_rows(X, np.flatnonzero(labelled)), y[labelled]
+        state.filters = self.fit_filters(owner.filters, X_real, y_real, state)
         # the generator's own randomness follows ours, so one seed fixes the fit;
         # a list is a portfolio (the selector's arms choose among them)
         gens = owner._get_generator()
@@ -1265,6 +1497,8 @@ class FitLoop:
             round=0, status="initial", accepted=True, val_score=state.current,
             seconds_generator_fit=gen_fit_seconds, seconds_fit=fit_s,
             seconds_scoring=time.perf_counter() - t0, error=gen_error))
+        if state.acquisition is not None:  # the pool the oracle will be asked about
+            state.history[-1]["n_unlabelled_left"] = state.acquisition.n_left
         if gen_error is not None:
             state.termination = "generator_failed"
             warnings.warn(
@@ -1403,24 +1637,38 @@ class FitLoop:
                 error = f"{type(exc).__name__}: {exc}"
         return error
 
-    def finish(self, X, y_enc, state, termination, sample_weight):
-        """Final model on all real rows plus the accepted synthetic rows."""
+    def finish(self, X, y_enc, state, termination, sample_weight, labelled=None):
+        """Final model on all real labelled rows (given and acquired) plus the
+        accepted synthetic rows."""
         pool, history = state.pool, state.history
         n_iter = len([h for h in history if h["round"] > 0])
         estimator = state.model
+        acq = state.acquisition
+        rows = None  # every row of X
+        if labelled is not None or (acq is not None and acq.positions):
+            have = np.ones(len(y_enc), bool) if labelled is None else labelled.copy()
+            if acq is not None and acq.positions:
+                y_enc = y_enc.copy()
+                y_enc[acq.positions] = acq.codes
+                have[acq.positions] = True
+            rows = np.flatnonzero(have)
         if self.final_refit or estimator is None:  # no round ran (max_iter=0): fit one
             t0 = time.perf_counter()
             u_all = None
             if self.integration.needs_uncertainty and len(pool):
-                u_all = np.empty(len(y_enc))
+                u_all = np.zeros(len(y_enc))
                 u_all[state.train_idx] = state.u_tr
                 u_all[state.val_idx] = state.u_val if len(state.val_idx) else 0.0
             signals = self.mixing_signals(state, pool)  # before the rows are dropped
             state.X_tr = state.X_val = None  # the final matrix is the largest object
-            w = self.weights(len(y_enc), len(pool), n_iter, sample_weight, u_all, pool.u,
-                             signals)
-            estimator = self.fit(concat_rows([X] + pool.X),
-                                 np.concatenate([y_enc, pool.y]).astype(int), w,
+            X_fin, y_fin, w_fin = X, y_enc, sample_weight
+            if rows is not None:
+                X_fin, y_fin = take_rows(X, rows), y_enc[rows]
+                w_fin = None if sample_weight is None else sample_weight[rows]
+                u_all = None if u_all is None else u_all[rows]
+            w = self.weights(len(y_fin), len(pool), n_iter, w_fin, u_all, pool.u, signals)
+            estimator = self.fit(concat_rows([X_fin] + pool.X),
+                                 np.concatenate([y_fin, pool.y]).astype(int), w,
                                  state.rng.randint(MAX_SEED))
             if history:
                 history[-1]["seconds_final_refit"] = time.perf_counter() - t0
@@ -1437,7 +1685,10 @@ class FitLoop:
             n_iter=n_iter, termination=termination, validation_indices=state.val_idx,
             scoring=self.guard.scoring,
             selection=None if state.selection is None else
-            state.selection.frame(self.selector.c))
+            state.selection.frame(self.selector.c),
+            acquired_indices=None if acq is None else np.asarray(acq.positions, dtype=np.intp),
+            acquired_labels=None if acq is None else
+            state.classes[np.asarray(acq.codes, dtype=np.intp)])
 
 
 DEFAULT_STAGES = (UncertaintyStage, TargetingStage, GenerationStage, FilterStage,
@@ -1458,6 +1709,16 @@ HISTORY_COLUMNS = [
     "seconds_generation", "seconds_filtering", "seconds_fit", "seconds_scoring",
     "seconds_final_refit",
 ]
+
+
+def _takes_indices(oracle):
+    """Whether an oracle takes the keyword ``indices`` (the rows' positions in X)."""
+    if oracle is None:
+        return False
+    try:
+        return "indices" in inspect.signature(oracle).parameters
+    except (TypeError, ValueError):  # a builtin without a signature
+        return False
 
 
 def generator_names(generators):

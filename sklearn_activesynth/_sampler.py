@@ -46,6 +46,30 @@ class _Tags(Tags):
     sampler_tags: _SamplerTags = field(default_factory=_SamplerTags)
 
 
+def _reject_unlabelled(y):
+    """A sampler resamples labelled rows: a missing label (NaN, None) is an error
+    that says what to do instead."""
+    if y is None:
+        return
+    try:
+        arr = np.asarray(y)
+    except Exception:  # not array-like: fit says so
+        return
+    if arr.dtype.kind not in "fcO" or arr.size == 0:
+        return
+    missing = np.asarray(pd.isna(arr), dtype=bool)
+    if missing.ndim > 1:
+        missing = missing.any(axis=tuple(range(1, missing.ndim)))
+    if missing.any():
+        raise ValueError(
+            f"ActiveSynthesisSampler needs a label on every row, but y has "
+            f"{int(missing.sum())} missing label(s) (NaN or None; the first at row "
+            f"{int(np.flatnonzero(missing)[0])}). An imbalanced-learn sampler resamples "
+            "labelled rows: drop the unlabelled ones first (X[mask], y[mask] with "
+            "mask = ~pd.isna(y)), or learn from them with ActiveSynthesisClassifier("
+            "oracle=...), which asks an oracle for their labels.")
+
+
 def _copy_into(cls, obj, **extra):
     return cls(**{f.name: getattr(obj, f.name) for f in fields(obj)}, **extra)
 
@@ -327,6 +351,7 @@ n_features_in_, feature_names_in_, selection_
         -------
         self : object
         """
+        _reject_unlabelled(y)
         y, _ = check_target_type(y)
         self._run(_loop_input(X), y, params)
         return self
@@ -350,6 +375,7 @@ n_features_in_, feature_names_in_, selection_
         y_resampled : {ndarray, Series, DataFrame, list} of shape (n_samples_new,)
             ``y``'s container (one-hot stays one-hot).
         """
+        _reject_unlabelled(y)
         y_in, (y_1d, one_hot) = y, check_target_type(y)
         X_loop, y_loop = self._run(_loop_input(X), y_1d, params)
         check_is_fitted(self)

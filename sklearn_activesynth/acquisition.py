@@ -15,6 +15,12 @@ batch_size=10_000) -> QueryResult`` (it unpacks as ``positions, scores``):
 - :class:`RandomSampling`: the control every other strategy is measured
   against.
 
+:class:`Acquisition` groups a strategy with the seed's label budget per round
+(§2.2.3, ``B_t = min(B_max, B_init + ΔB·t)``): the ``acquisition=`` parameter
+of :class:`~sklearn_activesynth.ActiveSynthesisClassifier`, whose ``fit`` then
+asks its ``oracle`` for the labels of the best-ranked unlabelled rows each
+round.
+
 The pool is scored in chunks of ``batch_size`` rows and only the running best
 rows are kept, so memory beyond the pool itself is bounded by a few chunks,
 whatever the pool's size; the strategies keep no copy of it. Uncertainty and
@@ -53,8 +59,10 @@ from .utils._seeding import check_random_state
 from .utils.tabular import TabularSchema, take_rows
 
 __all__ = [
+    "Acquisition",
     "BaseQueryStrategy",
     "HybridSampling",
+    "OracleFailedWarning",
     "PoolExhaustedWarning",
     "QueryResult",
     "RandomSampling",
@@ -72,6 +80,11 @@ _MEASURES = ("margin", "entropy", "least_confidence")
 
 class PoolExhaustedWarning(UserWarning):
     """Fewer rows are left in the pool than were asked for; all of them are returned."""
+
+
+class OracleFailedWarning(UserWarning):
+    """The oracle raised, timed out or gave answers that cannot be used; the rows
+    it did not answer stay unlabelled (see ``history_["oracle_error"]``)."""
 
 
 @dataclass(eq=False)
@@ -785,3 +798,195 @@ def resolve_query_strategy(spec):
     raise TypeError(
         "strategy must be a string, a BaseQueryStrategy, an uncertainty scorer or a "
         f"callable f(fitted_estimator, X) -> scores; got {type(spec).__name__}.")
+
+
+# ----------------------------------------------------------------------------
+# acquisition inside fit: the strategy and the label budget per round
+
+
+class Acquisition(BaseEstimator):
+    r"""Which unlabelled rows ``fit`` asks the oracle about, and how many per round.
+
+    The ``acquisition=`` parameter of
+    :class:`~sklearn_activesynth.ActiveSynthesisClassifier` (used together
+    with its ``oracle``): in each round of ``fit`` the current model ranks
+    the rows still unlabelled with ``strategy`` and the oracle is asked for
+    the labels of the best :math:`B_t` of them, with the budget schedule of
+    seed 003 §2.2.3,
+
+    .. math:: B_t = \min(B_{max},\ B_{init} + \Delta B \cdot t),
+
+    where round ``r`` of ``fit`` (``r = 1 .. max_iter``) uses ``t = r - 1``:
+    the first round asks for ``budget_init`` rows. A round asks for fewer
+    when fewer rows are left unlabelled. The object learns nothing; its
+    parameters tune in ``GridSearchCV`` as ``acquisition__strategy``,
+    ``acquisition__budget_step``, ... (and, for a strategy object,
+    ``acquisition__strategy__diversity``, ...).
+
+    Parameters
+    ----------
+    strategy : str, query strategy, uncertainty scorer or callable, \
+            default="margin"
+        How the unlabelled rows are ranked: anything
+        :func:`resolve_query_strategy` accepts ("margin", "entropy",
+        "least_confidence", "hybrid", "random", a :class:`BaseQueryStrategy`
+        such as ``UncertaintySampling("margin", diversity=0.5)``, an
+        uncertainty scorer of the fitted model, or ``f(fitted_estimator, X)
+        -> scores``). The default, margin sampling, is the strongest single
+        strategy on tabular data in the literature.
+    budget_init : int, default=10
+        :math:`B_{init}`: rows asked for in the first round (``t = 0``).
+    budget_step : int, default=0
+        :math:`\Delta B`: rows added to the request with each round; 0 asks
+        for ``budget_init`` rows every round.
+    budget_max : int or None, default=None
+        :math:`B_{max}`: the most rows asked for in one round. ``None``: no
+        cap.
+
+    See Also
+    --------
+    sklearn_activesynth.ActiveSynthesisClassifier.query : rank a pool once,
+        outside ``fit``.
+
+    Examples
+    --------
+    The schedule, by hand: 20, 20 + 10, 20 + 2·10, then capped at 40.
+
+    >>> import numpy as np
+    >>> from sklearn_activesynth.acquisition import Acquisition
+    >>> acq = Acquisition("margin", budget_init=20, budget_step=10, budget_max=40)
+    >>> [acq.budget(t) for t in range(5)]
+    [20, 30, 40, 40, 40]
+
+    In ``fit``: 60 labelled rows, 340 unlabelled ones (``NaN``), and an oracle
+    that looks the true labels up (a simulation; a review queue or a
+    database would answer for real). An oracle that takes ``indices`` gets
+    the rows' positions in the ``X`` passed to ``fit``.
+
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_activesynth import ActiveSynthesisClassifier
+    >>> X, y_true = make_classification(n_samples=400, random_state=0)
+    >>> y = y_true.astype(float)
+    >>> y[60:] = np.nan
+    >>> def analysts(rows, indices):
+    ...     return y_true[indices]
+    >>> clf = ActiveSynthesisClassifier(LogisticRegression(), oracle=analysts,
+    ...                                 acquisition=acq, max_iter=3,
+    ...                                 random_state=0).fit(X, y)
+    >>> clf.history_["n_acquired"].iloc[1:].astype(int).tolist()
+    [20, 30, 40]
+    >>> len(clf.acquired_indices_), bool(np.isnan(y[clf.acquired_indices_]).all())
+    (90, True)
+    """
+
+    _parameter_constraints = {
+        "strategy": [StrOptions(set(_STRATEGY_NAMES)), BaseQueryStrategy, callable],
+        "budget_init": [Interval(Integral, 0, None, closed="left")],
+        "budget_step": [Interval(Integral, 0, None, closed="left")],
+        "budget_max": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(self, strategy="margin", *, budget_init=10, budget_step=0, budget_max=None):
+        self.strategy = strategy
+        self.budget_init = budget_init
+        self.budget_step = budget_step
+        self.budget_max = budget_max
+
+    def budget(self, t):
+        """:math:`B_t`, the rows to ask for at iteration ``t`` (0 for the first round).
+
+        Parameters
+        ----------
+        t : int
+            The iteration, ``t >= 0``.
+
+        Returns
+        -------
+        n_rows : int
+            ``min(budget_max, budget_init + budget_step * t)``.
+        """
+        self._validate_params()
+        t = _check_int(t, "t", 0)
+        n = self.budget_init + self.budget_step * t
+        return int(n if self.budget_max is None else min(self.budget_max, n))
+
+    def resolve_strategy(self):
+        """The query strategy object (see :func:`resolve_query_strategy`).
+
+        Returns
+        -------
+        strategy : BaseQueryStrategy
+        """
+        self._validate_params()
+        return resolve_query_strategy(self.strategy)
+
+    def set_params(self, **params):
+        """Set parameters; ``strategy__*`` also works when ``strategy`` is a string
+        (the named strategy object is made explicit first).
+
+        Returns
+        -------
+        self : Acquisition
+        """
+        if isinstance(self.strategy, str) and "strategy" not in params and \
+                any(k.startswith("strategy__") for k in params):
+            self.strategy = resolve_query_strategy(self.strategy)
+        return super().set_params(**params)
+
+
+def missing_label_mask(y, missing_label):
+    """Which entries of ``y`` are unlabelled: equal to ``missing_label``.
+
+    ``NaN`` (or ``None``) as ``missing_label`` marks ``NaN`` in float labels
+    and ``None``, ``NaN`` or ``pd.NA`` in object labels; integer, boolean and
+    string arrays cannot hold it. Any other value marks the entries equal to
+    it (never across types: ``-1`` does not mark the string ``"-1"``).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+    missing_label : scalar or None
+
+    Returns
+    -------
+    mask : ndarray of bool of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.acquisition import missing_label_mask
+    >>> missing_label_mask(np.array([0.0, np.nan, 1.0]), np.nan).tolist()
+    [False, True, False]
+    >>> missing_label_mask(np.array(["a", None, "b"], dtype=object), np.nan).tolist()
+    [False, True, False]
+    >>> missing_label_mask(np.array([-1, 1, -1]), -1).tolist()
+    [True, False, True]
+    >>> missing_label_mask(np.array([-1, 1, -1]), np.nan).tolist()
+    [False, False, False]
+    """
+    y = np.asarray(y)
+    shape = y.shape[:1]
+    if missing_label is None or _is_nan(missing_label):
+        if y.dtype.kind in "fc" or y.dtype == object:
+            return np.asarray(pd.isna(y), dtype=bool).reshape(shape)
+        return np.zeros(shape, dtype=bool)
+    if y.dtype == object:
+        return np.fromiter((_same_label(v, missing_label) for v in y), dtype=bool,
+                           count=len(y))
+    if isinstance(missing_label, str) != (y.dtype.kind in "US"):
+        return np.zeros(shape, dtype=bool)
+    return np.asarray(y == missing_label, dtype=bool).reshape(shape)
+
+
+def _is_nan(value):
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
+def _same_label(value, missing_label):
+    if isinstance(missing_label, str) != isinstance(value, (str, np.str_)):
+        return False
+    try:
+        return bool(value == missing_label)
+    except (TypeError, ValueError):
+        return False

@@ -33,6 +33,15 @@ def test_the_page_names_the_stages_the_loop_runs():
         assert f"`{stage.__name__}` (`{stage.name}`)" in text
 
 
+def test_the_page_names_the_acquisition_stage_and_its_history_fields():
+    from sklearn_activesynth._loop import AcquisitionStage
+
+    text = DESIGN.read_text()
+    assert f"`{AcquisitionStage.__name__}` (`{AcquisitionStage.name}`)" in text
+    for name in ("n_asked", "n_acquired", "n_unlabelled_left", "oracle_error"):
+        assert f"`{name}`" in text
+
+
 def test_the_generator_example_works_alone_and_in_the_loop(examples):
     gen = examples["JitterGenerator"](scale=0.01)
     X, y = make_classification(n_samples=200, n_features=4, random_state=0)

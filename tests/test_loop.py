@@ -112,11 +112,15 @@ def test_the_fit_leaves_only_documented_attributes(binary):
 def test_parameters_are_grouped(binary):
     params = inspect.signature(ActiveSynthesisClassifier).parameters
     # 17 after the grouping, + generator_timeout and keep_generator (reliability),
-    # + selector and curriculum (selection): each an object with its own knobs
-    assert len(params) <= 21
+    # + selector and curriculum (selection): each an object with its own knobs,
+    # + oracle, acquisition (strategy and budget in one object) and missing_label
+    assert len(params) <= 24
     sampler = inspect.signature(ActiveSynthesisSampler).parameters
-    # the sampler: sampling_strategy says how many rows, not n_synthetic; no refit
-    assert set(sampler) == set(params) - {"refit", "n_synthetic"} | {"sampling_strategy"}
+    # the sampler: sampling_strategy says how many rows, not n_synthetic; no refit;
+    # imbalanced-learn samplers get labelled rows, so no oracle, acquisition or
+    # missing_label (a missing label is an error that says so)
+    assert set(sampler) == set(params) - {"refit", "n_synthetic", "oracle", "acquisition",
+                                          "missing_label"} | {"sampling_strategy"}
 
 
 def test_pipeline_with_ensemble_variance_and_weights_fits(binary):
