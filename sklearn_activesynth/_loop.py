@@ -1130,9 +1130,7 @@ class FitLoop:
         return fit_clone(
             self.estimator, X, y, weights, fit_params=self.fit_params, random_state=seed,
             seed_unset=True, on_resample=lambda est: self.warn_once(
-                "resample", f"{type(est).__name__}.fit takes no sample_weight; the "
-                "integration weights are applied by weighted resampling of the rows "
-                "instead."))
+                "resample", _resample_message(type(est).__name__)))
 
     def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn, signals=None):
         """Integration weights times the user's real-row weights; None if all 1.
@@ -1273,10 +1271,7 @@ class FitLoop:
             return u, proba, u_val
 
         def score_fn(m, X):
-            if scorer.requires == "proba":
-                p = predict_proba_like(m, X)
-                return np.asarray(scorer.from_proba(p), dtype=float), p
-            return np.asarray(scorer(m, X), dtype=float), None
+            return _score_rows(scorer, m, X)
 
         u_val = score_fn(state.model, state.X_val)[0] if state.X_val.shape[0] \
             else np.empty(0)
@@ -1293,28 +1288,24 @@ class FitLoop:
                               random_state=rng.randint(MAX_SEED))
         folds = list(skf.split(np.zeros(n_real), state.y_tr))
         seeds = rng.randint(MAX_SEED, size=len(folds))
-        n_all = len(y_comb)
-
-        def fit_fold(k):
-            tr, te = folds[k]
-            rows = np.concatenate([tr, np.arange(n_real, n_all)])
-            w = None if w_comb is None else w_comb[rows]
-            m = self.fit(take_concat(state.X_tr, tr, pool.X), y_comb[rows], w, seeds[k])
-            return te, score_fn(m, take_rows(state.X_tr, te))
 
         from sklearn.utils.parallel import Parallel, delayed
 
         # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
         per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))
-
-        def fit_fold_limited(k):
-            with limit_threads(per_worker):
-                return fit_fold(k)
-
+        # the arrays are arguments of a module-level function, not captured by a
+        # closure: joblib memory-maps large array arguments for process workers
+        # (loky) and the Dask backend scatters them, once per call for all the
+        # folds; a closure would carry the whole fit state to every task
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(fit_fold_limited)(k) for k in range(len(folds)))
+            delayed(_fit_and_score_fold)(
+                self.estimator, self.fit_params, scorer, per_worker, seeds[k], tr, te,
+                n_real, y_comb, w_comb, state.X_tr, *pool.X)
+            for k, (tr, te) in enumerate(folds))
         u, proba = np.empty(n_real), None
-        for te, (u_k, p_k) in results:
+        for te, (u_k, p_k), resampled in results:
+            if resampled:
+                self.warn_once("resample", _resample_message(resampled))
             u[te] = u_k
             if p_k is not None:
                 if proba is None:
@@ -1709,6 +1700,38 @@ HISTORY_COLUMNS = [
     "seconds_generation", "seconds_filtering", "seconds_fit", "seconds_scoring",
     "seconds_final_refit",
 ]
+
+
+def _resample_message(name):
+    return (f"{name}.fit takes no sample_weight; the integration weights are applied "
+            "by weighted resampling of the rows instead.")
+
+
+def _score_rows(scorer, model, X):
+    """(uncertainty, probabilities or None) of ``model`` on ``X``."""
+    if scorer.requires == "proba":
+        p = predict_proba_like(model, X)
+        return np.asarray(scorer.from_proba(p), dtype=float), p
+    return np.asarray(scorer(model, X), dtype=float), None
+
+
+def _fit_and_score_fold(estimator, fit_params, scorer, thread_limit, seed, tr, te, n_real,
+                        y_comb, w_comb, X_tr, *blocks):
+    """One out-of-fold fit: a clone fitted on the training rows ``tr`` and every
+    synthetic block, scored on the rows ``te``; a parallel task of
+    :meth:`FitLoop.score_uncertainty`.
+
+    Returns ``(te, (u, proba), resampled)``: ``resampled`` names the estimator
+    when its ``fit`` took no ``sample_weight`` (the caller warns once)."""
+    resampled = []
+    rows = np.concatenate([tr, np.arange(n_real, len(y_comb))])
+    w = None if w_comb is None else w_comb[rows]
+    with limit_threads(thread_limit):
+        m = fit_clone(estimator, take_concat(X_tr, tr, list(blocks)), y_comb[rows], w,
+                      fit_params=fit_params, random_state=seed, seed_unset=True,
+                      on_resample=lambda est: resampled.append(type(est).__name__))
+        scores = _score_rows(scorer, m, take_rows(X_tr, te))
+    return te, scores, resampled[0] if resampled else None
 
 
 def _takes_indices(oracle):
