@@ -23,7 +23,13 @@ round.
 
 The pool is scored in chunks of ``batch_size`` rows and only the running best
 rows are kept, so memory beyond the pool itself is bounded by a few chunks,
-whatever the pool's size; the strategies keep no copy of it. Uncertainty and
+whatever the pool's size; the strategies keep no copy of it. With ``n_jobs``
+the pool is split into contiguous segments scored in parallel
+(:class:`sklearn.utils.parallel.Parallel`, so under whatever backend
+``joblib.parallel_config`` sets, Dask included), each returning only its
+best rows. A pool given as a Dask array or Dask DataFrame is scored block by
+block by tasks on the Dask workers and never gathered. The result is the
+same in every case. Uncertainty and
 hybrid sampling take ``diversity=α > 0`` for the batch objective of §2.2.3,
 ``Σ s(x) − α Σ sim(x_i, x_j)``, maximised greedily over the best
 ``n_candidates`` rows (never quadratic in the pool).
@@ -42,6 +48,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
@@ -55,6 +62,7 @@ from .uncertainty import (
     resolve_uncertainty,
 )
 from .utils._compat import Interval, StrOptions
+from .utils._dask import is_dask_collection, row_blocks, take_block_rows
 from .utils._seeding import check_random_state
 from .utils.tabular import TabularSchema, take_rows
 
@@ -214,7 +222,10 @@ class _RunningBest:
         self.Z = None
 
     def push(self, pos, scores, Z=None):
-        neg = -np.where(np.isnan(scores), -np.inf, scores)
+        self.merge(pos, -np.where(np.isnan(scores), -np.inf, scores), Z)
+
+    def merge(self, pos, neg, Z=None):
+        """Add rows given by minus their scores (the best rows of another part)."""
         keep = _best(neg, pos, self.k)
         pos, neg = pos[keep], neg[keep]
         Z = None if Z is None else Z[keep]
@@ -232,6 +243,58 @@ class _RunningBest:
         order = np.lexsort((self.pos, self.neg))
         Z = None if self.Z is None else self.Z[order]
         return self.pos[order], -self.neg[order], Z
+
+
+def _best_rows(strategy, estimator, X, start, excluded, plan, rng, k, represent, keep_Z,
+               batch_size):
+    """The ``k`` best rows of ``X``, the pool's rows ``start .. start + len(X)``:
+    ``(positions in the pool, minus the scores, representations or None)``.
+
+    ``excluded``: sorted pool positions to leave out (those in this part).
+    Scored ``batch_size`` rows at a time; one part of
+    :meth:`BaseQueryStrategy.rank` (the whole pool, a segment scored in
+    parallel, or a block of a Dask pool on a worker)."""
+    best = _RunningBest(k)
+    n = X.shape[0]
+    for a in range(0, n, batch_size):
+        b = min(a + batch_size, n)
+        X_chunk = _chunk(X, a, b)
+        Z = plan["representation"](X_chunk) if represent else None
+        scores = np.asarray(strategy._score(estimator, X_chunk, Z, plan, rng),
+                            dtype=float).ravel()
+        if scores.shape[0] != b - a:
+            raise ValueError(
+                f"{type(strategy).__name__}._score returned {scores.shape[0]} scores for "
+                f"{b - a} rows; it must return one per row.")
+        pos = np.arange(start + a, start + b, dtype=np.intp)
+        lo, hi = np.searchsorted(excluded, [start + a, start + b])
+        if hi > lo:
+            keep = np.ones(b - a, dtype=bool)
+            keep[excluded[lo:hi] - start - a] = False
+            pos, scores = pos[keep], scores[keep]
+            Z = None if Z is None else Z[keep]
+        best.push(pos, scores, Z if keep_Z else None)
+    return best.pos, best.neg, best.Z
+
+
+class _Shared:
+    """What every block task of a Dask pool needs (one graph key, shipped once
+    per worker rather than once per block)."""
+
+    def __init__(self, strategy, estimator, plan):
+        self.strategy, self.estimator, self.plan = strategy, estimator, plan
+
+
+def _best_rows_of_block(shared, X, start, excluded, k, represent, keep_Z, batch_size):
+    return _best_rows(shared.strategy, shared.estimator, X, start, excluded, shared.plan,
+                      None, k, represent, keep_Z, batch_size)
+
+
+def _segments(n_pool, batch_size, n_segments):
+    """At most ``n_segments`` contiguous ``(start, stop)`` ranges of whole chunks."""
+    n_chunks = -(-n_pool // batch_size)
+    step = -(-n_chunks // max(1, n_segments)) * batch_size
+    return [(a, min(a + step, n_pool)) for a in range(0, n_pool, step)]
 
 
 # ----------------------------------------------------------------------------
@@ -376,7 +439,16 @@ class BaseQueryStrategy(BaseEstimator):
     rows to it and holds the reference sample (``Z_ref``), and ``Z_chunk`` is
     the chunk's representation (``None`` otherwise, or when ``_plan`` sets
     ``plan["uses_Z"] = False``). The base class handles the chunks, the
-    exclusions, the running best rows and the §2.2.3 diversity penalty.
+    exclusions, the running best rows, the §2.2.3 diversity penalty and the
+    parallel scoring.
+
+    A strategy whose ``_score`` does not draw from ``rng`` sets the class
+    attribute ``_score_uses_rng = False``: its pool can then be scored in
+    parallel segments (``n_jobs``) and, for a Dask pool, by tasks on the
+    workers (``_score`` then gets ``rng=None``). With the default, ``True``,
+    the chunks are scored in order in the calling process, so the draws do
+    not depend on how the pool is split (a Dask pool's blocks are then
+    computed one at a time and brought to the calling process).
 
     Examples
     --------
@@ -392,9 +464,11 @@ class BaseQueryStrategy(BaseEstimator):
     """
 
     _parameter_constraints: dict = {}
+    #: Whether ``_score`` draws from its ``rng`` (see the class docstring).
+    _score_uses_rng = True
 
     def rank(self, estimator, X_pool, n_samples, *, exclude=None, random_state=None,
-             batch_size=DEFAULT_BATCH_SIZE):
+             batch_size=DEFAULT_BATCH_SIZE, n_jobs=None):
         """The ``n_samples`` rows of ``X_pool`` to label next, best first.
 
         Parameters
@@ -403,9 +477,15 @@ class BaseQueryStrategy(BaseEstimator):
             The model whose uncertainty ranks the pool. For a Pipeline, the
             output of its preprocessing steps is the representation used for
             density and diversity.
-        X_pool : {array-like, sparse matrix, DataFrame} of shape (n_pool, n_features)
+        X_pool : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_pool, n_features)
             Unlabelled rows, as the estimator takes them. A memory-mapped
-            array is read one chunk at a time.
+            array is read one chunk at a time. A Dask array or DataFrame is
+            scored by one task per block on the Dask scheduler in use (the
+            workers of a ``distributed.Client``), each returning only its
+            best rows; the blocks' lengths are computed first when unknown
+            (a DataFrame's partitions), and a strategy that needs reference
+            rows (density, diversity) gathers only those rows.
         n_samples : int
             Rows to return. When fewer rows are available (the pool minus
             ``exclude``), all of them are returned with a
@@ -418,17 +498,32 @@ class BaseQueryStrategy(BaseEstimator):
             random scores. Draws happen in that order.
         batch_size : int, default=10_000
             Rows scored at a time: the memory beyond the pool is a few chunks
-            of this size. The result does not depend on it.
+            of this size (per parallel segment or Dask block). The result
+            does not depend on it.
+        n_jobs : int or None, default=None
+            Contiguous segments of an in-memory pool scored in parallel
+            (:class:`sklearn.utils.parallel.Parallel`: loky, threads, Dask,
+            whatever ``joblib.parallel_config`` sets), each of whole chunks.
+            ``None``: one, unless a ``joblib.parallel_config`` says otherwise.
+            Ignored for a Dask pool (its blocks are the tasks) and for
+            strategies whose scores draw from ``random_state``
+            (:class:`RandomSampling`). The result does not depend on it.
 
         Returns
         -------
         result : QueryResult
             ``positions`` (int ndarray into ``X_pool``, best first),
             ``scores`` and a ``report``; unpacks as ``positions, scores``.
+            For a Dask pool, ``report["n_blocks"]`` is the number of blocks.
         """
         self._validate_params()
-        X_pool = _as_rows(X_pool)
-        n_pool = X_pool.shape[0]
+        blocks = None
+        if is_dask_collection(X_pool):
+            blocks, lengths = row_blocks(X_pool, "X_pool")
+            n_pool = int(lengths.sum())
+        else:
+            X_pool = _as_rows(X_pool)
+            n_pool = X_pool.shape[0]
         n_samples = _check_int(n_samples, "n_samples", 1)
         batch_size = _check_int(batch_size, "batch_size", 1)
         excluded = _check_exclude(exclude, n_pool)
@@ -451,7 +546,8 @@ class BaseQueryStrategy(BaseEstimator):
         if diversity > 0 or self._needs_representation():
             n_ref = getattr(self, "n_reference", 500)
             ref = _reference_positions(n_pool, n_ref, rng)
-            X_ref = take_rows(X_pool, ref)
+            X_ref = take_rows(X_pool, ref) if blocks is None else \
+                take_block_rows(blocks, lengths, ref)
             plan["representation"] = _Representation(
                 estimator, X_ref, getattr(self, "bandwidth", "median"))
             plan["X_ref"] = X_ref
@@ -467,24 +563,28 @@ class BaseQueryStrategy(BaseEstimator):
             n_candidates = self._n_candidates(n_samples, n_available)
             report["n_candidates"] = n_candidates
         best = _RunningBest(n_candidates)
-        for start in range(0, n_pool, batch_size):
-            stop = min(start + batch_size, n_pool)
-            X_chunk = _chunk(X_pool, start, stop)
-            Z = rep(X_chunk) if represent else None
-            scores = np.asarray(self._score(estimator, X_chunk, Z, plan, rng),
-                                dtype=float).ravel()
-            if scores.shape[0] != stop - start:
-                raise ValueError(
-                    f"{type(self).__name__}._score returned {scores.shape[0]} scores for "
-                    f"{stop - start} rows; it must return one per row.")
-            pos = np.arange(start, stop, dtype=np.intp)
-            lo, hi = np.searchsorted(excluded, [start, stop])
-            if hi > lo:
-                keep = np.ones(stop - start, dtype=bool)
-                keep[excluded[lo:hi] - start] = False
-                pos, scores = pos[keep], scores[keep]
-                Z = None if Z is None else Z[keep]
-            best.push(pos, scores, Z if diversity > 0 else None)
+        part = dict(k=n_candidates, represent=represent, keep_Z=diversity > 0,
+                    batch_size=batch_size)
+        if blocks is not None:
+            report["n_blocks"] = len(blocks)
+            for pos, neg, Z in self._rank_blocks(estimator, blocks, lengths, excluded,
+                                                 plan, rng, part):
+                best.merge(pos, neg, Z)
+        else:
+            n_segments = 1 if self._score_uses_rng else \
+                max(1, int(effective_n_jobs(n_jobs)))
+            segments = _segments(n_pool, batch_size, n_segments)
+            if len(segments) == 1:
+                best.merge(*_best_rows(self, estimator, X_pool, 0, excluded, plan, rng,
+                                       **part))
+            else:
+                from sklearn.utils.parallel import Parallel, delayed
+
+                for pos, neg, Z in Parallel(n_jobs=n_jobs)(
+                        delayed(_best_rows)(self, estimator, _chunk(X_pool, a, b), a,
+                                            _within(excluded, a, b), plan, None, **part)
+                        for a, b in segments):
+                    best.merge(pos, neg, Z)
         positions, scores, Z = best.result()
         if diversity > 0:
             positions, scores = _greedy_diverse(positions, scores, Z, n_samples,
@@ -494,11 +594,30 @@ class BaseQueryStrategy(BaseEstimator):
         report["n_returned"] = len(positions)
         return QueryResult(positions, scores, report)
 
+    def _rank_blocks(self, estimator, blocks, lengths, excluded, plan, rng, part):
+        """The best rows of each block of a Dask pool: ``(positions, -scores, Z)``."""
+        import dask
+
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        if self._score_uses_rng:  # the draws follow the pool's order: one block at a time
+            for b, block in enumerate(blocks):
+                yield _best_rows(self, estimator, block.compute(), int(starts[b]),
+                                 _within(excluded, starts[b], starts[b + 1]), plan, rng,
+                                 **part)
+            return
+        # the model and the plan are one key of the graph, sent once to each worker
+        shared = dask.delayed(_Shared(self, estimator, plan), traverse=False)
+        tasks = [dask.delayed(_best_rows_of_block)(
+            shared, block, int(starts[b]), _within(excluded, starts[b], starts[b + 1]),
+            **part) for b, block in enumerate(blocks)]
+        yield from dask.compute(*tasks)
+
     def _needs_representation(self):
         return False
 
     def _plan(self, estimator, X_pool, rng, plan):
-        """Prepare what scoring needs from the whole pool (fill ``plan``)."""
+        """Prepare what scoring needs from the whole pool (fill ``plan``).
+        ``X_pool`` is the pool as given (a Dask collection for a Dask pool)."""
 
     def _score(self, estimator, X, Z, plan, rng):  # pragma: no cover - abstract
         raise NotImplementedError(
@@ -508,6 +627,12 @@ class BaseQueryStrategy(BaseEstimator):
         n = getattr(self, "n_candidates", "auto")
         n = max(10 * n_samples, 100) if n == "auto" else max(int(n), n_samples)
         return int(min(n, n_available))
+
+
+def _within(excluded, start, stop):
+    """The sorted positions of ``excluded`` in ``start .. stop - 1``."""
+    lo, hi = np.searchsorted(excluded, [start, stop])
+    return excluded[lo:hi]
 
 
 def _greedy_diverse(positions, scores, Z, n_samples, alpha, rep):
@@ -602,6 +727,8 @@ class UncertaintySampling(BaseQueryStrategy):
         self.bandwidth = bandwidth
         self.n_reference = n_reference
 
+    _score_uses_rng = False
+
     def _plan(self, estimator, X_pool, rng, plan):
         plan["scorer"] = _resolve_scorer(self.measure, type(self).__name__)
 
@@ -683,6 +810,8 @@ class HybridSampling(BaseQueryStrategy):
         "uncertainty": [StrOptions(set(_MEASURES) | {"ensemble_variance"}), callable],
         **_DIVERSITY_CONSTRAINTS,
     }
+
+    _score_uses_rng = False
 
     def __init__(self, lam="auto", uncertainty="entropy", *, n_reference=500,
                  bandwidth="median", diversity=0.0, n_candidates="auto"):
