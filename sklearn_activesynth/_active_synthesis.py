@@ -17,6 +17,7 @@ from .acquisition import (
     resolve_query_strategy,
 )
 from .utils._compat import _fit_context
+from .utils._dask import empty_like_rows, is_dask_collection, map_rows
 
 __all__ = ["ActiveSynthesisClassifier"]
 
@@ -230,7 +231,11 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         spin while they wait for each other). ``-1``: all cores; with ``k``
         parallel workers each fit gets ``n_jobs // k`` threads. A base
         estimator that sets its own ``n_jobs`` keeps it, and the loop then
-        sets no thread limit. ``predict`` is not limited.
+        sets no thread limit. ``predict`` is not limited. ``query`` scores
+        that many segments of an in-memory pool in parallel. Every parallel
+        call goes through :class:`sklearn.utils.parallel.Parallel`, so
+        ``joblib.parallel_config`` chooses the backend (loky, threading, Dask,
+        Ray's joblib backend); results do not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the folds, the targeting, the generator, the filters
         and every clone of the estimator whose own ``random_state`` is unset
@@ -444,6 +449,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
 
     def _check_predict_input(self, X):
         check_is_fitted(self)
+        if is_dask_collection(X):
+            # the feature count and names, on an empty stand-in: no block is read
+            self._check_predict_input(empty_like_rows(X))
+            return X
         if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
                 sp.issparse(X):
             # the estimator validates the values itself; checking them here too
@@ -461,17 +470,22 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_samples, n_features)
+            A Dask array or DataFrame is predicted block by block on the Dask
+            workers: the result is then a lazy Dask array (nothing is
+            computed until you call ``.compute()``).
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray or dask.array.Array of shape (n_samples,)
         """
         X = self._check_predict_input(X)
-        pred = np.asarray(self.estimator_.predict(X))
-        if self._classes_are_codes and pred.dtype == self.classes_.dtype:
-            return pred  # labels 0..k-1: the codes are the labels, skip the lookup
-        return np.take(self.classes_, pred.astype(np.intp, copy=False))
+        if is_dask_collection(X):
+            return map_rows(_LabelsOf(self.estimator_, self.classes_,
+                                      self._classes_are_codes), X,
+                            dtype=self.classes_.dtype)
+        return _LabelsOf(self.estimator_, self.classes_, self._classes_are_codes)(X)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -479,13 +493,19 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_samples, n_features)
+            A Dask array or DataFrame gives a lazy Dask array, computed block
+            by block on the Dask workers.
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
+        proba : ndarray or dask.array.Array of shape (n_samples, n_classes)
         """
         X = self._check_predict_input(X)
+        if is_dask_collection(X):
+            return map_rows(self.estimator_.predict_proba, X, dtype=float,
+                            n_columns=len(self.classes_))
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
@@ -494,13 +514,19 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_samples, n_features)
+            A Dask array or DataFrame gives a lazy Dask array, computed block
+            by block on the Dask workers.
 
         Returns
         -------
-        log_proba : ndarray of shape (n_samples, n_classes)
+        log_proba : ndarray or dask.array.Array of shape (n_samples, n_classes)
         """
         X = self._check_predict_input(X)
+        if is_dask_collection(X):
+            return map_rows(self.estimator_.predict_log_proba, X, dtype=float,
+                            n_columns=len(self.classes_))
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
@@ -514,8 +540,13 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            A Dask array or DataFrame ``X`` is computed (decision functions
+            have no shape known before they run; ``predict_proba`` returns a
+            lazy result).
         """
         X = self._check_predict_input(X)
+        if is_dask_collection(X):
+            X = X.compute()
         return self.estimator_.decision_function(X)
 
     def query(self, X_pool, n_samples=1, *, strategy="margin", exclude=None,
@@ -533,9 +564,13 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
 
         Parameters
         ----------
-        X_pool : {array-like, sparse matrix, DataFrame} of shape (n_pool, n_features)
+        X_pool : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_pool, n_features)
             Unlabelled rows with the training columns (checked like
-            ``predict``'s input: feature names and count).
+            ``predict``'s input: feature names and count). A Dask array or
+            DataFrame is scored by one task per block on the Dask workers
+            (fit in memory, query out of core); only each block's best rows
+            come back.
         n_samples : int, default=1
             Rows to return. When fewer are available (the pool minus
             ``exclude``), all of them are returned with a
@@ -563,6 +598,11 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             Also return the rows' scores.
         batch_size : int, default=10_000
             Rows scored at a time. The result does not depend on it.
+
+        The estimator's ``n_jobs`` splits an in-memory pool into segments
+        scored in parallel (:class:`sklearn.utils.parallel.Parallel`, under
+        the backend ``joblib.parallel_config`` sets); the result does not
+        depend on it either.
 
         Returns
         -------
@@ -596,7 +636,23 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         X_pool = self._check_predict_input(X_pool)
         result = resolve_query_strategy(strategy).rank(
             self.estimator_, X_pool, n_samples, exclude=exclude,
-            random_state=self.random_state, batch_size=batch_size)
+            random_state=self.random_state, batch_size=batch_size, n_jobs=self.n_jobs)
         if return_scores:
             return result.positions, result.scores
         return result.positions
+
+
+class _LabelsOf:
+    """``predict`` of the final estimator, its codes mapped back to the labels: a
+    picklable function of the rows that carries the fitted estimator alone (a
+    Dask task ships it, not the classifier with its record of the fit)."""
+
+    def __init__(self, estimator, classes, classes_are_codes):
+        self.estimator, self.classes = estimator, classes
+        self.classes_are_codes = classes_are_codes
+
+    def __call__(self, X):
+        pred = np.asarray(self.estimator.predict(X))
+        if self.classes_are_codes and pred.dtype == self.classes.dtype:
+            return pred  # labels 0..k-1: the codes are the labels, skip the lookup
+        return np.take(self.classes, pred.astype(np.intp, copy=False))
