@@ -17,6 +17,16 @@ default, as ``n_jobs=None`` means one job), and when the out-of-fold fits run in
 workers times threads never exceed the budget. A base estimator that sets its own
 ``n_jobs`` (an XGBoost or a random forest with ``n_jobs=4``) keeps it: the loop
 then sets no BLAS/OpenMP limit of its own for its fits.
+
+Under a joblib backend that runs tasks on a cluster (Dask, Ray: any backend
+other than joblib's own loky, multiprocessing, threading and sequential ones),
+``effective_n_jobs`` counts the cores of the whole cluster, whatever ``n_jobs``
+says, so it says nothing about the cores of this process: every fit of the loop
+then gets one BLAS/OpenMP thread, here and in each task, as Dask's workers give
+their tasks by default (the cluster's parallelism is its worker threads). Two
+BLAS threads per fit in each of two one-thread Dask workers made a
+``GridSearchCV`` over the loop several times slower on a 2-core machine
+(``benchmarks/bench_dask.py``).
 """
 
 # License: BSD 3 clause
@@ -41,6 +51,24 @@ def _own_n_jobs(estimator):
             if (k == "n_jobs" or k.endswith("__n_jobs")) and v is not None]
 
 
+def _cluster_backend():
+    """True when the active joblib backend is not one of joblib's local ones."""
+    from joblib.parallel import get_active_backend
+
+    try:
+        from joblib._parallel_backends import (
+            LokyBackend,
+            MultiprocessingBackend,
+            SequentialBackend,
+            ThreadingBackend,
+        )
+    except ImportError:  # pragma: no cover - joblib reorganised: assume local
+        return False
+    backend, _ = get_active_backend()
+    return not isinstance(backend, (LokyBackend, MultiprocessingBackend, SequentialBackend,
+                                    ThreadingBackend))
+
+
 def thread_budget(n_jobs, estimator):
     """BLAS/OpenMP threads for the loop's fits in this process, or None for no limit.
 
@@ -55,9 +83,12 @@ def thread_budget(n_jobs, estimator):
     Returns
     -------
     limit : int or None
+        One under a cluster backend (Dask, Ray; see the module docstring).
     """
     if _own_n_jobs(estimator):
         return None
+    if _cluster_backend():
+        return 1
     return max(1, int(effective_n_jobs(n_jobs)))
 
 
