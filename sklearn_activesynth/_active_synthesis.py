@@ -235,7 +235,12 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         that many segments of an in-memory pool in parallel. Every parallel
         call goes through :class:`sklearn.utils.parallel.Parallel`, so
         ``joblib.parallel_config`` chooses the backend (loky, threading, Dask,
-        Ray's joblib backend); results do not depend on it.
+        Ray's joblib backend); results do not depend on it. ``n_jobs=1``
+        keeps that work in this process under any backend, which matters on
+        Dask: joblib's Dask backend spreads a call over the whole cluster
+        whatever its ``n_jobs``, also from inside a Dask task (a
+        ``GridSearchCV`` candidate), and the loop's fits then use one
+        BLAS/OpenMP thread each (see the README's "Scaling out").
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the folds, the targeting, the generator, the filters
         and every clone of the estimator whose own ``random_state`` is unset

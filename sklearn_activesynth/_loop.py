@@ -48,6 +48,7 @@ from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncerta
 from .utils import fit_clone
 from .utils._seeding import MAX_SEED, check_random_state, seed_unset_random_states
 from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
+from .utils._parallel import delayed, parallel
 from .utils._threads import limit_threads, worker_thread_limit
 
 logger = logging.getLogger("sklearn_activesynth")
@@ -1289,15 +1290,13 @@ class FitLoop:
         folds = list(skf.split(np.zeros(n_real), state.y_tr))
         seeds = rng.randint(MAX_SEED, size=len(folds))
 
-        from sklearn.utils.parallel import Parallel, delayed
-
         # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
         per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))
         # the arrays are arguments of a module-level function, not captured by a
         # closure: joblib memory-maps large array arguments for process workers
         # (loky) and the Dask backend scatters them, once per call for all the
         # folds; a closure would carry the whole fit state to every task
-        results = Parallel(n_jobs=self.n_jobs)(
+        results = parallel(self.n_jobs)(
             delayed(_fit_and_score_fold)(
                 self.estimator, self.fit_params, scorer, per_worker, seeds[k], tr, te,
                 n_real, y_comb, w_comb, state.X_tr, *pool.X)

@@ -48,7 +48,6 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
@@ -63,6 +62,7 @@ from .uncertainty import (
 )
 from .utils._compat import Interval, StrOptions
 from .utils._dask import is_dask_collection, row_blocks, take_block_rows
+from .utils._parallel import delayed, n_workers, parallel
 from .utils._seeding import check_random_state
 from .utils.tabular import TabularSchema, take_rows
 
@@ -504,8 +504,10 @@ class BaseQueryStrategy(BaseEstimator):
             Contiguous segments of an in-memory pool scored in parallel
             (:class:`sklearn.utils.parallel.Parallel`: loky, threads, Dask,
             whatever ``joblib.parallel_config`` sets), each of whole chunks.
-            ``None``: one, unless a ``joblib.parallel_config`` says otherwise.
-            Ignored for a Dask pool (its blocks are the tasks) and for
+            ``None``: one, unless a ``joblib.parallel_config`` says otherwise
+            (under the Dask backend: as many as the cluster has threads).
+            ``1``: one, in this process, under any backend. Ignored for a
+            Dask pool (its blocks are the tasks) and for
             strategies whose scores draw from ``random_state``
             (:class:`RandomSampling`). The result does not depend on it.
 
@@ -571,16 +573,13 @@ class BaseQueryStrategy(BaseEstimator):
                                                  plan, rng, part):
                 best.merge(pos, neg, Z)
         else:
-            n_segments = 1 if self._score_uses_rng else \
-                max(1, int(effective_n_jobs(n_jobs)))
+            n_segments = 1 if self._score_uses_rng else n_workers(n_jobs)
             segments = _segments(n_pool, batch_size, n_segments)
             if len(segments) == 1:
                 best.merge(*_best_rows(self, estimator, X_pool, 0, excluded, plan, rng,
                                        **part))
             else:
-                from sklearn.utils.parallel import Parallel, delayed
-
-                for pos, neg, Z in Parallel(n_jobs=n_jobs)(
+                for pos, neg, Z in parallel(n_jobs)(
                         delayed(_best_rows)(self, estimator, _chunk(X_pool, a, b), a,
                                             _within(excluded, a, b), plan, None, **part)
                         for a, b in segments):

@@ -22,14 +22,17 @@ da = pytest.importorskip("dask.array")
 import cloudpickle  # noqa: E402  (distributed depends on it)
 from distributed.diagnostics.plugin import SchedulerPlugin  # noqa: E402
 from joblib import parallel_config  # noqa: E402
+from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from sklearn_activesynth import ActiveSynthesisClassifier  # noqa: E402
 from sklearn_activesynth.acquisition import HybridSampling, UncertaintySampling  # noqa: E402
 from sklearn_activesynth.benchmark import RUN_KEYS  # noqa: E402
 from sklearn_activesynth.benchmark.__main__ import main as cli_main  # noqa: E402
+from sklearn_activesynth.utils._threads import thread_budget, worker_thread_limit  # noqa: E402
 
 TIMING = ["fit_seconds", "predict_seconds"]
 
@@ -131,6 +134,65 @@ def test_fit_on_the_cluster_is_the_local_fit(cluster, client):
                   if k.startswith("batch_of__fit_and_score_fold")]
     assert len(fold_tasks) == 3 * rounds
     assert max(fold_tasks) < x_tr_bytes / 10, fold_tasks
+
+
+def test_n_jobs_1_keeps_the_work_in_this_process(client, fitted_and_pool):
+    # joblib's Dask backend would spread even n_jobs=1 over the cluster (and does
+    # so from inside every Dask task); the package keeps n_jobs=1 sequential.
+    # (scikit-learn's own calls are joblib's: the generator's NearestNeighbors
+    # queries still become tasks, whatever their n_jobs.)
+    X, y = make_classification(n_samples=300, n_features=6, random_state=4)
+    clf, pool = fitted_and_pool
+    local = ActiveSynthesisClassifier(LogisticRegression(), max_iter=1, n_jobs=1,
+                                      random_state=0).fit(X, y)
+    clf.set_params(n_jobs=1)
+    try:
+        with distributed.get_task_stream(client) as stream, parallel_config(backend="dask"):
+            remote = ActiveSynthesisClassifier(LogisticRegression(), max_iter=1, n_jobs=1,
+                                               random_state=0).fit(X, y)
+            clf.query(pool, 5, batch_size=100)
+    finally:
+        clf.set_params(n_jobs=None)
+    ours = [str(t["key"]) for t in stream.data
+            if str(t["key"]).startswith(("batch_of__fit_and_score_fold", "batch_of__best_rows"))]
+    assert not ours
+    # the same calls with n_jobs=2 do run on the cluster
+    with distributed.get_task_stream(client) as stream, parallel_config(backend="dask"):
+        ActiveSynthesisClassifier(LogisticRegression(), max_iter=1, n_jobs=2,
+                                  random_state=0).fit(X, y)
+    assert _ran(stream, "batch_of__fit_and_score_fold")
+    _same_fit(local, remote)
+
+
+class _ThreadRecorder(ClassifierMixin, BaseEstimator):
+    """LogisticRegression that records the OpenMP/BLAS threads it was given."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.threads_ = {p["user_api"]: p["num_threads"] for p in threadpool_info()}
+        self.lr_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return self.lr_.predict_proba(X)
+
+    def predict(self, X):
+        return self.lr_.predict(X)
+
+
+def test_fits_under_the_dask_backend_use_one_blas_thread(client):
+    # joblib's Dask backend counts the cluster's cores whatever n_jobs says, so it
+    # cannot size this process's BLAS pools: one thread per fit, as Dask gives
+    # its tasks (locally, n_jobs=2 gives the fits two)
+    X, y = make_classification(n_samples=200, random_state=0)
+    lr = LogisticRegression()
+    clf = ActiveSynthesisClassifier(_ThreadRecorder(), max_iter=0, n_jobs=2, random_state=0)
+    with threadpool_limits(limits=2):
+        assert set(clf.fit(X, y).estimator_.threads_.values()) == {2}
+        with parallel_config(backend="dask"):
+            assert thread_budget(None, lr) == 1 and thread_budget(8, lr) == 1
+            assert worker_thread_limit(8, lr, n_tasks=5) == 1
+            assert set(clf.fit(X, y).estimator_.threads_.values()) == {1}
 
 
 def test_grid_search_on_the_cluster_is_the_local_search(client):

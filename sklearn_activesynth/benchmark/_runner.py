@@ -25,13 +25,13 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 from sklearn.pipeline import Pipeline
-from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from .._active_synthesis import ActiveSynthesisClassifier
 from ..metrics import expected_calibration_error, recall_at_precision, reliability_curve
 from ..uncertainty import entropy
+from ..utils._parallel import delayed, parallel
 from ._datasets import (
     DATA_DIR_ENV,
     add_label_noise,
@@ -796,7 +796,7 @@ def run_benchmark(datasets, *, estimators=("lr",), methods=DEFAULT_METHODS, gene
     if tasks:
         bar = tqdm(total=len(tasks), disable=not progress, desc="benchmark cells",
                    unit="cell")
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        results = parallel(n_jobs, return_as="generator_unordered")(
             delayed(_run_task)(cfg, *data[t["dataset"]], t) for t in tasks)
         for rows, rel in results:
             new_rows.extend(rows)

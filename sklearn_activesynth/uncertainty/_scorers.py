@@ -4,11 +4,11 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._fitting import _takes_sample_weight, fit_clone
+from ..utils._parallel import delayed, parallel
 from ..utils._seeding import MAX_SEED, check_random_state
 from ..utils.tabular import take_rows
 from ._base import (
@@ -216,7 +216,7 @@ class EnsembleVariance(BaseUncertaintyScorer):
         seeds = rng.randint(MAX_SEED, size=self.n_members)
         if sample_weight is not None and not _takes_sample_weight(estimator):
             _warn_resample(estimator)
-        members = Parallel(n_jobs=n_jobs)(
+        members = parallel(n_jobs)(
             delayed(_fit_rows)(estimator, X, y, sample_weight, idx, fit_params, seed)
             for idx, seed in zip(draws, seeds)
         )

@@ -12,11 +12,11 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 from sklearn.pipeline import Pipeline
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._compat import Interval, StrOptions
 from ..utils._fitting import _is_torch_net, _takes_sample_weight, fit_clone
+from ..utils._parallel import delayed, parallel
 from ..utils._seeding import MAX_SEED, check_random_state
 from ..utils._torch import import_skorch, import_torch, seeded_torch
 from ..utils.tabular import take_rows
@@ -480,7 +480,7 @@ class DeepEnsembleVariance(EnsembleVariance):
         seeds = rng.randint(MAX_SEED, size=self.n_members)
         if sample_weight is not None and not _takes_sample_weight(estimator):
             _warn_resample(estimator)
-        members = Parallel(n_jobs=n_jobs)(
+        members = parallel(n_jobs)(
             delayed(_fit_seeded)(estimator, X, y, sample_weight, idx, fit_params, seed)
             for idx, seed in zip(draws, seeds)
         )
