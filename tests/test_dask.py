@@ -221,7 +221,8 @@ def test_benchmark_cli_on_the_cluster_is_the_local_run(cluster, client, tmp_path
     with distributed.get_task_stream(client) as stream:
         assert cli_main(args + ["--out", str(tmp_path / "dask"),
                                 "--dask", cluster.scheduler_address]) == 0
-    assert len(_ran(stream, "batch_of__run_task")) >= 1
+    # the cells, and only them: what runs inside a cell stays in its task
+    assert len(_ran(stream, "batch_of__run_task")) == len(stream.data) >= 1
     assert {t["worker"] for t in stream.data} <= set(cluster.scheduler.workers)
 
     def read(name, keys):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from joblib import parallel_config
 from sklearn.base import clone
 from sklearn.metrics import (
     accuracy_score,
@@ -397,7 +398,11 @@ def _run_task(cfg, X, y, task):
                  label_noise=float(cfg["label_noise"]), missing=float(cfg["missing"]))
     cfg = dict(cfg, estimator=task["estimator"])
     mixes = dict(task["mixes"])
-    with warnings.catch_warnings(), threadpool_limits(limits=cfg["n_threads"]):
+    # a cell is one job: joblib calls inside it (scikit-learn's ColumnTransformer,
+    # NearestNeighbors) run in its process, as in a loky worker; joblib's Dask
+    # backend would otherwise send each of them back to the cluster as tasks
+    with warnings.catch_warnings(), threadpool_limits(limits=cfg["n_threads"]), \
+            parallel_config(backend="sequential"):
         warnings.simplefilter("ignore")
         try:
             cell = _Cell(X, y, fraction=task["fraction"], seed=task["seed"],
