@@ -14,7 +14,10 @@ package on their first task):
   ``max_iter``) of ``ActiveSynthesisClassifier(LogisticRegression())`` on
   ``make_classification(--grid-rows, 20, weights=[0.8])``, ``cv=3``,
   ``n_jobs=2``: under ``joblib.parallel_config("loky")`` and
-  ``parallel_config("dask")``.
+  ``parallel_config("dask")``; once with the estimator's default ``n_jobs=None``
+  (on Dask, each candidate's task sends its out-of-fold fits back to the
+  cluster as tasks: joblib's Dask backend runs nested calls on the cluster) and
+  once with ``n_jobs=1`` (they stay in the candidate's task).
 
 The cluster: ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)``
 on 127.0.0.1, started once before the timings (its start-up time is printed
@@ -73,7 +76,7 @@ def cli_run(address, out, seeds):
     return runs.sort_values(["dataset", "seed", "method"]).reset_index(drop=True)
 
 
-def grid_run(backend, n_rows):
+def grid_run(backend, n_rows, n_jobs=None):
     from joblib import parallel_config
     from sklearn.datasets import make_classification
     from sklearn.linear_model import LogisticRegression
@@ -85,7 +88,7 @@ def grid_run(backend, n_rows):
                                random_state=0)
     grid = {"n_synthetic": [0.1, 0.3], "targeting": ["uncertain", "random_matched"],
             "max_iter": [1, 2]}
-    est = ActiveSynthesisClassifier(LogisticRegression(), random_state=0)
+    est = ActiveSynthesisClassifier(LogisticRegression(), n_jobs=n_jobs, random_state=0)
     with parallel_config(backend=backend):
         search = GridSearchCV(est, grid, cv=3, n_jobs=2).fit(X, y)
     return search.cv_results_["mean_test_score"]
@@ -115,8 +118,7 @@ def main(argv=None):
             tempfile.TemporaryDirectory() as tmp:
         start_s = time.perf_counter() - t0
         address = cluster.scheduler_address
-        times = {("cli", "local"): [], ("cli", "dask"): [],
-                 ("grid", "local"): [], ("grid", "dask"): []}
+        times = {(w, b): [] for w in ["cli", "grid", "grid1"] for b in ["local", "dask"]}
         for rep in range(args.repeats + 1):  # rep 0: warm-up, not timed
             s_local, a = timed(cli_run, None, Path(tmp) / f"local{rep}", args.seeds)
             s_dask, b = timed(cli_run, address, Path(tmp) / f"dask{rep}", args.seeds)
@@ -124,14 +126,17 @@ def main(argv=None):
             g_local, ga = timed(grid_run, "loky", args.grid_rows)
             g_dask, gb = timed(grid_run, "dask", args.grid_rows)
             np.testing.assert_array_equal(ga, gb)
+            g1_local, ga = timed(grid_run, "loky", args.grid_rows, 1)
+            g1_dask, gb = timed(grid_run, "dask", args.grid_rows, 1)
+            np.testing.assert_array_equal(ga, gb)
+            got = {("cli", "local"): s_local, ("cli", "dask"): s_dask,
+                   ("grid", "local"): g_local, ("grid", "dask"): g_dask,
+                   ("grid1", "local"): g1_local, ("grid1", "dask"): g1_dask}
             if rep:
-                times["cli", "local"].append(s_local)
-                times["cli", "dask"].append(s_dask)
-                times["grid", "local"].append(g_local)
-                times["grid", "dask"].append(g_dask)
-            print(f"{'warm-up' if rep == 0 else f'repeat {rep}'}: benchmark CLI local "
-                  f"{s_local:.2f} s, cluster {s_dask:.2f} s; grid local {g_local:.2f} s, "
-                  f"cluster {g_dask:.2f} s", flush=True)
+                for k, v in got.items():
+                    times[k].append(v)
+            print(f"{'warm-up' if rep == 0 else f'repeat {rep}'}: " + ", ".join(
+                f"{w} {b} {v:.2f} s" for (w, b), v in got.items()), flush=True)
         n_runs = len(a)
     load_after = os.getloadavg()
 
@@ -150,9 +155,12 @@ def main(argv=None):
         f"| benchmark CLI, fraud ({n_runs} runs, {args.seeds} cells) | "
         f"{med['cli', 'local']:.2f} | {med['cli', 'dask']:.2f} | "
         f"{med['cli', 'dask'] / med['cli', 'local']:.2f} |",
-        f"| GridSearchCV, 8 candidates x 3 folds, {args.grid_rows} rows | "
-        f"{med['grid', 'local']:.2f} | "
+        f"| GridSearchCV, 8 candidates x 3 folds, {args.grid_rows} rows, estimator "
+        f"n_jobs=None | {med['grid', 'local']:.2f} | "
         f"{med['grid', 'dask']:.2f} | {med['grid', 'dask'] / med['grid', 'local']:.2f} |",
+        f"| the same, estimator n_jobs=1 | {med['grid1', 'local']:.2f} | "
+        f"{med['grid1', 'dask']:.2f} | "
+        f"{med['grid1', 'dask'] / med['grid1', 'local']:.2f} |",
         "",
         "Results identical on both backends in every repeat (benchmark rows without "
         "their timing columns, the grid's mean test scores).",
