@@ -5,6 +5,8 @@ from numbers import Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -421,6 +423,31 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         self._fit_loop(X, y, fit_params, final_refit=self.refit)
         return self
 
+    def _check_query_estimator(self, model):
+        """A fitted proxy whose classes are this model's (labels or their codes)."""
+        try:
+            check_is_fitted(model)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                f"query_estimator {type(model).__name__} is not fitted. query keeps no "
+                "training rows, so it cannot fit a proxy: pass one fitted on the rows "
+                "this model learned, e.g. clf.query_estimator_ after a fit with "
+                "acquisition=Acquisition(query_estimator=...) (refitted on the final "
+                "model's rows), or fit it yourself.") from exc
+        classes = getattr(model, "classes_", None)
+        if isinstance(model, Pipeline) and classes is None:
+            classes = getattr(model[-1], "classes_", None)
+        k = len(self.classes_)
+        codes = np.arange(k)
+        if classes is None or not (
+                len(classes) == k and (np.array_equal(np.asarray(classes), self.classes_)
+                                       or np.array_equal(np.asarray(classes), codes))):
+            raise ValueError(
+                f"query_estimator has classes {None if classes is None else list(classes)}; "
+                f"it must have this model's classes, {self.classes_.tolist()} (or their "
+                f"codes {codes.tolist()}), so its probabilities are of the same problem.")
+        return model
+
     def _unlabelled_rows(self, y):
         """Rows of ``y`` equal to ``missing_label``; checks that they can exist."""
         missing = self.missing_label
@@ -519,7 +546,7 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         return self.estimator_.decision_function(X)
 
     def query(self, X_pool, n_samples=1, *, strategy="margin", exclude=None,
-              return_scores=False, batch_size=DEFAULT_BATCH_SIZE):
+              return_scores=False, batch_size=DEFAULT_BATCH_SIZE, query_estimator=None):
         """The rows of an unlabelled pool to label next, best first.
 
         Ranks ``X_pool`` with the final estimator and a query strategy of
@@ -563,6 +590,19 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             Also return the rows' scores.
         batch_size : int, default=10_000
             Rows scored at a time. The result does not depend on it.
+        query_estimator : fitted classifier or None, default=None
+            A proxy that ranks the pool in place of the final estimator
+            (seed 003 §2.2.2): a cheaper model, fitted on the rows this model
+            learned, with its classes (the labels of ``classes_``, or their
+            codes ``0..n_classes-1``). ``query`` keeps no training rows, so it
+            cannot fit one: after a fit with
+            ``acquisition=Acquisition(query_estimator=...)``,
+            ``self.query_estimator_`` is the proxy refitted on the final
+            model's rows; otherwise fit it yourself. An unfitted one raises
+            ``NotFittedError``. A fitted ensemble (``BaggingClassifier``,
+            ``RandomForestClassifier``) also serves a committee scorer
+            (``strategy="ensemble_variance"``). ``None``: the final estimator
+            ranks the pool.
 
         Returns
         -------
@@ -592,10 +632,27 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         >>> later = clf.query(pool, n_samples=5, exclude=positions)   # not answered yet
         >>> set(later.tolist()) & set(positions.tolist())
         set()
+
+        A fitted proxy ranks the pool in place of the final estimator, and a
+        fitted committee serves ``"ensemble_variance"``:
+
+        >>> from sklearn.ensemble import BaggingClassifier
+        >>> proxy = LogisticRegression(C=0.01).fit(X[:200], y[:200])
+        >>> by_proxy = clf.query(pool, n_samples=5, query_estimator=proxy)
+        >>> p = proxy.predict_proba(pool)[:, 1]
+        >>> bool((by_proxy == np.argsort(np.abs(p - 0.5))[:5]).all())
+        True
+        >>> bagging = BaggingClassifier(LogisticRegression(), n_estimators=5,
+        ...                             random_state=0).fit(X[:200], y[:200])
+        >>> clf.query(pool, n_samples=3, strategy="ensemble_variance",
+        ...           query_estimator=bagging).shape
+        (3,)
         """
         X_pool = self._check_predict_input(X_pool)
+        model = self.estimator_ if query_estimator is None else \
+            self._check_query_estimator(query_estimator)
         result = resolve_query_strategy(strategy).rank(
-            self.estimator_, X_pool, n_samples, exclude=exclude,
+            model, X_pool, n_samples, exclude=exclude,
             random_state=self.random_state, batch_size=batch_size)
         if return_scores:
             return result.positions, result.scores

@@ -377,7 +377,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.scoring_ = result.scoring
         for name, value in (("selection_", result.selection),
                             ("acquired_indices_", result.acquired_indices),
-                            ("acquired_labels_", result.acquired_labels)):
+                            ("acquired_labels_", result.acquired_labels),
+                            ("query_estimator_", result.query_estimator)):
             if value is not None:
                 setattr(self, name, value)
             elif hasattr(self, name):

@@ -435,8 +435,13 @@ class AcquisitionStage(Stage):
         n_ask = min(budget, acq.n_left)
         if n_ask == 0 or acq.stopped:
             return fields
-        ranked = self.acquisition.resolve_strategy().rank(
-            state.model, acq.X, n_ask, exclude=~acq.remaining, random_state=seed)
+        strategy = self.acquisition.resolve_strategy()
+        t0 = time.perf_counter()
+        ranker, report = self.ranking_model(loop, state, rnd, strategy)
+        if report:
+            fields.update(report, seconds_query_model=time.perf_counter() - t0)
+        ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
+                               random_state=seed)
         for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
             if k in ranked.report:
                 fields[f"query_{k}"] = ranked.report[k]
@@ -462,6 +467,42 @@ class AcquisitionStage(Stage):
         for c, n in zip(state.classes, np.bincount(codes[got], minlength=len(state.classes))):
             fields[f"n_acquired_{_label_name(c)}"] = int(n)
         return fields
+
+    def ranking_model(self, loop, state, rnd, strategy):
+        """The model that ranks the unlabelled rows, and its history fields.
+
+        The current model, unless the acquisition has a proxy
+        (``query_estimator``: a clone fitted on the round's training rows, the
+        labelled ones plus the accepted synthetic rows, with the current
+        model's weights) or the strategy a committee scorer (its members
+        fitted on the same rows: clones of the proxy, else of the task
+        model)."""
+        proxy = self.acquisition.query_estimator
+        scorer = strategy._uncertainty_scorer()
+        committee = scorer is not None and scorer.requires == "committee"
+        if proxy is None and not committee:
+            return state.model, {}
+        pool = state.pool
+        X_fit = concat_rows([state.X_tr] + pool.X)
+        y_fit = np.concatenate([state.y_tr, pool.y]).astype(int)
+        w = loop.weights(state.n_tr, len(pool), rnd.t - 1, state.w_tr, state.u_tr, pool.u,
+                         loop.mixing_signals(state, pool))
+        seed = state.rng.randint(MAX_SEED)
+        report, model = {}, state.model
+        if proxy is not None:
+            model = loop.fit_proxy(proxy, X_fit, y_fit, w, seed)
+            report["query_model"] = type(proxy).__name__
+        if committee:
+            from .acquisition import _Committee
+
+            template = loop.estimator if proxy is None else proxy
+            members, _ = scorer.fit_committee(
+                template, X_fit, y_fit, w,
+                fit_params=loop.fit_params if proxy is None else None,
+                random_state=seed, n_jobs=loop.n_jobs)
+            model = _Committee(members, len(state.classes), model=model)
+            report["query_committee_size"] = len(members)
+        return model, report
 
     @staticmethod
     def ask(loop, acq, asked):
@@ -1069,6 +1110,7 @@ class LoopResult:
     selection: object = None
     acquired_indices: np.ndarray = None   # with an oracle: positions in X, in order
     acquired_labels: np.ndarray = None
+    query_estimator: object = None        # the proxy fitted on the final model's rows
 
 
 class FitLoop:
@@ -1096,6 +1138,7 @@ class FitLoop:
         self.oracle = getattr(owner, "oracle", None)
         self.missing_label = getattr(owner, "missing_label", np.nan)
         self.oracle_takes_indices = _takes_indices(self.oracle)
+        self.acquisition = owner._get_acquisition() if self.oracle is not None else None
         gens = owner.generator
         if isinstance(gens, list):
             if not gens:
@@ -1133,6 +1176,16 @@ class FitLoop:
                 "resample", f"{type(est).__name__}.fit takes no sample_weight; the "
                 "integration weights are applied by weighted resampling of the rows "
                 "instead."))
+
+    def fit_proxy(self, proxy, X, y, weights, seed):
+        """A clone of the acquisition's ``query_estimator`` fitted on the rows the
+        task model learns (its fit parameters are the task model's, not given)."""
+        return fit_clone(
+            proxy, X, y, weights, random_state=seed, seed_unset=True,
+            on_resample=lambda est: self.warn_once(
+                "resample_proxy", f"{type(est).__name__}.fit (the query_estimator) takes "
+                "no sample_weight; the integration weights are applied by weighted "
+                "resampling of its rows instead."))
 
     def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn, signals=None):
         """Integration weights times the user's real-row weights; None if all 1.
@@ -1644,6 +1697,8 @@ class FitLoop:
         n_iter = len([h for h in history if h["round"] > 0])
         estimator = state.model
         acq = state.acquisition
+        proxy = None if acq is None else self.acquisition.query_estimator
+        query_model = None
         rows = None  # every row of X
         if labelled is not None or (acq is not None and acq.positions):
             have = np.ones(len(y_enc), bool) if labelled is None else labelled.copy()
@@ -1667,11 +1722,22 @@ class FitLoop:
                 w_fin = None if sample_weight is None else sample_weight[rows]
                 u_all = None if u_all is None else u_all[rows]
             w = self.weights(len(y_fin), len(pool), n_iter, w_fin, u_all, pool.u, signals)
-            estimator = self.fit(concat_rows([X_fin] + pool.X),
-                                 np.concatenate([y_fin, pool.y]).astype(int), w,
-                                 state.rng.randint(MAX_SEED))
+            X_all = concat_rows([X_fin] + pool.X)
+            y_all = np.concatenate([y_fin, pool.y]).astype(int)
+            estimator = self.fit(X_all, y_all, w, state.rng.randint(MAX_SEED))
             if history:
                 history[-1]["seconds_final_refit"] = time.perf_counter() - t0
+            if proxy is not None:  # the proxy learns what the final model learned
+                query_model = self.fit_proxy(proxy, X_all, y_all, w,
+                                             state.rng.randint(MAX_SEED))
+            del X_all
+        elif proxy is not None:  # the last model's rows
+            query_model = self.fit_proxy(
+                proxy, concat_rows([state.X_tr] + pool.X),
+                np.concatenate([state.y_tr, pool.y]).astype(int),
+                self.weights(state.n_tr, len(pool), n_iter, state.w_tr, state.u_tr, pool.u,
+                             self.mixing_signals(state, pool)),
+                state.rng.randint(MAX_SEED))
         provenance = (pd.concat(pool.provenance, ignore_index=True) if len(pool.provenance)
                       else pd.DataFrame(
             {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
@@ -1688,7 +1754,8 @@ class FitLoop:
             state.selection.frame(self.selector.c),
             acquired_indices=None if acq is None else np.asarray(acq.positions, dtype=np.intp),
             acquired_labels=None if acq is None else
-            state.classes[np.asarray(acq.codes, dtype=np.intp)])
+            state.classes[np.asarray(acq.codes, dtype=np.intp)],
+            query_estimator=query_model)
 
 
 DEFAULT_STAGES = (UncertaintyStage, TargetingStage, GenerationStage, FilterStage,

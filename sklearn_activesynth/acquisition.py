@@ -42,7 +42,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.random import sample_without_replacement
@@ -54,7 +54,7 @@ from .uncertainty import (
     predict_proba_like,
     resolve_uncertainty,
 )
-from .utils._compat import Interval, StrOptions
+from .utils._compat import HasMethods, Interval, StrOptions
 from .utils._seeding import check_random_state
 from .utils.tabular import TabularSchema, take_rows
 
@@ -244,6 +244,8 @@ class _Representation:
     learned from the reference rows; plus the RBF bandwidth."""
 
     def __init__(self, estimator, X_ref, bandwidth):
+        if isinstance(estimator, _Committee):  # members of a model: its representation
+            estimator = estimator.model
         if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
             self._transform = estimator[:-1].transform
         else:
@@ -320,15 +322,53 @@ def _reference_positions(n_pool, n_reference, rng):
 
 
 def _resolve_scorer(spec, owner):
-    scorer = resolve_uncertainty(spec)
-    if scorer.requires == "committee":
-        raise ValueError(
-            f"{owner} cannot query with the committee scorer {type(scorer).__name__}: a "
-            "committee is fitted on the training rows, and ranking a pool uses only the "
-            "fitted model (it keeps no training rows). Use a scorer of the fitted model: "
-            "'margin', 'entropy', 'least_confidence', a scorer with requires='proba' or "
-            "'model' (e.g. MCDropout for torch nets), or f(fitted_estimator, X) -> scores.")
-    return scorer
+    return resolve_uncertainty(spec)
+
+
+class _Committee:
+    """Fitted members of a committee seen as one model: what a committee scorer
+    (``requires = "committee"``) scores a pool with.
+
+    ``members`` were fitted on labels encoded ``0..n_classes - 1``;
+    ``predict_proba`` is their mean. ``model`` (a fitted model, or None) gives
+    the representation for density and diversity (a Pipeline's preprocessing).
+    """
+
+    def __init__(self, members, n_classes, model=None):
+        self.members, self.n_classes, self.model = list(members), int(n_classes), model
+        self.classes_ = np.arange(self.n_classes)
+
+    def predict_proba(self, X):
+        from .uncertainty._scorers import _member_proba
+
+        return np.mean([_member_proba(m, X, self.n_classes) for m in self.members], axis=0)
+
+
+def _committee_of(estimator, owner):
+    """``(transform, members, n_classes)`` of a fitted committee: a
+    :class:`_Committee`, or a fitted ensemble of classifiers exposing
+    ``estimators_`` (bagging, random forests, voting), alone or as a Pipeline's
+    last step (``transform``: the Pipeline's preprocessing, else None)."""
+    if isinstance(estimator, _Committee):
+        return None, estimator.members, estimator.n_classes
+    transform, final = None, estimator
+    if isinstance(estimator, Pipeline):
+        transform, final = estimator[:-1].transform, estimator[-1]
+    members = getattr(final, "estimators_", None)
+    if isinstance(members, np.ndarray):
+        members = members.ravel().tolist()
+    if members and hasattr(final, "classes_") and all(is_classifier(m) for m in members):
+        return transform, list(members), len(final.classes_)
+    raise ValueError(
+        f"{owner} was given the committee scorer of a ranking, but "
+        f"{type(final).__name__} is not a fitted committee: a committee's members are "
+        "fitted on the training rows, which ranking a pool does not have. Rank with a "
+        "fitted ensemble of classifiers (e.g. BaggingClassifier, RandomForestClassifier: "
+        "members in estimators_), pass one as query(..., query_estimator=...), or let "
+        "fit fit the committee (ActiveSynthesisClassifier(oracle=..., acquisition="
+        "Acquisition(strategy=UncertaintySampling('ensemble_variance')))), where the "
+        "training rows are at hand; otherwise use a scorer of the fitted model "
+        "('margin', 'entropy', MCDropout for torch nets, or f(fitted_estimator, X)).")
 
 
 def _uncertainty_scale(scorer, n_classes, u_ref):
@@ -342,7 +382,11 @@ def _uncertainty_scale(scorer, n_classes, u_ref):
 
 
 def _score_uncertainty(scorer, estimator, X):
-    if scorer.requires == "proba":
+    if scorer.requires == "committee":
+        transform, members, n_classes = _committee_of(estimator, type(scorer).__name__)
+        scores = scorer.score_committee(members, X if transform is None else transform(X),
+                                        n_classes)[0]
+    elif scorer.requires == "proba":
         scores = scorer.from_proba(predict_proba_like(estimator, X))
     else:
         scores = scorer(estimator, X)
@@ -497,6 +541,15 @@ class BaseQueryStrategy(BaseEstimator):
     def _needs_representation(self):
         return False
 
+    def _needs_model(self):
+        """Whether ranking uses the fitted model (False: ``rank(None, ...)``
+        works, as in a cold start, where there is no model yet)."""
+        return True
+
+    def _uncertainty_scorer(self):
+        """The resolved uncertainty scorer the ranking uses, or None."""
+        return None
+
     def _plan(self, estimator, X_pool, rng, plan):
         """Prepare what scoring needs from the whole pool (fill ``plan``)."""
 
@@ -602,8 +655,13 @@ class UncertaintySampling(BaseQueryStrategy):
         self.bandwidth = bandwidth
         self.n_reference = n_reference
 
+    def _uncertainty_scorer(self):
+        return _resolve_scorer(self.measure, type(self).__name__)
+
     def _plan(self, estimator, X_pool, rng, plan):
-        plan["scorer"] = _resolve_scorer(self.measure, type(self).__name__)
+        plan["scorer"] = scorer = self._uncertainty_scorer()
+        if scorer.requires == "committee":  # say so before the pool is scored
+            _committee_of(estimator, type(scorer).__name__)
 
     def _score(self, estimator, X, Z, plan, rng):
         return _score_uncertainty(plan["scorer"], estimator, X)
@@ -696,16 +754,28 @@ class HybridSampling(BaseQueryStrategy):
     def _needs_representation(self):
         return True
 
+    def _needs_model(self):
+        # lam=0 is density alone: the model is never asked (a cold start ranks so)
+        return self.lam == "auto" or float(self.lam) > 0
+
+    def _uncertainty_scorer(self):
+        if not self._needs_model():
+            return None
+        return _resolve_scorer(self.uncertainty, type(self).__name__)
+
     def _plan(self, estimator, X_pool, rng, plan):
-        scorer = _resolve_scorer(self.uncertainty, type(self).__name__)
         rep, X_ref = plan["representation"], plan["X_ref"]
+        d_ref = rep.density(rep.Z_ref)
+        d_scale = float(d_ref.max()) if len(d_ref) and d_ref.max() > 0 else 1.0
+        scorer = self._uncertainty_scorer()
+        if scorer is None:  # lam=0: density alone
+            plan.update(scorer=None, u_scale=1.0, d_scale=d_scale, lam=0.0, uses_Z=True)
+            return
         u_ref = _score_uncertainty(scorer, estimator, X_ref)
         n_classes = None
         if isinstance(scorer, SoftmaxUncertainty):
             n_classes = predict_proba_like(estimator, take_rows(X_ref, [0])).shape[1]
         u_scale = _uncertainty_scale(scorer, n_classes, u_ref)
-        d_ref = rep.density(rep.Z_ref)
-        d_scale = float(d_ref.max()) if len(d_ref) and d_ref.max() > 0 else 1.0
         if self.lam == "auto":
             lam = float(np.clip(1.0 - np.mean(u_ref / u_scale), 0.0, 1.0))
         else:
@@ -745,6 +815,9 @@ class RandomSampling(BaseQueryStrategy):
     def __init__(self):
         pass
 
+    def _needs_model(self):
+        return False
+
     def _score(self, estimator, X, Z, plan, rng):
         return rng.random_sample(X.shape[0])
 
@@ -753,6 +826,7 @@ _STRATEGY_NAMES = {
     "margin": lambda: UncertaintySampling("margin"),
     "entropy": lambda: UncertaintySampling("entropy"),
     "least_confidence": lambda: UncertaintySampling("least_confidence"),
+    "ensemble_variance": lambda: UncertaintySampling("ensemble_variance"),
     "hybrid": HybridSampling,
     "random": RandomSampling,
 }
@@ -820,8 +894,33 @@ class Acquisition(BaseEstimator):
     the first round asks for ``budget_init`` rows. A round asks for fewer
     when fewer rows are left unlabelled. The object learns nothing; its
     parameters tune in ``GridSearchCV`` as ``acquisition__strategy``,
-    ``acquisition__budget_step``, ... (and, for a strategy object,
-    ``acquisition__strategy__diversity``, ...).
+    ``acquisition__budget_step``, ``acquisition__query_estimator``, ...
+    (and, for a strategy object, ``acquisition__strategy__diversity``, ...).
+
+    **Proxy model** (seed 003 §2.2.2). With ``query_estimator`` set, each
+    round a clone of it is fitted on the round's training rows (the labelled
+    training rows, acquired ones included, plus the accepted synthetic rows,
+    with the weights the model gets) and ranks the unlabelled rows in place
+    of the task model, which is then never asked about them. A cheap proxy
+    (a ``LogisticRegression`` for a gradient-boosting or a neural task
+    model) makes ranking a big pool cheap; uncertainty sampling is known to
+    work best when the model that queries is the model that learns, so
+    measure what it costs (``benchmarks/bench_proxy.py``). The seed
+    distils the proxy from the task model's probabilities; here it learns
+    the same labels the task model learns.
+
+    **Committees.** A committee scorer (``"ensemble_variance"``,
+    :class:`~sklearn_activesynth.uncertainty.EnsembleVariance`,
+    :class:`~sklearn_activesynth.uncertainty.DeepEnsembleVariance`) in the
+    strategy gets its committee fitted each round on the same training
+    rows: clones of the proxy when there is one, else of the task model.
+
+    **Cold start.** When the labelled rows given to ``fit`` hold a single
+    class (no positive yet), no model can be fitted: the rounds rank the
+    unlabelled rows with ``cold_start`` (by default their density in the
+    pool, with a diversity penalty) until the oracle's answers bring a
+    second class; the first model is then fitted and the rounds go on with
+    ``strategy``.
 
     Parameters
     ----------
@@ -842,6 +941,23 @@ class Acquisition(BaseEstimator):
     budget_max : int or None, default=None
         :math:`B_{max}`: the most rows asked for in one round. ``None``: no
         cap.
+    query_estimator : classifier or None, default=None
+        The proxy that ranks the unlabelled rows: cloned and fitted each
+        round on the round's training rows (labels encoded ``0..k-1``,
+        integration weights as the task model gets them), never the task
+        model's own fit. ``None``: the task model ranks them. After ``fit``,
+        the classifier's ``query_estimator_`` is a clone fitted on the final
+        model's rows, to pass to ``query``.
+    cold_start : "density", query strategy or None, default="density"
+        How unlabelled rows are ranked while the labelled rows hold a single
+        class (no model can be fitted yet). "density":
+        ``HybridSampling(lam=0.0, diversity=1.0)``, the most typical rows of
+        the pool (the density term of seed 003 §2.2.1 alone), spread by the
+        batch diversity penalty of §2.2.3 so a batch is not one dense spot.
+        A strategy object that needs no model (``RandomSampling()``,
+        ``HybridSampling(lam=0.0, ...)``, or a subclass whose
+        ``_needs_model()`` is False). ``None``: a single class is an error,
+        as without an oracle.
 
     See Also
     --------
@@ -878,6 +994,19 @@ class Acquisition(BaseEstimator):
     [20, 30, 40]
     >>> len(clf.acquired_indices_), bool(np.isnan(y[clf.acquired_indices_]).all())
     (90, True)
+
+    A proxy ranks the pool: a gradient-boosting task model, a linear proxy
+    refitted each round on the same rows.
+
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> acq = Acquisition("margin", budget_init=20, query_estimator=LogisticRegression())
+    >>> clf = ActiveSynthesisClassifier(HistGradientBoostingClassifier(max_iter=20),
+    ...                                 oracle=analysts, acquisition=acq, max_iter=2,
+    ...                                 random_state=0).fit(X, y)
+    >>> clf.history_["query_model"].iloc[1:].tolist()
+    ['LogisticRegression', 'LogisticRegression']
+    >>> clf.query_estimator_.classes_.tolist()   # refitted on the final rows
+    [0, 1]
     """
 
     _parameter_constraints = {
@@ -885,13 +1014,18 @@ class Acquisition(BaseEstimator):
         "budget_init": [Interval(Integral, 0, None, closed="left")],
         "budget_step": [Interval(Integral, 0, None, closed="left")],
         "budget_max": [Interval(Integral, 1, None, closed="left"), None],
+        "query_estimator": [HasMethods(["fit", "predict"]), None],
+        "cold_start": [StrOptions({"density"}), BaseQueryStrategy, None],
     }
 
-    def __init__(self, strategy="margin", *, budget_init=10, budget_step=0, budget_max=None):
+    def __init__(self, strategy="margin", *, budget_init=10, budget_step=0, budget_max=None,
+                 query_estimator=None, cold_start="density"):
         self.strategy = strategy
         self.budget_init = budget_init
         self.budget_step = budget_step
         self.budget_max = budget_max
+        self.query_estimator = query_estimator
+        self.cold_start = cold_start
 
     def budget(self, t):
         """:math:`B_t`, the rows to ask for at iteration ``t`` (0 for the first round).
@@ -921,9 +1055,35 @@ class Acquisition(BaseEstimator):
         self._validate_params()
         return resolve_query_strategy(self.strategy)
 
+    def resolve_cold_start(self):
+        """The strategy that ranks unlabelled rows while only one class is
+        labelled, or None (a single class is then an error).
+
+        Returns
+        -------
+        strategy : BaseQueryStrategy or None
+
+        Raises
+        ------
+        ValueError
+            For a strategy that needs a fitted model.
+        """
+        self._validate_params()
+        if self.cold_start is None:
+            return None
+        if isinstance(self.cold_start, str):  # "density"
+            return HybridSampling(lam=0.0, diversity=1.0)
+        if self.cold_start._needs_model():
+            raise ValueError(
+                f"cold_start={self.cold_start!r} needs a fitted model, and a cold start "
+                "(labelled rows of a single class) has none. Use 'density', "
+                "HybridSampling(lam=0.0, ...), RandomSampling(), or None to make a single "
+                "class an error.")
+        return self.cold_start
+
     def set_params(self, **params):
-        """Set parameters; ``strategy__*`` also works when ``strategy`` is a string
-        (the named strategy object is made explicit first).
+        """Set parameters; ``strategy__*`` and ``cold_start__*`` also work when
+        those are strings (the named strategy object is made explicit first).
 
         Returns
         -------
@@ -932,6 +1092,9 @@ class Acquisition(BaseEstimator):
         if isinstance(self.strategy, str) and "strategy" not in params and \
                 any(k.startswith("strategy__") for k in params):
             self.strategy = resolve_query_strategy(self.strategy)
+        if isinstance(self.cold_start, str) and "cold_start" not in params and \
+                any(k.startswith("cold_start__") for k in params):
+            self.cold_start = self.resolve_cold_start()
         return super().set_params(**params)
 
 
