@@ -244,6 +244,15 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         row must have one (the sampler; the classifier reads ``missing_label``)."""
         return None
 
+    def _cold_start_strategy(self, labelled):
+        """The strategy that ranks unlabelled rows while the labelled ones hold a
+        single class, or None when a cold start cannot run (no oracle, no
+        unlabelled row, ``max_iter=0``, or ``acquisition.cold_start=None``)."""
+        if getattr(self, "oracle", None) is None or labelled is None or \
+                labelled.all() or self.max_iter == 0:
+            return None
+        return self._get_acquisition().resolve_cold_start()
+
     def _stages(self):
         """The stages of one round, in order (see docs/design.md to add one)."""
         stages = [stage() for stage in DEFAULT_STAGES]
@@ -320,23 +329,31 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         # the classes are those of the labelled rows, fixed for the whole fit
         label_encoder = LabelEncoder().fit(y_lab)
         classes = label_encoder.classes_
+        cold_start = None
         if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least two classes in y, got 1 class: "
-                f"{classes.tolist()}. Classifier can't train when only one class "
-                "is present."
-            )
-        if labelled is None:
+            # a cold start: an oracle and unlabelled rows, ranked without a model
+            # until a second class is labelled (the classes are fixed then)
+            cold_start = self._cold_start_strategy(labelled)
+            if cold_start is None:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least two classes in y, got 1 class: "
+                    f"{classes.tolist()}. Classifier can't train when only one class "
+                    "is present. (With an oracle, unlabelled rows and max_iter >= 1, "
+                    "ActiveSynthesisClassifier starts cold: it asks the oracle about "
+                    "the most typical unlabelled rows until a second class appears.)"
+                )
+            label_encoder = y_enc = None
+        elif labelled is None:
             y_enc = label_encoder.transform(y)
         else:  # unlabelled rows: -1, until an oracle answers for them
             y_enc = np.full(len(y), -1, dtype=np.intp)
             y_enc[labelled] = label_encoder.transform(y_lab)
         if sample_weight is not None:
             sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
-            if sample_weight.shape != (len(y_enc),):
+            if sample_weight.shape != (len(y),):
                 raise ValueError(
                     f"sample_weight has shape {sample_weight.shape}; expected "
-                    f"({len(y_enc)},), one weight per row of X."
+                    f"({len(y)},), one weight per row of X."
                 )
             bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
             if bad.any():
@@ -355,7 +372,10 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         loop = FitLoop(self, estimator, fit_params, final_refit=final_refit, quota=quota)
         # n_jobs is the fit's CPU budget, BLAS/OpenMP threads included (utils/_threads.py)
         with fit_thread_limits(self.n_jobs, loop.estimator):
-            result = loop.run(X, y, y_enc, label_encoder, sample_weight, labelled=labelled)
+            result = loop.run(X, y, y_enc, label_encoder, sample_weight, labelled=labelled,
+                              cold_start=cold_start)
+        if result.classes is not None:  # after a cold start: the classes labelled then
+            classes = result.classes
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))

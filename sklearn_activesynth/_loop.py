@@ -18,6 +18,7 @@ to add a stage.
 
 import inspect
 import logging
+import numbers
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
 
 from ._checks import (
@@ -150,6 +153,19 @@ class AcquisitionState:
     @property
     def n_left(self):
         return int(self.remaining.sum())
+
+
+@dataclass
+class ColdStart:
+    """What the cold-start rounds leave for the fit (see :meth:`FitLoop.cold_start`)."""
+
+    acquisition: AcquisitionState  # positions acquired so far, rows still unlabelled
+    y: np.ndarray             # the labels given to fit, with the acquired ones filled in
+    y_enc: np.ndarray         # encoded 0..k-1 from the labels seen; -1 where unlabelled
+    label_encoder: object
+    rng: np.random.RandomState
+    history: list             # round 0 and one row per cold-start round
+    t: int                    # the last cold-start round
 
 
 @dataclass
@@ -441,7 +457,7 @@ class AcquisitionStage(Stage):
         if report:
             fields.update(report, seconds_query_model=time.perf_counter() - t0)
         ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
-                               random_state=seed)
+                               random_state=seed, labelled=state.X_tr)
         for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
             if k in ranked.report:
                 fields[f"query_{k}"] = ranked.report[k]
@@ -535,16 +551,9 @@ class AcquisitionStage(Stage):
         codes = np.full(n_asked, -1, dtype=np.intp)
         if error is not None:
             return codes, error
-        try:
-            labels = np.asarray(answer, dtype=object if isinstance(answer, list) else None)
-        except Exception as exc:  # an object numpy cannot read as labels
-            return codes, f"returned {type(answer).__name__}, not labels ({exc})"
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.ravel()
-        if labels.ndim != 1 or len(labels) != n_asked:
-            what = (f"{len(labels)} labels" if labels.ndim == 1 else
-                    f"an answer of shape {labels.shape}")
-            return codes, f"returned {what} for {n_asked} rows"
+        labels, error = answer_labels(answer, n_asked)
+        if error is not None:
+            return codes, error
         missing = missing_label_mask(labels, loop.missing_label)
         index = {c: i for i, c in enumerate(state.classes.tolist())}
         unknown = []
@@ -591,6 +600,37 @@ class AcquisitionStage(Stage):
         # the labelled set changed: the scores before are of another problem
         state.best = state.current = loop.guard.score(state.model)
         rnd.n_acquired = len(codes)
+
+
+def answer_labels(answer, n_asked):
+    """An oracle's answer as a 1-D array of ``n_asked`` labels, or the reason it
+    is not one: (labels or None, error or None)."""
+    try:
+        labels = np.asarray(answer, dtype=object if isinstance(answer, list) else None)
+    except Exception as exc:  # an object numpy cannot read as labels
+        return None, f"returned {type(answer).__name__}, not labels ({exc})"
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels.ravel()
+    if labels.ndim != 1 or len(labels) != n_asked:
+        what = (f"{len(labels)} labels" if labels.ndim == 1 else
+                f"an answer of shape {labels.shape}")
+        return None, f"returned {what} for {n_asked} rows"
+    return labels, None
+
+
+def _label_kind(value):
+    """"string", "number" or None (neither, or not finite): labels of one fit
+    are of one kind."""
+    if isinstance(value, (str, np.str_)):
+        return "string"
+    if isinstance(value, (bool, np.bool_)):
+        return "number"
+    if isinstance(value, (numbers.Number, np.number)):
+        try:
+            return "number" if np.isfinite(float(value)) else None
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _label_name(label):
@@ -1111,6 +1151,8 @@ class LoopResult:
     acquired_indices: np.ndarray = None   # with an oracle: positions in X, in order
     acquired_labels: np.ndarray = None
     query_estimator: object = None        # the proxy fitted on the final model's rows
+    classes: np.ndarray = None            # the classes of the fit (after a cold start:
+    #                                       those labelled when a second one appeared)
 
 
 class FitLoop:
@@ -1391,18 +1433,27 @@ class FitLoop:
         }, **({"arm": rnd.arm} if rnd.arm is not None else {}), **rnd.provenance})
 
     # -- the fit
-    def run(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
+    def run(self, X, y, y_enc, label_encoder, sample_weight, labelled=None,
+            cold_start=None):
         """Prepare, run the rounds, refit; returns a :class:`LoopResult`.
 
         ``labelled`` (a boolean mask, or None: every row) marks the rows with
         a label; ``y_enc`` is -1 on the others. Unlabelled rows train nothing
         and validate nothing; with an oracle they are the pool it is asked
-        about, otherwise they are dropped here."""
-        state = self.prepare(X, y, y_enc, label_encoder, sample_weight, labelled)
-        for row in state.history:  # round 0, the real-only model
+        about, otherwise they are dropped here. ``cold_start`` (a query
+        strategy that needs no model, or None): the labelled rows hold a
+        single class, so ``y_enc`` and ``label_encoder`` are None; rounds of
+        :meth:`cold_start` come first."""
+        cold = None
+        if cold_start is not None:
+            cold = self.cold_start(X, y, labelled, sample_weight, cold_start)
+            y, y_enc, label_encoder = cold.y, cold.y_enc, cold.label_encoder
+        state = self.prepare(X, y, y_enc, label_encoder, sample_weight, labelled, cold=cold)
+        for row in state.history:  # round 0, the real-only model (cold-start rounds)
             self.report(self.round_line(row))
         termination = state.termination
-        rounds = range(1, self.max_iter + 1) if termination == "max_iter" else range(0)
+        first = 1 if cold is None else cold.t + 1
+        rounds = range(first, self.max_iter + 1) if termination == "max_iter" else range(0)
         if self.quota is not None and not any(self.quota.values()):
             rounds, termination = range(0), "nothing_to_add"
         for t in rounds:
@@ -1440,7 +1491,7 @@ class FitLoop:
             parts.append(f"validation {name}={score:.4f}")
         if t > 0 and row.get("n_asked") is not None:
             parts.append(f"{row.get('n_acquired', 0)} of {row['n_asked']} labels acquired")
-        if t > 0:
+        if t > 0 and status != "cold_start":
             parts.append(f"{row.get('n_generated', 0)} generated, "
                          f"{row.get('n_accepted', 0)} accepted")
         if row.get("error"):
@@ -1488,11 +1539,163 @@ class FitLoop:
         state.no_improve += 1
         return "no_improvement" if state.no_improve >= self.patience else None
 
-    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
-        """Split, fit the filters and the generator, fit and score model_0."""
+    def cold_start(self, X, y, labelled, sample_weight, strategy):
+        """Rounds of acquisition without a model, while the labelled rows hold a
+        single class; returns a :class:`ColdStart` once a second class is
+        labelled.
+
+        Each round ranks the rows still unlabelled with ``strategy`` (one that
+        needs no model: by default the density of the pool with a diversity
+        penalty), on the representation of the estimator's preprocessing
+        (a Pipeline's steps before the last, fitted on every row of ``X``
+        without labels; else the standardised numeric encoding), and asks the
+        oracle for ``budget(t - 1)`` of them, as :class:`AcquisitionStage`
+        does. Any label of the kind of ``y``'s labels (a string, or a finite
+        number; an integer for integer ``y``) is accepted: the classes are
+        those seen when the second one appears. Raises
+        :class:`~sklearn_activesynth.acquisition.ColdStartError` (with the
+        labels acquired) when the rounds, the pool or the oracle run out
+        first."""
+        from .acquisition import ColdStartError
+
+        rng = check_random_state(self.owner.random_state)
+        given = y[labelled]
+        kind = _label_kind(given[0].item() if hasattr(given[0], "item") else given[0])
+        integer, strings = y.dtype.kind in "iu", y.dtype.kind in "US"
+        y = y.astype(object) if strings else y.copy()   # room for longer strings
+        have = labelled.copy()
+        unl = np.flatnonzero(~labelled)
+        acq = AcquisitionState(X=take_rows(X, unl), idx=unl,
+                               remaining=np.ones(len(unl), dtype=bool),
+                               w=None if sample_weight is None else sample_weight[unl])
+        ranker = self.cold_representation(X)
+        history = [dict(round=0, status="cold_start", accepted=False, val_score=np.nan,
+                        n_unlabelled_left=acq.n_left, n_classes_labelled=1)]
+        got_labels, t, reason = [], 0, None
+        for t in range(1, self.max_iter + 1):
+            t0 = time.perf_counter()
+            budget = self.acquisition.budget(t - 1)
+            n_ask = min(budget, acq.n_left)
+            if acq.stopped:
+                reason = "the oracle timed out and is not called again"
+            elif n_ask == 0:
+                reason = ("no unlabelled row is left" if acq.n_left == 0 else
+                          f"the budget of round {t} is 0 rows")
+            if reason is not None:
+                t -= 1
+                break
+            row = dict(round=t, status="cold_start", accepted=False, val_score=np.nan,
+                       acquisition_budget=budget, n_asked=0, n_acquired=0, n_unanswered=0,
+                       n_unlabelled_left=acq.n_left, oracle_attempts=0, oracle_error=None)
+            ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
+                                   random_state=rng.randint(MAX_SEED),
+                                   labelled=take_rows(X, np.flatnonzero(have)))
+            for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
+                if k in ranked.report:
+                    row[f"query_{k}"] = ranked.report[k]
+            asked = ranked.positions
+            answer, attempts, error = AcquisitionStage.ask(self, acq, asked)
+            ok = np.zeros(len(asked), dtype=bool)
+            labels = None
+            if error is None:
+                labels, error = answer_labels(answer, len(asked))
+            if labels is not None:
+                missing = missing_label_mask(labels, self.missing_label)
+                bad = []
+                for i in np.flatnonzero(~missing):
+                    v = labels[i].item() if hasattr(labels[i], "item") else labels[i]
+                    if _label_kind(v) == kind and not (integer and not float(v).is_integer()):
+                        labels[i], ok[i] = (int(v) if integer else v), True
+                    else:
+                        bad.append(labels[i])
+                if bad:
+                    shown = sorted({repr(v) for v in bad})[:5]
+                    error = (f"returned {len(bad)} label(s) not of the kind of y's labels "
+                             f"({kind}s{', integers' if integer else ''}): "
+                             f"{', '.join(shown)}")
+            if error is not None:
+                row["oracle_error"] = error
+                self.warn_once(
+                    "oracle_failed",
+                    f"The oracle failed in round {t} ({error}); the rows it did not "
+                    "answer stay unlabelled. See history_['oracle_error'].",
+                    OracleFailedWarning)
+            got = np.flatnonzero(ok)
+            acq.remaining[asked[got]] = False
+            pos = acq.idx[asked[got]]
+            acq.positions.extend(pos.tolist())
+            for p_, i in zip(pos, got):
+                y[p_] = labels[i]
+            have[pos] = True
+            n_classes = len(np.unique(y[have]))
+            row.update(n_asked=len(asked), n_acquired=len(got),
+                       n_unanswered=len(asked) - len(got), n_unlabelled_left=acq.n_left,
+                       oracle_attempts=attempts, n_classes_labelled=n_classes,
+                       seconds_acquisition=time.perf_counter() - t0)
+            got_labels.append(y[pos])
+            history.append(row)   # reported with model_0's row, after prepare
+            if n_classes >= 2:
+                break
+        else:
+            reason = f"max_iter={self.max_iter} rounds were run"
+        if len(np.unique(y[have])) < 2:
+            positions = np.asarray(acq.positions, dtype=np.intp)
+            raise ColdStartError(
+                f"Cold start: the labelled rows given to fit hold one class "
+                f"({given[0]!r}), and {reason} before the oracle labelled a row of another "
+                f"class ({len(positions)} rows labelled in {t} round(s), all "
+                f"{given[0]!r}). No classifier can be fitted on one class. Raise max_iter "
+                "or the acquisition's budget, or label a row of another class yourself. "
+                "The rows the oracle labelled are in this error's acquired_indices and "
+                "acquired_labels (positions in the X passed to fit).",
+                acquired_indices=positions, acquired_labels=y[positions],
+                history=pd.DataFrame(history, columns=history_columns(history)))
+        if strings:  # back to a string dtype, as wide as the longest label
+            y = np.array(y.tolist())
+        label_encoder = LabelEncoder().fit(y[have])
+        y_enc = np.full(len(y), -1, dtype=np.intp)
+        y_enc[have] = label_encoder.transform(y[have])
+        acq.codes = y_enc[acq.positions].tolist()
+        for row, labels in zip(history[1:], got_labels):  # per class, as in later rounds
+            for c in label_encoder.classes_:
+                row[f"n_acquired_{_label_name(c)}"] = int(np.sum(labels == c))
+        return ColdStart(acquisition=acq, y=y, y_enc=y_enc, label_encoder=label_encoder,
+                         rng=rng, history=history, t=t)
+
+    def cold_representation(self, X):
+        """What a cold start ranks with: the estimator's preprocessing (a
+        Pipeline's steps before the last, fitted on every row of ``X`` without
+        labels) ending in ``"passthrough"``, or None (the standardised numeric
+        encoding; also when the preprocessing needs labels)."""
+        est = self.estimator
+        if not (isinstance(est, Pipeline) and len(est.steps) > 1):
+            return None
+        try:
+            pre = clone(est[:-1]).fit(X)
+        except (TypeError, ValueError):  # a step that learns from labels
+            return None
+        return Pipeline(pre.steps + [("cold_start", "passthrough")])
+
+    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None, cold=None):
+        """Split, fit the filters and the generator, fit and score model_0.
+
+        After a cold start (``cold``, a :class:`ColdStart`): no validation
+        rows (the labelled rows given to fit hold one class, and acquired rows
+        never validate); the training rows are the given rows and the rows
+        acquired so far; model_0's history row is the last cold-start round."""
         owner = self.owner
-        rng = check_random_state(owner.random_state)
-        if labelled is None:
+        rng = check_random_state(owner.random_state) if cold is None else cold.rng
+        if cold is not None:
+            train_idx = np.concatenate([np.flatnonzero(labelled),
+                                        np.asarray(cold.acquisition.positions, dtype=np.intp)])
+            val_idx = train_idx[:0]
+            if owner.validation_fraction is not None:
+                warnings.warn(
+                    "Cold start: the labelled rows given to fit hold a single class, so no "
+                    "validation rows can be drawn from them (rows the oracle labelled never "
+                    "validate: they are a biased sample); every round's synthetic rows are "
+                    "accepted without the validation guard.", UserWarning)
+        elif labelled is None:
             train_idx, val_idx = self.split(y_enc, rng)
         else:  # the split is drawn from the labelled rows only
             rows = np.flatnonzero(labelled)
@@ -1511,7 +1714,10 @@ class FitLoop:
         self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
                                      label_encoder, state.X_val, state.y_val_orig)
         state.n_gen = n_tr
-        if self.oracle is not None:
+        if cold is not None:
+            state.acquisition = cold.acquisition
+            state.history = cold.history
+        elif self.oracle is not None:
             unl = (np.empty(0, dtype=np.intp) if labelled is None
                    else np.flatnonzero(~labelled))
             state.acquisition = AcquisitionState(
@@ -1519,7 +1725,8 @@ class FitLoop:
                 w=None if sample_weight is None else sample_weight[unl])
         X_real, y_real = X, y
         if labelled is not None:  # the filters learn labelled rows only
-            X_real, y_real = take_rows(X, np.flatnonzero(labelled)), y[labelled]
+            rows = np.flatnonzero(labelled) if cold is None else np.sort(train_idx)
+            X_real, y_real = take_rows(X, rows), y[rows]
         state.filters = self.fit_filters(owner.filters, X_real, y_real, state)
         # the generator's own randomness follows ours, so one seed fixes the fit;
         # a list is a portfolio (the selector's arms choose among them)
@@ -1546,10 +1753,15 @@ class FitLoop:
         fit_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         state.best = state.current = state.initial = self.guard.score(state.model)
-        state.history.append(dict(
+        initial = dict(
             round=0, status="initial", accepted=True, val_score=state.current,
             seconds_generator_fit=gen_fit_seconds, seconds_fit=fit_s,
-            seconds_scoring=time.perf_counter() - t0, error=gen_error))
+            seconds_scoring=time.perf_counter() - t0, error=gen_error)
+        if cold is not None:  # model_0 ends the round that brought the second class
+            initial["round"] = cold.t
+            state.history[-1].update(initial)
+        else:
+            state.history.append(initial)
         if state.acquisition is not None:  # the pool the oracle will be asked about
             state.history[-1]["n_unlabelled_left"] = state.acquisition.n_left
         if gen_error is not None:
@@ -1755,7 +1967,7 @@ class FitLoop:
             acquired_indices=None if acq is None else np.asarray(acq.positions, dtype=np.intp),
             acquired_labels=None if acq is None else
             state.classes[np.asarray(acq.codes, dtype=np.intp)],
-            query_estimator=query_model)
+            query_estimator=query_model, classes=state.classes)
 
 
 DEFAULT_STAGES = (UncertaintyStage, TargetingStage, GenerationStage, FilterStage,
