@@ -157,7 +157,18 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         ``fit`` (in cross-validation: the fold's ``X``). ``missing_label`` in
         the answer means "not answered yet": that row stays unlabelled and
         may be asked again. Labels must be classes of the labelled rows of
-        ``y``: the classes are fixed when ``fit`` starts. An oracle that
+        ``y``: the classes are fixed when ``fit`` starts, except in a cold
+        start: when the labelled rows hold a single class (no positive yet),
+        rounds rank the unlabelled rows without a model (``acquisition``'s
+        ``cold_start``: the rows farthest from the labelled ones by default)
+        and accept any label of the kind of ``y``'s until a second class
+        appears; the classes are fixed then, the first model is fitted and
+        the rounds go on as usual. There are no validation rows after a cold
+        start (the rows given to ``fit`` hold one class; acquired rows never
+        validate), so every round is accepted without the guard (warned). If
+        the rounds, the pool or the oracle run out first,
+        :class:`~sklearn_activesynth.acquisition.ColdStartError` is raised,
+        holding the labels acquired. An oracle that
         raises (retried twice in the round), does not return within
         ``generator_timeout`` (never called again in that fit), returns the
         wrong number of labels or labels outside the classes is recorded in
@@ -179,10 +190,14 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         B_init + ΔB·t)`` of seed 003 §2.2.3
         (:class:`~sklearn_activesynth.acquisition.Acquisition`; round ``t``
         of ``fit`` asks for ``budget(t - 1)`` rows, fewer when fewer are
-        left). ``None`` with an oracle: ``Acquisition()``, margin sampling of
-        10 rows per round. Tunable as ``acquisition__budget_init``,
-        ``acquisition__strategy``... (setting one on ``None`` makes the
-        default explicit). Needs an ``oracle`` (an error says so otherwise).
+        left), a proxy that ranks in place of the estimator
+        (``query_estimator``, refitted each round on the same rows, seed 003
+        §2.2.2) and the cold-start strategy. ``None`` with an oracle:
+        ``Acquisition()``, margin sampling of 10 rows per round by the
+        estimator itself. Tunable as ``acquisition__budget_init``,
+        ``acquisition__strategy``, ``acquisition__query_estimator``...
+        (setting one on ``None`` makes the default explicit). Needs an
+        ``oracle`` (an error says so otherwise).
     missing_label : scalar, str or None, default=np.nan
         The value of ``y`` that marks a row as unlabelled: ``NaN`` in float
         labels, ``None`` (or ``NaN``) in object labels. Unlabelled rows never
@@ -256,6 +271,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         The fitted filters, named as in ``history_``; only with
         ``keep_generator=True``.
     classes_ : ndarray of shape (n_classes,)
+        The classes, sorted: those of the labelled rows given to ``fit``;
+        after a cold start (labelled rows of one class, see ``oracle``),
+        those labelled (given or acquired) when the oracle's answers brought
+        a second class.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string column names.
@@ -290,6 +309,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     acquired_indices_ : ndarray of int
         With an ``oracle``: the positions, in the ``X`` passed to ``fit``, of
         the rows it labelled, in the order they were acquired.
+    query_estimator_ : estimator
+        With an ``oracle`` and ``acquisition=Acquisition(query_estimator=...)``:
+        the proxy fitted on the final estimator's rows (labels encoded
+        ``0..n_classes-1``); pass it to ``query(..., query_estimator=...)``.
     acquired_labels_ : ndarray of shape (n_acquired,)
         With an ``oracle``: their labels (of ``classes_``' dtype). ``history_``
         then also has per round ``acquisition_budget`` (``B_t``), ``n_asked``,
@@ -573,16 +596,24 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             inside ``fit`` is ``acquisition``'s). "margin" (the strongest single strategy
             on tabular data in the literature), "entropy",
             "least_confidence": :class:`~sklearn_activesynth.acquisition.UncertaintySampling`;
+            "ensemble_variance": the same with the committee variance, for a
+            fitted committee (an estimator or ``query_estimator`` with
+            ``estimators_``: bagging, random forests; a committee needs
+            training rows to be fitted, which ``query`` does not have);
             "hybrid": the seed's uncertainty-plus-density score
             (:class:`~sklearn_activesynth.acquisition.HybridSampling`);
+            "coreset": the rows that cover the pool
+            (:class:`~sklearn_activesynth.acquisition.CoreSetSampling`; from
+            the pool's centre, as ``query`` has no labelled rows);
             "random": the control
             (:class:`~sklearn_activesynth.acquisition.RandomSampling`). A
             strategy object sets the other knobs, e.g.
             ``UncertaintySampling("margin", diversity=0.5)`` for a batch
             spread over the pool; an uncertainty scorer of
-            :mod:`sklearn_activesynth.uncertainty` (one that scores a fitted
-            model, not a committee) or a callable ``f(fitted_estimator, X) ->
-            scores`` ranks by that score.
+            :mod:`sklearn_activesynth.uncertainty` (of the fitted model, e.g.
+            :class:`~sklearn_activesynth.uncertainty.MCDropout` for a torch
+            net, or of a fitted committee) or a callable
+            ``f(fitted_estimator, X) -> scores`` ranks by that score.
         exclude : array-like of int or bool mask, default=None
             Positions in ``X_pool`` never to return: rows already sent for
             labelling and not answered yet.

@@ -12,11 +12,19 @@ batch_size=10_000) -> QueryResult`` (it unpacks as ``positions, scores``):
 - :class:`HybridSampling`: the seed's ``s(x) = λ·u(x) + (1 − λ)·d(x)``, with
   ``d`` the density of the pool around ``x`` (§2.2.1) and ``λ`` adapted to the
   model;
+- :class:`CoreSetSampling`: the rows farthest from the labelled rows and
+  each other (k-center greedy), no model needed: the default of a cold start;
 - :class:`RandomSampling`: the control every other strategy is measured
   against.
 
+Committee scorers (``"ensemble_variance"``) score a fitted committee: an
+ensemble with ``estimators_`` in ``query``, or the committee that
+:class:`Acquisition` fits on the round's training rows in ``fit``.
+
 :class:`Acquisition` groups a strategy with the seed's label budget per round
-(§2.2.3, ``B_t = min(B_max, B_init + ΔB·t)``): the ``acquisition=`` parameter
+(§2.2.3, ``B_t = min(B_max, B_init + ΔB·t)``), a proxy model that ranks in
+place of the task model (§2.2.2, ``query_estimator``) and the strategy of a
+cold start (labelled rows of a single class): the ``acquisition=`` parameter
 of :class:`~sklearn_activesynth.ActiveSynthesisClassifier`, whose ``fit`` then
 asks its ``oracle`` for the labels of the best-ranked unlabelled rows each
 round.
@@ -340,6 +348,19 @@ def _reference_positions(n_pool, n_reference, rng):
     return np.sort(sample_without_replacement(n_pool, n_reference, random_state=rng))
 
 
+def _available_sample(n_pool, excluded, n, rng):
+    """A uniform sample of ``n`` pool positions not in ``excluded`` (sorted), all
+    of them when fewer are available; memory O(n + len(excluded)), not
+    O(n_pool): ``n + len(excluded)`` positions are drawn, the excluded ones
+    dropped, and ``n`` of the rest kept at random (still uniform)."""
+    n_draw = min(n_pool, n + len(excluded))
+    drawn = _reference_positions(n_pool, n_draw, rng)
+    drawn = drawn[~np.isin(drawn, excluded, assume_unique=True)]
+    if len(drawn) > n:
+        drawn = np.sort(drawn[sample_without_replacement(len(drawn), n, random_state=rng)])
+    return drawn
+
+
 def _resolve_scorer(spec, owner):
     return resolve_uncertainty(spec)
 
@@ -632,10 +653,13 @@ class UncertaintySampling(BaseQueryStrategy):
         :class:`~sklearn_activesynth.uncertainty.BaseUncertaintyScorer` that
         scores a fitted model (``requires = "proba"`` or ``"model"``, e.g.
         :class:`~sklearn_activesynth.uncertainty.MCDropout`) or a callable
-        ``f(fitted_estimator, X) -> scores``. Committee scorers
-        (``"ensemble_variance"``, ``requires = "committee"``) are not
-        supported: they fit members on the training rows, which ranking a
-        pool does not have; :meth:`rank` raises a ``ValueError`` saying so.
+        ``f(fitted_estimator, X) -> scores``. A committee scorer
+        (``"ensemble_variance"``, ``requires = "committee"``) scores a
+        fitted committee: an ensemble of classifiers with ``estimators_``
+        (bagging, random forests), alone or ending a Pipeline, or the
+        committee :class:`Acquisition` fits each round inside ``fit``, where
+        the training rows are at hand; for any other model :meth:`rank`
+        raises a ``ValueError`` saying so.
     diversity : float, default=0.0
         ``α`` of the batch objective of seed 003 §2.2.3,
         ``Σ u(x) − α Σ_{pairs} sim(x_i, x_j)``, in units of ``u``; 0 ranks
@@ -868,9 +892,9 @@ class CoreSetSampling(BaseQueryStrategy):
     was picked (non-increasing).
 
     The pool is reduced to a uniform random sample of ``n_candidates``
-    available rows first, so the memory is ``O(n_candidates)`` whatever the
-    pool's size and the cost ``O(n_candidates × (n_labelled + n_samples))``
-    distances. Without ``labelled`` rows (``query``), the first row picked
+    available rows first, so the memory is ``O(n_candidates)`` (plus the
+    excluded positions) whatever the pool's size, and the cost
+    ``O(n_candidates × (n_labelled + n_samples))`` distances. Without ``labelled`` rows (``query``), the first row picked
     is the candidate nearest the candidates' mean.
 
     Parameters
@@ -908,11 +932,7 @@ class CoreSetSampling(BaseQueryStrategy):
 
     def _rank(self, estimator, X_pool, n_samples, excluded, rng, batch_size, labelled,
               report):
-        n_pool = X_pool.shape[0]
-        available = np.setdiff1d(np.arange(n_pool), excluded, assume_unique=True)
-        if len(available) > self.n_candidates:
-            keep = _reference_positions(len(available), self.n_candidates, rng)
-            available = available[keep]
+        available = _available_sample(X_pool.shape[0], excluded, self.n_candidates, rng)
         X_cand = take_rows(X_pool, available)
         rep = _Representation(estimator, X_cand, 1.0)
         Z, sq = rep.Z_ref, rep.ref_sq
@@ -962,9 +982,10 @@ def resolve_query_strategy(spec):
     Parameters
     ----------
     spec : str, BaseQueryStrategy, BaseUncertaintyScorer or callable
-        "margin", "entropy", "least_confidence": :class:`UncertaintySampling`
-        with that measure; "hybrid": :class:`HybridSampling` with its
-        defaults; "random": :class:`RandomSampling`; a strategy: itself (not
+        "margin", "entropy", "least_confidence", "ensemble_variance":
+        :class:`UncertaintySampling` with that measure; "hybrid":
+        :class:`HybridSampling` with its defaults; "coreset":
+        :class:`CoreSetSampling`; "random": :class:`RandomSampling`; a strategy: itself (not
         copied); an uncertainty scorer or a callable ``f(fitted_estimator, X)
         -> scores``: :class:`UncertaintySampling` with it.
 
