@@ -83,7 +83,7 @@ def main(argv=None):
     runs = pd.DataFrame(rows)
 
     def show(values):
-        return " ".join("> %d" % args.max_rounds if np.isinf(v) else str(int(v))
+        return " ".join(f"> {args.max_rounds}" if np.isinf(v) else str(int(v))
                         for v in values)
 
     table = runs.groupby(["dataset", "strategy"], sort=False)["rounds"].apply(show)

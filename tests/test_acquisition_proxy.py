@@ -25,7 +25,11 @@ from sklearn_activesynth.acquisition import (
     HybridSampling,
     UncertaintySampling,
 )
-from sklearn_activesynth.uncertainty import EnsembleVariance, ensemble_variance
+from sklearn_activesynth.uncertainty import (
+    DeepEnsembleVariance,
+    EnsembleVariance,
+    ensemble_variance,
+)
 
 N_LABELLED = 60
 
@@ -315,12 +319,14 @@ def test_the_loop_fits_the_committee_on_the_rounds_training_rows(data):
                                 query_estimator=GaussianNB()),
         max_iter=1, random_state=0).fit(X, y)
     assert all(isinstance(m, GaussianNB) for m in scorer.fitted_on_[2])
-    # the string works in fit as in query
-    clf = ActiveSynthesisClassifier(
-        LogisticRegression(), oracle=lookup(y_true),
-        acquisition=Acquisition("ensemble_variance", budget_init=6), max_iter=1,
-        random_state=0).fit(X, y)
-    assert len(clf.acquired_indices_) == 6
+    # the string works in fit as in query, and so does a deep ensemble's scorer
+    for spec in ("ensemble_variance", UncertaintySampling(DeepEnsembleVariance(n_members=2))):
+        clf = ActiveSynthesisClassifier(
+            LogisticRegression(), oracle=lookup(y_true),
+            acquisition=Acquisition(spec, budget_init=6), max_iter=1,
+            random_state=0).fit(X, y)
+        assert len(clf.acquired_indices_) == 6
+        assert clf.history_.loc[1, "query_committee_size"] >= 2
 
 
 def test_mc_dropout_ranks_a_pool_in_query_and_in_fit(data):

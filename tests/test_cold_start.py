@@ -10,7 +10,6 @@ goes on as usual, checked against the margin ranking of that model.
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.linear_model import LogisticRegression
