@@ -1694,7 +1694,8 @@ class FitLoop:
                     "Cold start: the labelled rows given to fit hold a single class, so no "
                     "validation rows can be drawn from them (rows the oracle labelled never "
                     "validate: they are a biased sample); every round's synthetic rows are "
-                    "accepted without the validation guard.", UserWarning)
+                    "accepted without the validation guard (a selector, which rewards its "
+                    "arms on validation rows, keeps none).", UserWarning)
         elif labelled is None:
             train_idx, val_idx = self.split(y_enc, rng)
         else:  # the split is drawn from the labelled rows only
