@@ -565,7 +565,7 @@ def run_active_benchmark(datasets, *, estimators=("lr",), strategies=ACTIVE_STRA
     tasks, seconds = [], 0.0
     # estimator first: a run stopped early leaves whole estimators behind
     for est in estimators:
-        for name, (X, y) in data.items():
+        for name, (_, y) in data.items():
             n_pool = int(round(len(y) * (1 - test_size)))
             for seed in seeds:
                 todo = [m for m in methods if (name, est, int(seed), m[0]) not in keys]
