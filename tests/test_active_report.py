@@ -154,3 +154,16 @@ def test_write_report(tmp_path):
     compact = pd.read_csv(tmp_path / "docs" / "active" / "curves.csv")
     assert len(compact) == len(curves) and "score" in compact and "pr_auc" not in compact
     assert "PASS" in text and "| `margin_synth` | 3 | 0.27 | 3 (100%) |" in text
+
+
+def test_summary_calls_a_difference_only_below_alpha():
+    # margin_synth above margin in every run: with 6 runs the exact two-sided
+    # Wilcoxon p is 2 / 2**6 = 0.031 (< 0.05), with 5 runs 2 / 2**5 = 0.0625
+    for n, verdict in [(6, "a difference"), (5, "no measurable difference")]:
+        lines = active_report.summary_lines(active_report.run_metrics(_runs(n, FAST, GOOD)))
+        margin = next(line for line in lines if "plain margin sampling" in line)
+        assert f"wins {n} runs and loses 0" in margin
+        assert margin.split(": ")[-1].startswith(verdict)
+    lines = active_report.summary_lines(active_report.run_metrics(_runs(5, FAST, GOOD)))
+    assert lines[0].startswith("- **`margin_synth`**") and "median 0.27 of the budget" \
+        in lines[0] and "(random itself: 0.82)" in lines[0]
