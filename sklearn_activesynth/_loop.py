@@ -925,10 +925,13 @@ class SelectionStage(Stage):
     def run(self, loop, state, rnd):
         selector, stats = loop.selector, state.selection
         chosen = selector.choose(stats.sums, stats.pulls, state.rng)
-        fields, tried = {}, []
+        fields, tried, timed_out = {}, [], False
         for i in chosen:
             arm = stats.arms[i]
+            if timed_out and arm.synthesizes:
+                continue  # a generator call may still be running: no more calls this fit
             sub = self.pull(loop, state, rnd, arm)
+            timed_out = timed_out or (sub is not None and sub.status == "generator_timeout")
             reward = 0.0
             if sub is not None and sub.cand_model is not None:
                 sub.score = loop.guard.score(sub.cand_model)
@@ -955,6 +958,8 @@ class SelectionStage(Stage):
             fields[f"arm_{r['arm']}_ucb"] = float(r["ucb"]) if np.isfinite(r["ucb"]) \
                 else np.nan
         fields["arms_pulled"] = ",".join(stats.arms[i].name for i in chosen)
+        if timed_out:
+            rnd.end("generator_timeout")  # the fit stops after this round (see stop_reason)
         return fields
 
     def pull(self, loop, state, rnd, arm):
