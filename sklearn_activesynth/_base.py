@@ -64,7 +64,7 @@ def _as_category_strings(X):
     return X.astype(object).where(X.notna(), "missing").astype(str).to_numpy(dtype=object)
 
 
-def _default_estimator(X=None):
+def _default_estimator(X=None, final=None):
     """What ``estimator=None`` means for the data ``X`` passed to ``fit``.
 
     ``LogisticRegression()`` for arrays, sparse matrices and DataFrames of
@@ -72,11 +72,13 @@ def _default_estimator(X=None):
     string, categorical or object column, or with a missing value, a Pipeline:
     numeric columns median-imputed and standardised, the others (booleans
     included) one-hot encoded with missing values as their own category and
-    unknown categories ignored, then ``LogisticRegression()``.
+    unknown categories ignored, then ``LogisticRegression()``. ``final``
+    replaces ``LogisticRegression()`` (the regressor passes ``Ridge()``).
     """
+    final = LogisticRegression() if final is None else final
     if not isinstance(X, pd.DataFrame) or not (
             _non_numeric_columns(X) or bool(X.isna().to_numpy().any())):
-        return LogisticRegression()
+        return final
     encode = ColumnTransformer([
         ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
          make_column_selector(dtype_include="number")),
@@ -85,7 +87,7 @@ def _default_estimator(X=None):
             OneHotEncoder(handle_unknown="ignore")),
          make_column_selector(dtype_exclude="number")),
     ])
-    return make_pipeline(encode, LogisticRegression())
+    return make_pipeline(encode, final)
 
 
 def _check_estimator_takes(estimator, X):
@@ -154,6 +156,28 @@ def _validate_labels(y, n_rows, unlabelled=None):
     return y
 
 
+def _check_sample_weight(sample_weight, n_rows, labelled=None):
+    """``sample_weight`` as a float copy, checked (None stays None)."""
+    if sample_weight is None:
+        return None
+    sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
+    if sample_weight.shape != (n_rows,):
+        raise ValueError(
+            f"sample_weight has shape {sample_weight.shape}; expected "
+            f"({n_rows},), one weight per row of X."
+        )
+    bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
+    if bad.any():
+        raise ValueError(
+            f"sample_weight must be finite and non-negative; {int(bad.sum())} "
+            f"weight(s) are not (first at row {int(np.flatnonzero(bad)[0])}: "
+            f"{sample_weight[bad][0]!r}).")
+    if (sample_weight if labelled is None else sample_weight[labelled]).sum() <= 0:
+        raise ValueError("sample_weight sums to 0 over the labelled rows; at least "
+                         "one of them must count.")
+    return sample_weight
+
+
 class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
     """Shared parameters and the fit; see ActiveSynthesisClassifier for the docs.
 
@@ -187,6 +211,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
+    # parameter -> what its default object is (see set_params)
+    _strategy_defaults = _STRATEGIES
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         base = get_tags(self._get_estimator())
@@ -211,7 +238,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         -------
         self : object
         """
-        for name, default in _STRATEGIES.items():
+        for name, default in self._strategy_defaults.items():
             if not hasattr(self, name):  # a parameter of the classifier only
                 continue
             current = getattr(self, name)
@@ -304,7 +331,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         unlabelled = self._unlabelled_rows(y) if y.shape[0] == X.shape[0] else None
         if unlabelled is not None and not unlabelled.any():
             unlabelled = None
-        return X, _validate_labels(y, X.shape[0], unlabelled), unlabelled
+        return X, self._validate_targets(y, X.shape[0], unlabelled), unlabelled
+
+    def _validate_targets(self, y, n_rows, unlabelled):
+        """``y`` checked as class labels (the regressor checks numbers)."""
+        return _validate_labels(y, n_rows, unlabelled)
 
     def _fit_params(self, fit_params):
         """The estimator's fit parameters (routed when routing is on) and the
@@ -340,7 +371,8 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                     f"{classes.tolist()}. Classifier can't train when only one class "
                     "is present. (With an oracle, unlabelled rows and max_iter >= 1, "
                     "ActiveSynthesisClassifier starts cold: it asks the oracle about "
-                    "the most typical unlabelled rows until a second class appears.)"
+                    "the unlabelled rows farthest from the labelled ones until a second "
+                    "class appears.)"
                 )
             label_encoder = y_enc = None
         elif labelled is None:
@@ -348,22 +380,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         else:  # unlabelled rows: -1, until an oracle answers for them
             y_enc = np.full(len(y), -1, dtype=np.intp)
             y_enc[labelled] = label_encoder.transform(y_lab)
-        if sample_weight is not None:
-            sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
-            if sample_weight.shape != (len(y),):
-                raise ValueError(
-                    f"sample_weight has shape {sample_weight.shape}; expected "
-                    f"({len(y)},), one weight per row of X."
-                )
-            bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
-            if bad.any():
-                raise ValueError(
-                    f"sample_weight must be finite and non-negative; {int(bad.sum())} "
-                    f"weight(s) are not (first at row {int(np.flatnonzero(bad)[0])}: "
-                    f"{sample_weight[bad][0]!r}).")
-            if (sample_weight if labelled is None else sample_weight[labelled]).sum() <= 0:
-                raise ValueError("sample_weight sums to 0 over the labelled rows; at least "
-                                 "one of them must count.")
+        sample_weight = _check_sample_weight(sample_weight, len(y), labelled)
         quota = self._synthetic_quota(y)
         if quota is not None:  # label -> rows, as the loop counts them: encoded labels
             quota = {int(label_encoder.transform([c])[0]): int(n) for c, n in quota.items()}
@@ -379,6 +396,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))
+        self._set_fit_result(result)
+        return X, y
+
+    def _set_fit_result(self, result):
+        """Copy a :class:`~._loop.LoopResult` onto the estimator."""
         self.estimator_ = result.estimator
         for name, value in (("generator_", result.generator), ("filters_", result.filters)):
             # what they learned comes from the real rows: kept only on request
@@ -403,4 +425,3 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 setattr(self, name, value)
             elif hasattr(self, name):
                 delattr(self, name)
-        return X, y

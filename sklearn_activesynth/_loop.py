@@ -82,7 +82,8 @@ class SyntheticPool:
 
     def plus(self, X, y, u, provenance):
         """A new pool with one more block (the pool itself is not changed)."""
-        return SyntheticPool(self.X + [X], np.concatenate([self.y, y]).astype(int),
+        # the pool's target dtype: int codes (classes), floats (a continuous target)
+        return SyntheticPool(self.X + [X], np.concatenate([self.y, y]).astype(self.y.dtype),
                              np.concatenate([self.u, u]), self.provenance + [provenance])
 
 
@@ -789,8 +790,7 @@ class FilterStage(Stage):
         batch = rnd.batch
         y_new = np.asarray(batch.y)
         n = len(y_new)
-        keep = usable_rows(batch.X, y_new, schema=state.schema, classes=state.classes,
-                           real_has_nan=state.real_has_nan, bounds=state.bounds)
+        keep = loop.usable_rows(state, batch.X, y_new)
         fields = dict(n_generated=int(n + rnd.n_excess),
                       n_rejected_schema=int(np.sum(~keep) + rnd.n_excess))
         provenance = dict(batch.provenance)
@@ -939,7 +939,7 @@ class FitStage(Stage):
                          rnd.candidate.u, loop.mixing_signals(state, rnd.candidate))
         rnd.cand_model = loop.fit(
             concat_rows([state.X_tr] + rnd.candidate.X),
-            np.concatenate([state.y_tr, rnd.candidate.y]).astype(int),
+            np.concatenate([state.y_tr, rnd.candidate.y]).astype(loop.target_dtype),
             w, state.rng.randint(MAX_SEED))
         return {}
 
@@ -1006,10 +1006,13 @@ class SelectionStage(Stage):
     def run(self, loop, state, rnd):
         selector, stats = loop.selector, state.selection
         chosen = selector.choose(stats.sums, stats.pulls, state.rng)
-        fields, tried = {}, []
+        fields, tried, timed_out = {}, [], False
         for i in chosen:
             arm = stats.arms[i]
+            if timed_out and arm.synthesizes:
+                continue  # a generator call may still be running: no more calls this fit
             sub = self.pull(loop, state, rnd, arm)
+            timed_out = timed_out or (sub is not None and sub.status == "generator_timeout")
             reward = 0.0
             if sub is not None and sub.cand_model is not None:
                 sub.score = loop.guard.score(sub.cand_model)
@@ -1036,6 +1039,8 @@ class SelectionStage(Stage):
             fields[f"arm_{r['arm']}_ucb"] = float(r["ucb"]) if np.isfinite(r["ucb"]) \
                 else np.nan
         fields["arms_pulled"] = ",".join(stats.arms[i].name for i in chosen)
+        if timed_out:
+            rnd.end("generator_timeout")  # the fit stops after this round (see stop_reason)
         return fields
 
     def pull(self, loop, state, rnd, arm):
@@ -1157,7 +1162,19 @@ class LoopResult:
 
 class FitLoop:
     """One fit of the loop for ``owner`` (an estimator; its parameters are read,
-    never written)."""
+    never written).
+
+    What depends on the kind of target (class labels here; a continuous target
+    in :class:`~sklearn_activesynth._regressor.RegressionFitLoop`) goes through
+    a few hooks: ``target_dtype`` (the dtype of the encoded targets),
+    ``resolve_uncertainty`` / ``resolve_targeting`` (the parameters' strings),
+    :meth:`make_guard`, :meth:`cv_folds`, :meth:`usable_rows` and :meth:`decode`.
+    """
+
+    #: dtype of the encoded targets the estimator is fitted on (class codes)
+    target_dtype = int
+    resolve_uncertainty = staticmethod(resolve_uncertainty)
+    resolve_targeting = staticmethod(resolve_targeting)
 
     def __init__(self, owner, estimator, fit_params, *, final_refit, quota=None):
         self.owner = owner
@@ -1165,8 +1182,8 @@ class FitLoop:
         # the classifier's budget of ``n_synthetic`` rows per round)
         self.quota = quota
         self.estimator = estimator  # resolved for this X by the estimator
-        self.uncertainty = resolve_uncertainty(owner.uncertainty)
-        self.targeting = resolve_targeting(owner.targeting)
+        self.uncertainty = self.resolve_uncertainty(owner.uncertainty)
+        self.targeting = self.resolve_targeting(owner.targeting)
         self.integration = resolve_integration(owner.integration)
         self.fit_params = fit_params
         self.final_refit = final_refit
@@ -1353,7 +1370,7 @@ class FitLoop:
         scorer, rng = self.uncertainty, state.rng
         n_classes, n_real = len(state.classes), state.n_tr
         pool = state.pool
-        y_comb = np.concatenate([state.y_tr, pool.y]).astype(int)
+        y_comb = np.concatenate([state.y_tr, pool.y]).astype(self.target_dtype)
         w_comb = self.weights(n_real, len(pool), t - 1, state.w_tr, state.u_tr, pool.u,
                               self.mixing_signals(state, pool))
         if scorer.requires == "committee":
@@ -1375,18 +1392,11 @@ class FitLoop:
 
         u_val = score_fn(state.model, state.X_val)[0] if state.X_val.shape[0] \
             else np.empty(0)
-        n_splits = self.uncertainty_cv
-        if n_splits is not None:
-            n_splits = min(n_splits, int(np.bincount(state.y_tr, minlength=n_classes).min()))
-        if n_splits is None or n_splits < 2:
-            if self.uncertainty_cv is not None:
-                self.warn_once("oof", "A class has fewer than 2 training rows, so "
-                               "uncertainty is scored in-sample instead of out-of-fold.")
+        folds = (None if self.uncertainty_cv is None
+                 else self.cv_folds(state, self.uncertainty_cv, rng))
+        if folds is None:
             u, p = score_fn(state.model, state.X_tr)
             return u, p, u_val
-        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
-                              random_state=rng.randint(MAX_SEED))
-        folds = list(skf.split(np.zeros(n_real), state.y_tr))
         seeds = rng.randint(MAX_SEED, size=len(folds))
         n_all = len(y_comb)
 
@@ -1416,6 +1426,33 @@ class FitLoop:
                     proba = np.zeros((n_real, p_k.shape[1]))
                 proba[te] = p_k
         return u, proba, u_val
+
+    def cv_folds(self, state, n_splits, rng):
+        """Out-of-fold (train, test) splits of the real training rows for the
+        uncertainty, or None to score them in-sample (warned once)."""
+        n_splits = min(n_splits, int(np.bincount(state.y_tr,
+                                                 minlength=len(state.classes)).min()))
+        if n_splits < 2:
+            self.warn_once("oof", "A class has fewer than 2 training rows, so "
+                           "uncertainty is scored in-sample instead of out-of-fold.")
+            return None
+        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
+                              random_state=rng.randint(MAX_SEED))
+        return list(skf.split(np.zeros(state.n_tr), state.y_tr))
+
+    def make_guard(self, state):
+        """The validation guard on ``state``'s validation rows."""
+        return ValidationGuard(self.owner.scoring, self.estimator, state.classes,
+                               state.label_encoder, state.X_val, state.y_val_orig)
+
+    def usable_rows(self, state, X, y):
+        """The schema check of a generated batch: a boolean mask of usable rows."""
+        return usable_rows(X, y, schema=state.schema, classes=state.classes,
+                           real_has_nan=state.real_has_nan, bounds=state.bounds)
+
+    def decode(self, state, codes):
+        """Targets as the user gave them, from the encoded ones."""
+        return state.classes[codes]
 
     def provenance_block(self, state, rnd):
         targets, pos = rnd.targets, rnd.batch.anchor_positions
@@ -1712,8 +1749,7 @@ class FitLoop:
             label_encoder=label_encoder, rng=rng,
             budget=int(round(budget * n_tr)) if isinstance(budget, float) else int(budget),
         )
-        self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
-                                     label_encoder, state.X_val, state.y_val_orig)
+        self.guard = self.make_guard(state)
         state.n_gen = n_tr
         if cold is not None:
             state.acquisition = cold.acquisition
@@ -1936,7 +1972,7 @@ class FitLoop:
                 u_all = None if u_all is None else u_all[rows]
             w = self.weights(len(y_fin), len(pool), n_iter, w_fin, u_all, pool.u, signals)
             X_all = concat_rows([X_fin] + pool.X)
-            y_all = np.concatenate([y_fin, pool.y]).astype(int)
+            y_all = np.concatenate([y_fin, pool.y]).astype(self.target_dtype)
             estimator = self.fit(X_all, y_all, w, state.rng.randint(MAX_SEED))
             if history:
                 history[-1]["seconds_final_refit"] = time.perf_counter() - t0
@@ -1959,7 +1995,7 @@ class FitLoop:
             generator=(state.generator if len(state.generators) <= 1
                        else [g for _, g in state.generators]),
             synthetic_X=concat_rows(pool.X) if pool.X else take_rows(X, np.arange(0)),
-            synthetic_y=state.classes[pool.y], synthetic_provenance=provenance,
+            synthetic_y=self.decode(state, pool.y), synthetic_provenance=provenance,
             history=pd.DataFrame(history, columns=history_columns(history)),
             n_iter=n_iter, termination=termination, validation_indices=state.val_idx,
             scoring=self.guard.scoring,
