@@ -112,8 +112,9 @@ class RegressionFitLoop(FitLoop):
         # stratified on target quantiles: the tails get validation rows too
         return super().split(_target_strata(y), rng)
 
-    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
-        state = super().prepare(X, y, y_enc, label_encoder, sample_weight, labelled)
+    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None, cold=None):
+        state = super().prepare(X, y, y_enc, label_encoder, sample_weight, labelled,
+                                cold=cold)
         state.pool = SyntheticPool(y=np.empty(0, dtype=float))
         # tol is relative to the target's scale (variance for the committee's
         # squared units, standard deviation for other scores)
