@@ -50,7 +50,11 @@ from sklearn.linear_model import LogisticRegression
 from threadpoolctl import threadpool_limits
 
 from sklearn_activesynth import ActiveSynthesisClassifier
-from sklearn_activesynth.acquisition import HybridSampling, UncertaintySampling
+from sklearn_activesynth.acquisition import (
+    CoreSetSampling,
+    HybridSampling,
+    UncertaintySampling,
+)
 
 OUT = Path(__file__).resolve().parent / "out"
 STRATEGIES = {
@@ -59,6 +63,7 @@ STRATEGIES = {
     "random": lambda: "random",
     "margin+diversity": lambda: UncertaintySampling("margin", diversity=0.5),
     "hybrid": lambda: HybridSampling(),
+    "coreset": lambda: CoreSetSampling(),
 }
 GEN_ROWS = 1_000_000
 

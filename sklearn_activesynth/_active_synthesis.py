@@ -5,6 +5,8 @@ from numbers import Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -156,7 +158,18 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         ``fit`` (in cross-validation: the fold's ``X``). ``missing_label`` in
         the answer means "not answered yet": that row stays unlabelled and
         may be asked again. Labels must be classes of the labelled rows of
-        ``y``: the classes are fixed when ``fit`` starts. An oracle that
+        ``y``: the classes are fixed when ``fit`` starts, except in a cold
+        start: when the labelled rows hold a single class (no positive yet),
+        rounds rank the unlabelled rows without a model (``acquisition``'s
+        ``cold_start``: the rows farthest from the labelled ones by default)
+        and accept any label of the kind of ``y``'s until a second class
+        appears; the classes are fixed then, the first model is fitted and
+        the rounds go on as usual. There are no validation rows after a cold
+        start (the rows given to ``fit`` hold one class; acquired rows never
+        validate), so every round is accepted without the guard (warned). If
+        the rounds, the pool or the oracle run out first,
+        :class:`~sklearn_activesynth.acquisition.ColdStartError` is raised,
+        holding the labels acquired. An oracle that
         raises (retried twice in the round), does not return within
         ``generator_timeout`` (never called again in that fit), returns the
         wrong number of labels or labels outside the classes is recorded in
@@ -178,10 +191,14 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         B_init + ΔB·t)`` of seed 003 §2.2.3
         (:class:`~sklearn_activesynth.acquisition.Acquisition`; round ``t``
         of ``fit`` asks for ``budget(t - 1)`` rows, fewer when fewer are
-        left). ``None`` with an oracle: ``Acquisition()``, margin sampling of
-        10 rows per round. Tunable as ``acquisition__budget_init``,
-        ``acquisition__strategy``... (setting one on ``None`` makes the
-        default explicit). Needs an ``oracle`` (an error says so otherwise).
+        left), a proxy that ranks in place of the estimator
+        (``query_estimator``, refitted each round on the same rows, seed 003
+        §2.2.2) and the cold-start strategy. ``None`` with an oracle:
+        ``Acquisition()``, margin sampling of 10 rows per round by the
+        estimator itself. Tunable as ``acquisition__budget_init``,
+        ``acquisition__strategy``, ``acquisition__query_estimator``...
+        (setting one on ``None`` makes the default explicit). Needs an
+        ``oracle`` (an error says so otherwise).
     missing_label : scalar, str or None, default=np.nan
         The value of ``y`` that marks a row as unlabelled: ``NaN`` in float
         labels, ``None`` (or ``NaN``) in object labels. Unlabelled rows never
@@ -264,6 +281,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         The fitted filters, named as in ``history_``; only with
         ``keep_generator=True``.
     classes_ : ndarray of shape (n_classes,)
+        The classes, sorted: those of the labelled rows given to ``fit``;
+        after a cold start (labelled rows of one class, see ``oracle``),
+        those labelled (given or acquired) when the oracle's answers brought
+        a second class.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Defined when X has string column names.
@@ -298,6 +319,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
     acquired_indices_ : ndarray of int
         With an ``oracle``: the positions, in the ``X`` passed to ``fit``, of
         the rows it labelled, in the order they were acquired.
+    query_estimator_ : estimator
+        With an ``oracle`` and ``acquisition=Acquisition(query_estimator=...)``:
+        the proxy fitted on the final estimator's rows (labels encoded
+        ``0..n_classes-1``); pass it to ``query(..., query_estimator=...)``.
     acquired_labels_ : ndarray of shape (n_acquired,)
         With an ``oracle``: their labels (of ``classes_``' dtype). ``history_``
         then also has per round ``acquisition_budget`` (``B_t``), ``n_asked``,
@@ -431,6 +456,31 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         self._fit_loop(X, y, fit_params, final_refit=self.refit)
         return self
 
+    def _check_query_estimator(self, model):
+        """A fitted proxy whose classes are this model's (labels or their codes)."""
+        try:
+            check_is_fitted(model)
+        except NotFittedError as exc:
+            raise NotFittedError(
+                f"query_estimator {type(model).__name__} is not fitted. query keeps no "
+                "training rows, so it cannot fit a proxy: pass one fitted on the rows "
+                "this model learned, e.g. clf.query_estimator_ after a fit with "
+                "acquisition=Acquisition(query_estimator=...) (refitted on the final "
+                "model's rows), or fit it yourself.") from exc
+        classes = getattr(model, "classes_", None)
+        if isinstance(model, Pipeline) and classes is None:
+            classes = getattr(model[-1], "classes_", None)
+        k = len(self.classes_)
+        codes = np.arange(k)
+        if classes is None or not (
+                len(classes) == k and (np.array_equal(np.asarray(classes), self.classes_)
+                                       or np.array_equal(np.asarray(classes), codes))):
+            raise ValueError(
+                f"query_estimator has classes {None if classes is None else list(classes)}; "
+                f"it must have this model's classes, {self.classes_.tolist()} (or their "
+                f"codes {codes.tolist()}), so its probabilities are of the same problem.")
+        return model
+
     def _unlabelled_rows(self, y):
         """Rows of ``y`` equal to ``missing_label``; checks that they can exist."""
         missing = self.missing_label
@@ -555,7 +605,7 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         return self.estimator_.decision_function(X)
 
     def query(self, X_pool, n_samples=1, *, strategy="margin", exclude=None,
-              return_scores=False, batch_size=DEFAULT_BATCH_SIZE):
+              return_scores=False, batch_size=DEFAULT_BATCH_SIZE, query_estimator=None):
         """The rows of an unlabelled pool to label next, best first.
 
         Ranks ``X_pool`` with the final estimator and a query strategy of
@@ -565,7 +615,10 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         needs a few chunks of memory beyond itself; the model keeps no copy
         of it. Randomness (the random control, the reference sample of the
         hybrid) comes from ``random_state``: an int gives the same answer
-        each time.
+        each time. The estimator's ``n_jobs`` splits an in-memory pool into
+        segments scored in parallel (:class:`sklearn.utils.parallel.Parallel`,
+        under the backend ``joblib.parallel_config`` sets); the result does
+        not depend on it.
 
         Parameters
         ----------
@@ -586,16 +639,24 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             inside ``fit`` is ``acquisition``'s). "margin" (the strongest single strategy
             on tabular data in the literature), "entropy",
             "least_confidence": :class:`~sklearn_activesynth.acquisition.UncertaintySampling`;
+            "ensemble_variance": the same with the committee variance, for a
+            fitted committee (an estimator or ``query_estimator`` with
+            ``estimators_``: bagging, random forests; a committee needs
+            training rows to be fitted, which ``query`` does not have);
             "hybrid": the seed's uncertainty-plus-density score
             (:class:`~sklearn_activesynth.acquisition.HybridSampling`);
+            "coreset": the rows that cover the pool
+            (:class:`~sklearn_activesynth.acquisition.CoreSetSampling`; from
+            the pool's centre, as ``query`` has no labelled rows);
             "random": the control
             (:class:`~sklearn_activesynth.acquisition.RandomSampling`). A
             strategy object sets the other knobs, e.g.
             ``UncertaintySampling("margin", diversity=0.5)`` for a batch
             spread over the pool; an uncertainty scorer of
-            :mod:`sklearn_activesynth.uncertainty` (one that scores a fitted
-            model, not a committee) or a callable ``f(fitted_estimator, X) ->
-            scores`` ranks by that score.
+            :mod:`sklearn_activesynth.uncertainty` (of the fitted model, e.g.
+            :class:`~sklearn_activesynth.uncertainty.MCDropout` for a torch
+            net, or of a fitted committee) or a callable
+            ``f(fitted_estimator, X) -> scores`` ranks by that score.
         exclude : array-like of int or bool mask, default=None
             Positions in ``X_pool`` never to return: rows already sent for
             labelling and not answered yet.
@@ -603,11 +664,19 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
             Also return the rows' scores.
         batch_size : int, default=10_000
             Rows scored at a time. The result does not depend on it.
-
-        The estimator's ``n_jobs`` splits an in-memory pool into segments
-        scored in parallel (:class:`sklearn.utils.parallel.Parallel`, under
-        the backend ``joblib.parallel_config`` sets); the result does not
-        depend on it either.
+        query_estimator : fitted classifier or None, default=None
+            A proxy that ranks the pool in place of the final estimator
+            (seed 003 §2.2.2): a cheaper model, fitted on the rows this model
+            learned, with its classes (the labels of ``classes_``, or their
+            codes ``0..n_classes-1``). ``query`` keeps no training rows, so it
+            cannot fit one: after a fit with
+            ``acquisition=Acquisition(query_estimator=...)``,
+            ``self.query_estimator_`` is the proxy refitted on the final
+            model's rows; otherwise fit it yourself. An unfitted one raises
+            ``NotFittedError``. A fitted ensemble (``BaggingClassifier``,
+            ``RandomForestClassifier``) also serves a committee scorer
+            (``strategy="ensemble_variance"``). ``None``: the final estimator
+            ranks the pool.
 
         Returns
         -------
@@ -637,10 +706,27 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
         >>> later = clf.query(pool, n_samples=5, exclude=positions)   # not answered yet
         >>> set(later.tolist()) & set(positions.tolist())
         set()
+
+        A fitted proxy ranks the pool in place of the final estimator, and a
+        fitted committee serves ``"ensemble_variance"``:
+
+        >>> from sklearn.ensemble import BaggingClassifier
+        >>> proxy = LogisticRegression(C=0.01).fit(X[:200], y[:200])
+        >>> by_proxy = clf.query(pool, n_samples=5, query_estimator=proxy)
+        >>> p = proxy.predict_proba(pool)[:, 1]
+        >>> bool((by_proxy == np.argsort(np.abs(p - 0.5))[:5]).all())
+        True
+        >>> bagging = BaggingClassifier(LogisticRegression(), n_estimators=5,
+        ...                             random_state=0).fit(X[:200], y[:200])
+        >>> clf.query(pool, n_samples=3, strategy="ensemble_variance",
+        ...           query_estimator=bagging).shape
+        (3,)
         """
         X_pool = self._check_predict_input(X_pool)
+        model = self.estimator_ if query_estimator is None else \
+            self._check_query_estimator(query_estimator)
         result = resolve_query_strategy(strategy).rank(
-            self.estimator_, X_pool, n_samples, exclude=exclude,
+            model, X_pool, n_samples, exclude=exclude,
             random_state=self.random_state, batch_size=batch_size, n_jobs=self.n_jobs)
         if return_scores:
             return result.positions, result.scores

@@ -64,7 +64,7 @@ def _as_category_strings(X):
     return X.astype(object).where(X.notna(), "missing").astype(str).to_numpy(dtype=object)
 
 
-def _default_estimator(X=None):
+def _default_estimator(X=None, final=None):
     """What ``estimator=None`` means for the data ``X`` passed to ``fit``.
 
     ``LogisticRegression()`` for arrays, sparse matrices and DataFrames of
@@ -72,11 +72,13 @@ def _default_estimator(X=None):
     string, categorical or object column, or with a missing value, a Pipeline:
     numeric columns median-imputed and standardised, the others (booleans
     included) one-hot encoded with missing values as their own category and
-    unknown categories ignored, then ``LogisticRegression()``.
+    unknown categories ignored, then ``LogisticRegression()``. ``final``
+    replaces ``LogisticRegression()`` (the regressor passes ``Ridge()``).
     """
+    final = LogisticRegression() if final is None else final
     if not isinstance(X, pd.DataFrame) or not (
             _non_numeric_columns(X) or bool(X.isna().to_numpy().any())):
-        return LogisticRegression()
+        return final
     encode = ColumnTransformer([
         ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
          make_column_selector(dtype_include="number")),
@@ -85,7 +87,7 @@ def _default_estimator(X=None):
             OneHotEncoder(handle_unknown="ignore")),
          make_column_selector(dtype_exclude="number")),
     ])
-    return make_pipeline(encode, LogisticRegression())
+    return make_pipeline(encode, final)
 
 
 def _check_estimator_takes(estimator, X):
@@ -154,6 +156,28 @@ def _validate_labels(y, n_rows, unlabelled=None):
     return y
 
 
+def _check_sample_weight(sample_weight, n_rows, labelled=None):
+    """``sample_weight`` as a float copy, checked (None stays None)."""
+    if sample_weight is None:
+        return None
+    sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
+    if sample_weight.shape != (n_rows,):
+        raise ValueError(
+            f"sample_weight has shape {sample_weight.shape}; expected "
+            f"({n_rows},), one weight per row of X."
+        )
+    bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
+    if bad.any():
+        raise ValueError(
+            f"sample_weight must be finite and non-negative; {int(bad.sum())} "
+            f"weight(s) are not (first at row {int(np.flatnonzero(bad)[0])}: "
+            f"{sample_weight[bad][0]!r}).")
+    if (sample_weight if labelled is None else sample_weight[labelled]).sum() <= 0:
+        raise ValueError("sample_weight sums to 0 over the labelled rows; at least "
+                         "one of them must count.")
+    return sample_weight
+
+
 class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
     """Shared parameters and the fit; see ActiveSynthesisClassifier for the docs.
 
@@ -187,6 +211,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
+    # parameter -> what its default object is (see set_params)
+    _strategy_defaults = _STRATEGIES
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         base = get_tags(self._get_estimator())
@@ -211,7 +238,7 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         -------
         self : object
         """
-        for name, default in _STRATEGIES.items():
+        for name, default in self._strategy_defaults.items():
             if not hasattr(self, name):  # a parameter of the classifier only
                 continue
             current = getattr(self, name)
@@ -243,6 +270,15 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         """Boolean mask of the rows of ``y`` without a label, or None when every
         row must have one (the sampler; the classifier reads ``missing_label``)."""
         return None
+
+    def _cold_start_strategy(self, labelled):
+        """The strategy that ranks unlabelled rows while the labelled ones hold a
+        single class, or None when a cold start cannot run (no oracle, no
+        unlabelled row, ``max_iter=0``, or ``acquisition.cold_start=None``)."""
+        if getattr(self, "oracle", None) is None or labelled is None or \
+                labelled.all() or self.max_iter == 0:
+            return None
+        return self._get_acquisition().resolve_cold_start()
 
     def _stages(self):
         """The stages of one round, in order (see docs/design.md to add one)."""
@@ -295,7 +331,11 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         unlabelled = self._unlabelled_rows(y) if y.shape[0] == X.shape[0] else None
         if unlabelled is not None and not unlabelled.any():
             unlabelled = None
-        return X, _validate_labels(y, X.shape[0], unlabelled), unlabelled
+        return X, self._validate_targets(y, X.shape[0], unlabelled), unlabelled
+
+    def _validate_targets(self, y, n_rows, unlabelled):
+        """``y`` checked as class labels (the regressor checks numbers)."""
+        return _validate_labels(y, n_rows, unlabelled)
 
     def _fit_params(self, fit_params):
         """The estimator's fit parameters (routed when routing is on) and the
@@ -320,33 +360,27 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         # the classes are those of the labelled rows, fixed for the whole fit
         label_encoder = LabelEncoder().fit(y_lab)
         classes = label_encoder.classes_
+        cold_start = None
         if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least two classes in y, got 1 class: "
-                f"{classes.tolist()}. Classifier can't train when only one class "
-                "is present."
-            )
-        if labelled is None:
+            # a cold start: an oracle and unlabelled rows, ranked without a model
+            # until a second class is labelled (the classes are fixed then)
+            cold_start = self._cold_start_strategy(labelled)
+            if cold_start is None:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least two classes in y, got 1 class: "
+                    f"{classes.tolist()}. Classifier can't train when only one class "
+                    "is present. (With an oracle, unlabelled rows and max_iter >= 1, "
+                    "ActiveSynthesisClassifier starts cold: it asks the oracle about "
+                    "the unlabelled rows farthest from the labelled ones until a second "
+                    "class appears.)"
+                )
+            label_encoder = y_enc = None
+        elif labelled is None:
             y_enc = label_encoder.transform(y)
         else:  # unlabelled rows: -1, until an oracle answers for them
             y_enc = np.full(len(y), -1, dtype=np.intp)
             y_enc[labelled] = label_encoder.transform(y_lab)
-        if sample_weight is not None:
-            sample_weight = np.array(sample_weight, dtype=float)  # a copy: never theirs
-            if sample_weight.shape != (len(y_enc),):
-                raise ValueError(
-                    f"sample_weight has shape {sample_weight.shape}; expected "
-                    f"({len(y_enc)},), one weight per row of X."
-                )
-            bad = ~np.isfinite(sample_weight) | (sample_weight < 0)
-            if bad.any():
-                raise ValueError(
-                    f"sample_weight must be finite and non-negative; {int(bad.sum())} "
-                    f"weight(s) are not (first at row {int(np.flatnonzero(bad)[0])}: "
-                    f"{sample_weight[bad][0]!r}).")
-            if (sample_weight if labelled is None else sample_weight[labelled]).sum() <= 0:
-                raise ValueError("sample_weight sums to 0 over the labelled rows; at least "
-                                 "one of them must count.")
+        sample_weight = _check_sample_weight(sample_weight, len(y), labelled)
         quota = self._synthetic_quota(y)
         if quota is not None:  # label -> rows, as the loop counts them: encoded labels
             quota = {int(label_encoder.transform([c])[0]): int(n) for c, n in quota.items()}
@@ -355,10 +389,18 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         loop = FitLoop(self, estimator, fit_params, final_refit=final_refit, quota=quota)
         # n_jobs is the fit's CPU budget, BLAS/OpenMP threads included (utils/_threads.py)
         with fit_thread_limits(self.n_jobs, loop.estimator):
-            result = loop.run(X, y, y_enc, label_encoder, sample_weight, labelled=labelled)
+            result = loop.run(X, y, y_enc, label_encoder, sample_weight, labelled=labelled,
+                              cold_start=cold_start)
+        if result.classes is not None:  # after a cold start: the classes labelled then
+            classes = result.classes
         self.classes_ = classes
         self._classes_are_codes = bool(
             classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(len(classes))))
+        self._set_fit_result(result)
+        return X, y
+
+    def _set_fit_result(self, result):
+        """Copy a :class:`~._loop.LoopResult` onto the estimator."""
         self.estimator_ = result.estimator
         for name, value in (("generator_", result.generator), ("filters_", result.filters)):
             # what they learned comes from the real rows: kept only on request
@@ -377,9 +419,9 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
         self.scoring_ = result.scoring
         for name, value in (("selection_", result.selection),
                             ("acquired_indices_", result.acquired_indices),
-                            ("acquired_labels_", result.acquired_labels)):
+                            ("acquired_labels_", result.acquired_labels),
+                            ("query_estimator_", result.query_estimator)):
             if value is not None:
                 setattr(self, name, value)
             elif hasattr(self, name):
                 delattr(self, name)
-        return X, y

@@ -18,6 +18,7 @@ to add a stage.
 
 import inspect
 import logging
+import numbers
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
 
 from ._checks import (
@@ -80,7 +83,8 @@ class SyntheticPool:
 
     def plus(self, X, y, u, provenance):
         """A new pool with one more block (the pool itself is not changed)."""
-        return SyntheticPool(self.X + [X], np.concatenate([self.y, y]).astype(int),
+        # the pool's target dtype: int codes (classes), floats (a continuous target)
+        return SyntheticPool(self.X + [X], np.concatenate([self.y, y]).astype(self.y.dtype),
                              np.concatenate([self.u, u]), self.provenance + [provenance])
 
 
@@ -151,6 +155,19 @@ class AcquisitionState:
     @property
     def n_left(self):
         return int(self.remaining.sum())
+
+
+@dataclass
+class ColdStart:
+    """What the cold-start rounds leave for the fit (see :meth:`FitLoop.cold_start`)."""
+
+    acquisition: AcquisitionState  # positions acquired so far, rows still unlabelled
+    y: np.ndarray             # the labels given to fit, with the acquired ones filled in
+    y_enc: np.ndarray         # encoded 0..k-1 from the labels seen; -1 where unlabelled
+    label_encoder: object
+    rng: np.random.RandomState
+    history: list             # round 0 and one row per cold-start round
+    t: int                    # the last cold-start round
 
 
 @dataclass
@@ -436,8 +453,13 @@ class AcquisitionStage(Stage):
         n_ask = min(budget, acq.n_left)
         if n_ask == 0 or acq.stopped:
             return fields
-        ranked = self.acquisition.resolve_strategy().rank(
-            state.model, acq.X, n_ask, exclude=~acq.remaining, random_state=seed)
+        strategy = self.acquisition.resolve_strategy()
+        t0 = time.perf_counter()
+        ranker, report = self.ranking_model(loop, state, rnd, strategy)
+        if report:
+            fields.update(report, seconds_query_model=time.perf_counter() - t0)
+        ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
+                               random_state=seed, labelled=state.X_tr)
         for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
             if k in ranked.report:
                 fields[f"query_{k}"] = ranked.report[k]
@@ -463,6 +485,42 @@ class AcquisitionStage(Stage):
         for c, n in zip(state.classes, np.bincount(codes[got], minlength=len(state.classes))):
             fields[f"n_acquired_{_label_name(c)}"] = int(n)
         return fields
+
+    def ranking_model(self, loop, state, rnd, strategy):
+        """The model that ranks the unlabelled rows, and its history fields.
+
+        The current model, unless the acquisition has a proxy
+        (``query_estimator``: a clone fitted on the round's training rows, the
+        labelled ones plus the accepted synthetic rows, with the current
+        model's weights) or the strategy a committee scorer (its members
+        fitted on the same rows: clones of the proxy, else of the task
+        model)."""
+        proxy = self.acquisition.query_estimator
+        scorer = strategy._uncertainty_scorer()
+        committee = scorer is not None and scorer.requires == "committee"
+        if proxy is None and not committee:
+            return state.model, {}
+        pool = state.pool
+        X_fit = concat_rows([state.X_tr] + pool.X)
+        y_fit = np.concatenate([state.y_tr, pool.y]).astype(int)
+        w = loop.weights(state.n_tr, len(pool), rnd.t - 1, state.w_tr, state.u_tr, pool.u,
+                         loop.mixing_signals(state, pool))
+        seed = state.rng.randint(MAX_SEED)
+        report, model = {}, state.model
+        if proxy is not None:
+            model = loop.fit_proxy(proxy, X_fit, y_fit, w, seed)
+            report["query_model"] = type(proxy).__name__
+        if committee:
+            from .acquisition import _Committee
+
+            template = loop.estimator if proxy is None else proxy
+            members, _ = scorer.fit_committee(
+                template, X_fit, y_fit, w,
+                fit_params=loop.fit_params if proxy is None else None,
+                random_state=seed, n_jobs=loop.n_jobs)
+            model = _Committee(members, len(state.classes), model=model)
+            report["query_committee_size"] = len(members)
+        return model, report
 
     @staticmethod
     def ask(loop, acq, asked):
@@ -495,16 +553,9 @@ class AcquisitionStage(Stage):
         codes = np.full(n_asked, -1, dtype=np.intp)
         if error is not None:
             return codes, error
-        try:
-            labels = np.asarray(answer, dtype=object if isinstance(answer, list) else None)
-        except Exception as exc:  # an object numpy cannot read as labels
-            return codes, f"returned {type(answer).__name__}, not labels ({exc})"
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.ravel()
-        if labels.ndim != 1 or len(labels) != n_asked:
-            what = (f"{len(labels)} labels" if labels.ndim == 1 else
-                    f"an answer of shape {labels.shape}")
-            return codes, f"returned {what} for {n_asked} rows"
+        labels, error = answer_labels(answer, n_asked)
+        if error is not None:
+            return codes, error
         missing = missing_label_mask(labels, loop.missing_label)
         index = {c: i for i, c in enumerate(state.classes.tolist())}
         unknown = []
@@ -551,6 +602,37 @@ class AcquisitionStage(Stage):
         # the labelled set changed: the scores before are of another problem
         state.best = state.current = loop.guard.score(state.model)
         rnd.n_acquired = len(codes)
+
+
+def answer_labels(answer, n_asked):
+    """An oracle's answer as a 1-D array of ``n_asked`` labels, or the reason it
+    is not one: (labels or None, error or None)."""
+    try:
+        labels = np.asarray(answer, dtype=object if isinstance(answer, list) else None)
+    except Exception as exc:  # an object numpy cannot read as labels
+        return None, f"returned {type(answer).__name__}, not labels ({exc})"
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels.ravel()
+    if labels.ndim != 1 or len(labels) != n_asked:
+        what = (f"{len(labels)} labels" if labels.ndim == 1 else
+                f"an answer of shape {labels.shape}")
+        return None, f"returned {what} for {n_asked} rows"
+    return labels, None
+
+
+def _label_kind(value):
+    """"string", "number" or None (neither, or not finite): labels of one fit
+    are of one kind."""
+    if isinstance(value, (str, np.str_)):
+        return "string"
+    if isinstance(value, (bool, np.bool_)):
+        return "number"
+    if isinstance(value, (numbers.Number, np.number)):
+        try:
+            return "number" if np.isfinite(float(value)) else None
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _label_name(label):
@@ -709,8 +791,7 @@ class FilterStage(Stage):
         batch = rnd.batch
         y_new = np.asarray(batch.y)
         n = len(y_new)
-        keep = usable_rows(batch.X, y_new, schema=state.schema, classes=state.classes,
-                           real_has_nan=state.real_has_nan, bounds=state.bounds)
+        keep = loop.usable_rows(state, batch.X, y_new)
         fields = dict(n_generated=int(n + rnd.n_excess),
                       n_rejected_schema=int(np.sum(~keep) + rnd.n_excess))
         provenance = dict(batch.provenance)
@@ -859,7 +940,7 @@ class FitStage(Stage):
                          rnd.candidate.u, loop.mixing_signals(state, rnd.candidate))
         rnd.cand_model = loop.fit(
             concat_rows([state.X_tr] + rnd.candidate.X),
-            np.concatenate([state.y_tr, rnd.candidate.y]).astype(int),
+            np.concatenate([state.y_tr, rnd.candidate.y]).astype(loop.target_dtype),
             w, state.rng.randint(MAX_SEED))
         return {}
 
@@ -926,10 +1007,13 @@ class SelectionStage(Stage):
     def run(self, loop, state, rnd):
         selector, stats = loop.selector, state.selection
         chosen = selector.choose(stats.sums, stats.pulls, state.rng)
-        fields, tried = {}, []
+        fields, tried, timed_out = {}, [], False
         for i in chosen:
             arm = stats.arms[i]
+            if timed_out and arm.synthesizes:
+                continue  # a generator call may still be running: no more calls this fit
             sub = self.pull(loop, state, rnd, arm)
+            timed_out = timed_out or (sub is not None and sub.status == "generator_timeout")
             reward = 0.0
             if sub is not None and sub.cand_model is not None:
                 sub.score = loop.guard.score(sub.cand_model)
@@ -956,6 +1040,8 @@ class SelectionStage(Stage):
             fields[f"arm_{r['arm']}_ucb"] = float(r["ucb"]) if np.isfinite(r["ucb"]) \
                 else np.nan
         fields["arms_pulled"] = ",".join(stats.arms[i].name for i in chosen)
+        if timed_out:
+            rnd.end("generator_timeout")  # the fit stops after this round (see stop_reason)
         return fields
 
     def pull(self, loop, state, rnd, arm):
@@ -1070,11 +1156,26 @@ class LoopResult:
     selection: object = None
     acquired_indices: np.ndarray = None   # with an oracle: positions in X, in order
     acquired_labels: np.ndarray = None
+    query_estimator: object = None        # the proxy fitted on the final model's rows
+    classes: np.ndarray = None            # the classes of the fit (after a cold start:
+    #                                       those labelled when a second one appeared)
 
 
 class FitLoop:
     """One fit of the loop for ``owner`` (an estimator; its parameters are read,
-    never written)."""
+    never written).
+
+    What depends on the kind of target (class labels here; a continuous target
+    in :class:`~sklearn_activesynth._regressor.RegressionFitLoop`) goes through
+    a few hooks: ``target_dtype`` (the dtype of the encoded targets),
+    ``resolve_uncertainty`` / ``resolve_targeting`` (the parameters' strings),
+    :meth:`make_guard`, :meth:`cv_folds`, :meth:`usable_rows` and :meth:`decode`.
+    """
+
+    #: dtype of the encoded targets the estimator is fitted on (class codes)
+    target_dtype = int
+    resolve_uncertainty = staticmethod(resolve_uncertainty)
+    resolve_targeting = staticmethod(resolve_targeting)
 
     def __init__(self, owner, estimator, fit_params, *, final_refit, quota=None):
         self.owner = owner
@@ -1082,8 +1183,8 @@ class FitLoop:
         # the classifier's budget of ``n_synthetic`` rows per round)
         self.quota = quota
         self.estimator = estimator  # resolved for this X by the estimator
-        self.uncertainty = resolve_uncertainty(owner.uncertainty)
-        self.targeting = resolve_targeting(owner.targeting)
+        self.uncertainty = self.resolve_uncertainty(owner.uncertainty)
+        self.targeting = self.resolve_targeting(owner.targeting)
         self.integration = resolve_integration(owner.integration)
         self.fit_params = fit_params
         self.final_refit = final_refit
@@ -1097,6 +1198,7 @@ class FitLoop:
         self.oracle = getattr(owner, "oracle", None)
         self.missing_label = getattr(owner, "missing_label", np.nan)
         self.oracle_takes_indices = _takes_indices(self.oracle)
+        self.acquisition = owner._get_acquisition() if self.oracle is not None else None
         gens = owner.generator
         if isinstance(gens, list):
             if not gens:
@@ -1132,6 +1234,16 @@ class FitLoop:
             self.estimator, X, y, weights, fit_params=self.fit_params, random_state=seed,
             seed_unset=True, on_resample=lambda est: self.warn_once(
                 "resample", _resample_message(type(est).__name__)))
+
+    def fit_proxy(self, proxy, X, y, weights, seed):
+        """A clone of the acquisition's ``query_estimator`` fitted on the rows the
+        task model learns (its fit parameters are the task model's, not given)."""
+        return fit_clone(
+            proxy, X, y, weights, random_state=seed, seed_unset=True,
+            on_resample=lambda est: self.warn_once(
+                "resample_proxy", f"{type(est).__name__}.fit (the query_estimator) takes "
+                "no sample_weight; the integration weights are applied by weighted "
+                "resampling of its rows instead."))
 
     def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn, signals=None):
         """Integration weights times the user's real-row weights; None if all 1.
@@ -1257,7 +1369,7 @@ class FitLoop:
         scorer, rng = self.uncertainty, state.rng
         n_classes, n_real = len(state.classes), state.n_tr
         pool = state.pool
-        y_comb = np.concatenate([state.y_tr, pool.y]).astype(int)
+        y_comb = np.concatenate([state.y_tr, pool.y]).astype(self.target_dtype)
         w_comb = self.weights(n_real, len(pool), t - 1, state.w_tr, state.u_tr, pool.u,
                               self.mixing_signals(state, pool))
         if scorer.requires == "committee":
@@ -1276,18 +1388,11 @@ class FitLoop:
 
         u_val = score_fn(state.model, state.X_val)[0] if state.X_val.shape[0] \
             else np.empty(0)
-        n_splits = self.uncertainty_cv
-        if n_splits is not None:
-            n_splits = min(n_splits, int(np.bincount(state.y_tr, minlength=n_classes).min()))
-        if n_splits is None or n_splits < 2:
-            if self.uncertainty_cv is not None:
-                self.warn_once("oof", "A class has fewer than 2 training rows, so "
-                               "uncertainty is scored in-sample instead of out-of-fold.")
+        folds = (None if self.uncertainty_cv is None
+                 else self.cv_folds(state, self.uncertainty_cv, rng))
+        if folds is None:
             u, p = score_fn(state.model, state.X_tr)
             return u, p, u_val
-        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
-                              random_state=rng.randint(MAX_SEED))
-        folds = list(skf.split(np.zeros(n_real), state.y_tr))
         seeds = rng.randint(MAX_SEED, size=len(folds))
 
         # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
@@ -1312,6 +1417,33 @@ class FitLoop:
                 proba[te] = p_k
         return u, proba, u_val
 
+    def cv_folds(self, state, n_splits, rng):
+        """Out-of-fold (train, test) splits of the real training rows for the
+        uncertainty, or None to score them in-sample (warned once)."""
+        n_splits = min(n_splits, int(np.bincount(state.y_tr,
+                                                 minlength=len(state.classes)).min()))
+        if n_splits < 2:
+            self.warn_once("oof", "A class has fewer than 2 training rows, so "
+                           "uncertainty is scored in-sample instead of out-of-fold.")
+            return None
+        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
+                              random_state=rng.randint(MAX_SEED))
+        return list(skf.split(np.zeros(state.n_tr), state.y_tr))
+
+    def make_guard(self, state):
+        """The validation guard on ``state``'s validation rows."""
+        return ValidationGuard(self.owner.scoring, self.estimator, state.classes,
+                               state.label_encoder, state.X_val, state.y_val_orig)
+
+    def usable_rows(self, state, X, y):
+        """The schema check of a generated batch: a boolean mask of usable rows."""
+        return usable_rows(X, y, schema=state.schema, classes=state.classes,
+                           real_has_nan=state.real_has_nan, bounds=state.bounds)
+
+    def decode(self, state, codes):
+        """Targets as the user gave them, from the encoded ones."""
+        return state.classes[codes]
+
     def provenance_block(self, state, rnd):
         targets, pos = rnd.targets, rnd.batch.anchor_positions
         region_of = dict(zip(targets.anchor_indices.tolist(),
@@ -1328,18 +1460,27 @@ class FitLoop:
         }, **({"arm": rnd.arm} if rnd.arm is not None else {}), **rnd.provenance})
 
     # -- the fit
-    def run(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
+    def run(self, X, y, y_enc, label_encoder, sample_weight, labelled=None,
+            cold_start=None):
         """Prepare, run the rounds, refit; returns a :class:`LoopResult`.
 
         ``labelled`` (a boolean mask, or None: every row) marks the rows with
         a label; ``y_enc`` is -1 on the others. Unlabelled rows train nothing
         and validate nothing; with an oracle they are the pool it is asked
-        about, otherwise they are dropped here."""
-        state = self.prepare(X, y, y_enc, label_encoder, sample_weight, labelled)
-        for row in state.history:  # round 0, the real-only model
+        about, otherwise they are dropped here. ``cold_start`` (a query
+        strategy that needs no model, or None): the labelled rows hold a
+        single class, so ``y_enc`` and ``label_encoder`` are None; rounds of
+        :meth:`cold_start` come first."""
+        cold = None
+        if cold_start is not None:
+            cold = self.cold_start(X, y, labelled, sample_weight, cold_start)
+            y, y_enc, label_encoder = cold.y, cold.y_enc, cold.label_encoder
+        state = self.prepare(X, y, y_enc, label_encoder, sample_weight, labelled, cold=cold)
+        for row in state.history:  # round 0, the real-only model (cold-start rounds)
             self.report(self.round_line(row))
         termination = state.termination
-        rounds = range(1, self.max_iter + 1) if termination == "max_iter" else range(0)
+        first = 1 if cold is None else cold.t + 1
+        rounds = range(first, self.max_iter + 1) if termination == "max_iter" else range(0)
         if self.quota is not None and not any(self.quota.values()):
             rounds, termination = range(0), "nothing_to_add"
         for t in rounds:
@@ -1377,7 +1518,7 @@ class FitLoop:
             parts.append(f"validation {name}={score:.4f}")
         if t > 0 and row.get("n_asked") is not None:
             parts.append(f"{row.get('n_acquired', 0)} of {row['n_asked']} labels acquired")
-        if t > 0:
+        if t > 0 and status != "cold_start":
             parts.append(f"{row.get('n_generated', 0)} generated, "
                          f"{row.get('n_accepted', 0)} accepted")
         if row.get("error"):
@@ -1425,11 +1566,164 @@ class FitLoop:
         state.no_improve += 1
         return "no_improvement" if state.no_improve >= self.patience else None
 
-    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None):
-        """Split, fit the filters and the generator, fit and score model_0."""
+    def cold_start(self, X, y, labelled, sample_weight, strategy):
+        """Rounds of acquisition without a model, while the labelled rows hold a
+        single class; returns a :class:`ColdStart` once a second class is
+        labelled.
+
+        Each round ranks the rows still unlabelled with ``strategy`` (one that
+        needs no model: by default the density of the pool with a diversity
+        penalty), on the representation of the estimator's preprocessing
+        (a Pipeline's steps before the last, fitted on every row of ``X``
+        without labels; else the standardised numeric encoding), and asks the
+        oracle for ``budget(t - 1)`` of them, as :class:`AcquisitionStage`
+        does. Any label of the kind of ``y``'s labels (a string, or a finite
+        number; an integer for integer ``y``) is accepted: the classes are
+        those seen when the second one appears. Raises
+        :class:`~sklearn_activesynth.acquisition.ColdStartError` (with the
+        labels acquired) when the rounds, the pool or the oracle run out
+        first."""
+        from .acquisition import ColdStartError
+
+        rng = check_random_state(self.owner.random_state)
+        given = y[labelled]
+        kind = _label_kind(given[0].item() if hasattr(given[0], "item") else given[0])
+        integer, strings = y.dtype.kind in "iu", y.dtype.kind in "US"
+        y = y.astype(object) if strings else y.copy()   # room for longer strings
+        have = labelled.copy()
+        unl = np.flatnonzero(~labelled)
+        acq = AcquisitionState(X=take_rows(X, unl), idx=unl,
+                               remaining=np.ones(len(unl), dtype=bool),
+                               w=None if sample_weight is None else sample_weight[unl])
+        ranker = self.cold_representation(X)
+        history = [dict(round=0, status="cold_start", accepted=False, val_score=np.nan,
+                        n_unlabelled_left=acq.n_left, n_classes_labelled=1)]
+        got_labels, t, reason = [], 0, None
+        for t in range(1, self.max_iter + 1):
+            t0 = time.perf_counter()
+            budget = self.acquisition.budget(t - 1)
+            n_ask = min(budget, acq.n_left)
+            if acq.stopped:
+                reason = "the oracle timed out and is not called again"
+            elif n_ask == 0:
+                reason = ("no unlabelled row is left" if acq.n_left == 0 else
+                          f"the budget of round {t} is 0 rows")
+            if reason is not None:
+                t -= 1
+                break
+            row = dict(round=t, status="cold_start", accepted=False, val_score=np.nan,
+                       acquisition_budget=budget, n_asked=0, n_acquired=0, n_unanswered=0,
+                       n_unlabelled_left=acq.n_left, oracle_attempts=0, oracle_error=None)
+            ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
+                                   random_state=rng.randint(MAX_SEED),
+                                   labelled=take_rows(X, np.flatnonzero(have)))
+            for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
+                if k in ranked.report:
+                    row[f"query_{k}"] = ranked.report[k]
+            asked = ranked.positions
+            answer, attempts, error = AcquisitionStage.ask(self, acq, asked)
+            ok = np.zeros(len(asked), dtype=bool)
+            labels = None
+            if error is None:
+                labels, error = answer_labels(answer, len(asked))
+            if labels is not None:
+                missing = missing_label_mask(labels, self.missing_label)
+                bad = []
+                for i in np.flatnonzero(~missing):
+                    v = labels[i].item() if hasattr(labels[i], "item") else labels[i]
+                    if _label_kind(v) == kind and not (integer and not float(v).is_integer()):
+                        labels[i], ok[i] = (int(v) if integer else v), True
+                    else:
+                        bad.append(labels[i])
+                if bad:
+                    shown = sorted({repr(v) for v in bad})[:5]
+                    error = (f"returned {len(bad)} label(s) not of the kind of y's labels "
+                             f"({kind}s{', integers' if integer else ''}): "
+                             f"{', '.join(shown)}")
+            if error is not None:
+                row["oracle_error"] = error
+                self.warn_once(
+                    "oracle_failed",
+                    f"The oracle failed in round {t} ({error}); the rows it did not "
+                    "answer stay unlabelled. See history_['oracle_error'].",
+                    OracleFailedWarning)
+            got = np.flatnonzero(ok)
+            acq.remaining[asked[got]] = False
+            pos = acq.idx[asked[got]]
+            acq.positions.extend(pos.tolist())
+            for p_, i in zip(pos, got):
+                y[p_] = labels[i]
+            have[pos] = True
+            n_classes = len(np.unique(y[have]))
+            row.update(n_asked=len(asked), n_acquired=len(got),
+                       n_unanswered=len(asked) - len(got), n_unlabelled_left=acq.n_left,
+                       oracle_attempts=attempts, n_classes_labelled=n_classes,
+                       seconds_acquisition=time.perf_counter() - t0)
+            got_labels.append(y[pos])
+            history.append(row)   # reported with model_0's row, after prepare
+            if n_classes >= 2:
+                break
+        else:
+            reason = f"max_iter={self.max_iter} rounds were run"
+        if len(np.unique(y[have])) < 2:
+            positions = np.asarray(acq.positions, dtype=np.intp)
+            raise ColdStartError(
+                f"Cold start: the labelled rows given to fit hold one class "
+                f"({given[0]!r}), and {reason} before the oracle labelled a row of another "
+                f"class ({len(positions)} rows labelled in {t} round(s), all "
+                f"{given[0]!r}). No classifier can be fitted on one class. Raise max_iter "
+                "or the acquisition's budget, or label a row of another class yourself. "
+                "The rows the oracle labelled are in this error's acquired_indices and "
+                "acquired_labels (positions in the X passed to fit).",
+                acquired_indices=positions, acquired_labels=y[positions],
+                history=pd.DataFrame(history, columns=history_columns(history)))
+        if strings:  # back to a string dtype, as wide as the longest label
+            y = np.array(y.tolist())
+        label_encoder = LabelEncoder().fit(y[have])
+        y_enc = np.full(len(y), -1, dtype=np.intp)
+        y_enc[have] = label_encoder.transform(y[have])
+        acq.codes = y_enc[acq.positions].tolist()
+        for row, labels in zip(history[1:], got_labels):  # per class, as in later rounds
+            for c in label_encoder.classes_:
+                row[f"n_acquired_{_label_name(c)}"] = int(np.sum(labels == c))
+        return ColdStart(acquisition=acq, y=y, y_enc=y_enc, label_encoder=label_encoder,
+                         rng=rng, history=history, t=t)
+
+    def cold_representation(self, X):
+        """What a cold start ranks with: the estimator's preprocessing (a
+        Pipeline's steps before the last, fitted on every row of ``X`` without
+        labels) ending in ``"passthrough"``, or None (the standardised numeric
+        encoding; also when the preprocessing needs labels)."""
+        est = self.estimator
+        if not (isinstance(est, Pipeline) and len(est.steps) > 1):
+            return None
+        try:
+            pre = clone(est[:-1]).fit(X)
+        except (TypeError, ValueError):  # a step that learns from labels
+            return None
+        return Pipeline(pre.steps + [("cold_start", "passthrough")])
+
+    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None, cold=None):
+        """Split, fit the filters and the generator, fit and score model_0.
+
+        After a cold start (``cold``, a :class:`ColdStart`): no validation
+        rows (the labelled rows given to fit hold one class, and acquired rows
+        never validate); the training rows are the given rows and the rows
+        acquired so far; model_0's history row is the last cold-start round."""
         owner = self.owner
-        rng = check_random_state(owner.random_state)
-        if labelled is None:
+        rng = check_random_state(owner.random_state) if cold is None else cold.rng
+        if cold is not None:
+            train_idx = np.concatenate([np.flatnonzero(labelled),
+                                        np.asarray(cold.acquisition.positions, dtype=np.intp)])
+            val_idx = train_idx[:0]
+            if owner.validation_fraction is not None:
+                warnings.warn(
+                    "Cold start: the labelled rows given to fit hold a single class, so no "
+                    "validation rows can be drawn from them (rows the oracle labelled never "
+                    "validate: they are a biased sample); every round's synthetic rows are "
+                    "accepted without the validation guard (a selector, which rewards its "
+                    "arms on validation rows, keeps none).", UserWarning)
+        elif labelled is None:
             train_idx, val_idx = self.split(y_enc, rng)
         else:  # the split is drawn from the labelled rows only
             rows = np.flatnonzero(labelled)
@@ -1445,10 +1739,12 @@ class FitLoop:
             label_encoder=label_encoder, rng=rng,
             budget=int(round(budget * n_tr)) if isinstance(budget, float) else int(budget),
         )
-        self.guard = ValidationGuard(owner.scoring, self.estimator, state.classes,
-                                     label_encoder, state.X_val, state.y_val_orig)
+        self.guard = self.make_guard(state)
         state.n_gen = n_tr
-        if self.oracle is not None:
+        if cold is not None:
+            state.acquisition = cold.acquisition
+            state.history = cold.history
+        elif self.oracle is not None:
             unl = (np.empty(0, dtype=np.intp) if labelled is None
                    else np.flatnonzero(~labelled))
             state.acquisition = AcquisitionState(
@@ -1456,7 +1752,8 @@ class FitLoop:
                 w=None if sample_weight is None else sample_weight[unl])
         X_real, y_real = X, y
         if labelled is not None:  # the filters learn labelled rows only
-            X_real, y_real = take_rows(X, np.flatnonzero(labelled)), y[labelled]
+            rows = np.flatnonzero(labelled) if cold is None else np.sort(train_idx)
+            X_real, y_real = take_rows(X, rows), y[rows]
         state.filters = self.fit_filters(owner.filters, X_real, y_real, state)
         # the generator's own randomness follows ours, so one seed fixes the fit;
         # a list is a portfolio (the selector's arms choose among them)
@@ -1483,10 +1780,15 @@ class FitLoop:
         fit_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         state.best = state.current = state.initial = self.guard.score(state.model)
-        state.history.append(dict(
+        initial = dict(
             round=0, status="initial", accepted=True, val_score=state.current,
             seconds_generator_fit=gen_fit_seconds, seconds_fit=fit_s,
-            seconds_scoring=time.perf_counter() - t0, error=gen_error))
+            seconds_scoring=time.perf_counter() - t0, error=gen_error)
+        if cold is not None:  # model_0 ends the round that brought the second class
+            initial["round"] = cold.t
+            state.history[-1].update(initial)
+        else:
+            state.history.append(initial)
         if state.acquisition is not None:  # the pool the oracle will be asked about
             state.history[-1]["n_unlabelled_left"] = state.acquisition.n_left
         if gen_error is not None:
@@ -1634,6 +1936,8 @@ class FitLoop:
         n_iter = len([h for h in history if h["round"] > 0])
         estimator = state.model
         acq = state.acquisition
+        proxy = None if acq is None else self.acquisition.query_estimator
+        query_model = None
         rows = None  # every row of X
         if labelled is not None or (acq is not None and acq.positions):
             have = np.ones(len(y_enc), bool) if labelled is None else labelled.copy()
@@ -1657,11 +1961,22 @@ class FitLoop:
                 w_fin = None if sample_weight is None else sample_weight[rows]
                 u_all = None if u_all is None else u_all[rows]
             w = self.weights(len(y_fin), len(pool), n_iter, w_fin, u_all, pool.u, signals)
-            estimator = self.fit(concat_rows([X_fin] + pool.X),
-                                 np.concatenate([y_fin, pool.y]).astype(int), w,
-                                 state.rng.randint(MAX_SEED))
+            X_all = concat_rows([X_fin] + pool.X)
+            y_all = np.concatenate([y_fin, pool.y]).astype(self.target_dtype)
+            estimator = self.fit(X_all, y_all, w, state.rng.randint(MAX_SEED))
             if history:
                 history[-1]["seconds_final_refit"] = time.perf_counter() - t0
+            if proxy is not None:  # the proxy learns what the final model learned
+                query_model = self.fit_proxy(proxy, X_all, y_all, w,
+                                             state.rng.randint(MAX_SEED))
+            del X_all
+        elif proxy is not None:  # the last model's rows
+            query_model = self.fit_proxy(
+                proxy, concat_rows([state.X_tr] + pool.X),
+                np.concatenate([state.y_tr, pool.y]).astype(int),
+                self.weights(state.n_tr, len(pool), n_iter, state.w_tr, state.u_tr, pool.u,
+                             self.mixing_signals(state, pool)),
+                state.rng.randint(MAX_SEED))
         provenance = (pd.concat(pool.provenance, ignore_index=True) if len(pool.provenance)
                       else pd.DataFrame(
             {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
@@ -1670,7 +1985,7 @@ class FitLoop:
             generator=(state.generator if len(state.generators) <= 1
                        else [g for _, g in state.generators]),
             synthetic_X=concat_rows(pool.X) if pool.X else take_rows(X, np.arange(0)),
-            synthetic_y=state.classes[pool.y], synthetic_provenance=provenance,
+            synthetic_y=self.decode(state, pool.y), synthetic_provenance=provenance,
             history=pd.DataFrame(history, columns=history_columns(history)),
             n_iter=n_iter, termination=termination, validation_indices=state.val_idx,
             scoring=self.guard.scoring,
@@ -1678,7 +1993,8 @@ class FitLoop:
             state.selection.frame(self.selector.c),
             acquired_indices=None if acq is None else np.asarray(acq.positions, dtype=np.intp),
             acquired_labels=None if acq is None else
-            state.classes[np.asarray(acq.codes, dtype=np.intp)])
+            state.classes[np.asarray(acq.codes, dtype=np.intp)],
+            query_estimator=query_model, classes=state.classes)
 
 
 DEFAULT_STAGES = (UncertaintyStage, TargetingStage, GenerationStage, FilterStage,

@@ -12,11 +12,19 @@ batch_size=10_000) -> QueryResult`` (it unpacks as ``positions, scores``):
 - :class:`HybridSampling`: the seed's ``s(x) = λ·u(x) + (1 − λ)·d(x)``, with
   ``d`` the density of the pool around ``x`` (§2.2.1) and ``λ`` adapted to the
   model;
+- :class:`CoreSetSampling`: the rows farthest from the labelled rows and
+  each other (k-center greedy), no model needed: the default of a cold start;
 - :class:`RandomSampling`: the control every other strategy is measured
   against.
 
+Committee scorers (``"ensemble_variance"``) score a fitted committee: an
+ensemble with ``estimators_`` in ``query``, or the committee that
+:class:`Acquisition` fits on the round's training rows in ``fit``.
+
 :class:`Acquisition` groups a strategy with the seed's label budget per round
-(§2.2.3, ``B_t = min(B_max, B_init + ΔB·t)``): the ``acquisition=`` parameter
+(§2.2.3, ``B_t = min(B_max, B_init + ΔB·t)``), a proxy model that ranks in
+place of the task model (§2.2.2, ``query_estimator``) and the strategy of a
+cold start (labelled rows of a single class): the ``acquisition=`` parameter
 of :class:`~sklearn_activesynth.ActiveSynthesisClassifier`, whose ``fit`` then
 asks its ``oracle`` for the labels of the best-ranked unlabelled rows each
 round.
@@ -48,7 +56,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.random import sample_without_replacement
@@ -60,7 +68,7 @@ from .uncertainty import (
     predict_proba_like,
     resolve_uncertainty,
 )
-from .utils._compat import Interval, StrOptions
+from .utils._compat import HasMethods, Interval, StrOptions
 from .utils._dask import is_dask_collection, row_blocks, take_block_rows
 from .utils._parallel import delayed, n_workers, parallel
 from .utils._seeding import check_random_state
@@ -69,6 +77,8 @@ from .utils.tabular import TabularSchema, take_rows
 __all__ = [
     "Acquisition",
     "BaseQueryStrategy",
+    "ColdStartError",
+    "CoreSetSampling",
     "HybridSampling",
     "OracleFailedWarning",
     "PoolExhaustedWarning",
@@ -88,6 +98,23 @@ _MEASURES = ("margin", "entropy", "least_confidence")
 
 class PoolExhaustedWarning(UserWarning):
     """Fewer rows are left in the pool than were asked for; all of them are returned."""
+
+
+class ColdStartError(ValueError):
+    """A cold start (labelled rows of one class) ended before the oracle
+    labelled a row of a second class: no classifier can be fitted.
+
+    The labels the oracle gave are not lost: ``acquired_indices`` (positions
+    in the ``X`` passed to ``fit``), ``acquired_labels`` and ``history`` (the
+    rounds, as ``history_`` would show them) are attributes of the error.
+    """
+
+    def __init__(self, message, *, acquired_indices=None, acquired_labels=None,
+                 history=None):
+        super().__init__(message)
+        self.acquired_indices = acquired_indices
+        self.acquired_labels = acquired_labels
+        self.history = history
 
 
 class OracleFailedWarning(UserWarning):
@@ -307,6 +334,8 @@ class _Representation:
     learned from the reference rows; plus the RBF bandwidth."""
 
     def __init__(self, estimator, X_ref, bandwidth):
+        if isinstance(estimator, _Committee):  # members of a model: its representation
+            estimator = estimator.model
         if isinstance(estimator, Pipeline) and len(estimator.steps) > 1:
             self._transform = estimator[:-1].transform
         else:
@@ -382,16 +411,67 @@ def _reference_positions(n_pool, n_reference, rng):
     return np.sort(sample_without_replacement(n_pool, n_reference, random_state=rng))
 
 
+def _available_sample(n_pool, excluded, n, rng):
+    """A uniform sample of ``n`` pool positions not in ``excluded`` (sorted), all
+    of them when fewer are available; memory O(n + len(excluded)), not
+    O(n_pool): ``n + len(excluded)`` positions are drawn, the excluded ones
+    dropped, and ``n`` of the rest kept at random (still uniform)."""
+    n_draw = min(n_pool, n + len(excluded))
+    drawn = _reference_positions(n_pool, n_draw, rng)
+    drawn = drawn[~np.isin(drawn, excluded, assume_unique=True)]
+    if len(drawn) > n:
+        drawn = np.sort(drawn[sample_without_replacement(len(drawn), n, random_state=rng)])
+    return drawn
+
+
 def _resolve_scorer(spec, owner):
-    scorer = resolve_uncertainty(spec)
-    if scorer.requires == "committee":
-        raise ValueError(
-            f"{owner} cannot query with the committee scorer {type(scorer).__name__}: a "
-            "committee is fitted on the training rows, and ranking a pool uses only the "
-            "fitted model (it keeps no training rows). Use a scorer of the fitted model: "
-            "'margin', 'entropy', 'least_confidence', a scorer with requires='proba' or "
-            "'model' (e.g. MCDropout for torch nets), or f(fitted_estimator, X) -> scores.")
-    return scorer
+    return resolve_uncertainty(spec)
+
+
+class _Committee:
+    """Fitted members of a committee seen as one model: what a committee scorer
+    (``requires = "committee"``) scores a pool with.
+
+    ``members`` were fitted on labels encoded ``0..n_classes - 1``;
+    ``predict_proba`` is their mean. ``model`` (a fitted model, or None) gives
+    the representation for density and diversity (a Pipeline's preprocessing).
+    """
+
+    def __init__(self, members, n_classes, model=None):
+        self.members, self.n_classes, self.model = list(members), int(n_classes), model
+        self.classes_ = np.arange(self.n_classes)
+
+    def predict_proba(self, X):
+        from .uncertainty._scorers import _member_proba
+
+        return np.mean([_member_proba(m, X, self.n_classes) for m in self.members], axis=0)
+
+
+def _committee_of(estimator, owner):
+    """``(transform, members, n_classes)`` of a fitted committee: a
+    :class:`_Committee`, or a fitted ensemble of classifiers exposing
+    ``estimators_`` (bagging, random forests, voting), alone or as a Pipeline's
+    last step (``transform``: the Pipeline's preprocessing, else None)."""
+    if isinstance(estimator, _Committee):
+        return None, estimator.members, estimator.n_classes
+    transform, final = None, estimator
+    if isinstance(estimator, Pipeline):
+        transform, final = estimator[:-1].transform, estimator[-1]
+    members = getattr(final, "estimators_", None)
+    if isinstance(members, np.ndarray):
+        members = members.ravel().tolist()
+    if members and hasattr(final, "classes_") and all(is_classifier(m) for m in members):
+        return transform, list(members), len(final.classes_)
+    raise ValueError(
+        f"{owner} was given the committee scorer of a ranking, but "
+        f"{type(final).__name__} is not a fitted committee: a committee's members are "
+        "fitted on the training rows, which ranking a pool does not have. Rank with a "
+        "fitted ensemble of classifiers (e.g. BaggingClassifier, RandomForestClassifier: "
+        "members in estimators_), pass one as query(..., query_estimator=...), or let "
+        "fit fit the committee (ActiveSynthesisClassifier(oracle=..., acquisition="
+        "Acquisition(strategy=UncertaintySampling('ensemble_variance')))), where the "
+        "training rows are at hand; otherwise use a scorer of the fitted model "
+        "('margin', 'entropy', MCDropout for torch nets, or f(fitted_estimator, X)).")
 
 
 def _uncertainty_scale(scorer, n_classes, u_ref):
@@ -405,7 +485,11 @@ def _uncertainty_scale(scorer, n_classes, u_ref):
 
 
 def _score_uncertainty(scorer, estimator, X):
-    if scorer.requires == "proba":
+    if scorer.requires == "committee":
+        transform, members, n_classes = _committee_of(estimator, type(scorer).__name__)
+        scores = scorer.score_committee(members, X if transform is None else transform(X),
+                                        n_classes)[0]
+    elif scorer.requires == "proba":
         scores = scorer.from_proba(predict_proba_like(estimator, X))
     else:
         scores = scorer(estimator, X)
@@ -468,7 +552,7 @@ class BaseQueryStrategy(BaseEstimator):
     _score_uses_rng = True
 
     def rank(self, estimator, X_pool, n_samples, *, exclude=None, random_state=None,
-             batch_size=DEFAULT_BATCH_SIZE, n_jobs=None):
+             batch_size=DEFAULT_BATCH_SIZE, labelled=None, n_jobs=None):
         """The ``n_samples`` rows of ``X_pool`` to label next, best first.
 
         Parameters
@@ -500,6 +584,10 @@ class BaseQueryStrategy(BaseEstimator):
             Rows scored at a time: the memory beyond the pool is a few chunks
             of this size (per parallel segment or Dask block). The result
             does not depend on it.
+        labelled : {array-like, sparse matrix, DataFrame} or None, default=None
+            Rows already labelled (as the estimator takes them), for
+            strategies that measure how well the labelled rows cover the pool
+            (:class:`CoreSetSampling`); the others ignore it.
         n_jobs : int or None, default=None
             Contiguous segments of an in-memory pool scored in parallel
             (:class:`sklearn.utils.parallel.Parallel`: loky, threads, Dask,
@@ -542,6 +630,18 @@ class BaseQueryStrategy(BaseEstimator):
         if n_samples == 0:
             report["n_returned"] = 0
             return QueryResult(np.empty(0, dtype=np.intp), np.empty(0), report)
+        return self._rank(estimator, X_pool, n_samples, excluded, rng, batch_size,
+                          labelled, report, n_jobs=n_jobs,
+                          blocks=None if blocks is None else (blocks, lengths))
+
+    def _rank(self, estimator, X_pool, n_samples, excluded, rng, batch_size, labelled,
+              report, n_jobs=None, blocks=None):
+        """Score the pool in chunks, keep the running best (see :meth:`rank`).
+        ``blocks``: ``(row blocks, their lengths)`` of a Dask pool, else None."""
+        n_pool = report["n_pool"]
+        n_available = n_pool - len(excluded)
+        if blocks is not None:
+            blocks, lengths = blocks
 
         diversity = float(getattr(self, "diversity", 0.0) or 0.0)
         plan = {"representation": None}
@@ -614,6 +714,15 @@ class BaseQueryStrategy(BaseEstimator):
     def _needs_representation(self):
         return False
 
+    def _needs_model(self):
+        """Whether ranking uses the fitted model (False: ``rank(None, ...)``
+        works, as in a cold start, where there is no model yet)."""
+        return True
+
+    def _uncertainty_scorer(self):
+        """The resolved uncertainty scorer the ranking uses, or None."""
+        return None
+
     def _plan(self, estimator, X_pool, rng, plan):
         """Prepare what scoring needs from the whole pool (fill ``plan``).
         ``X_pool`` is the pool as given (a Dask collection for a Dask pool)."""
@@ -672,10 +781,13 @@ class UncertaintySampling(BaseQueryStrategy):
         :class:`~sklearn_activesynth.uncertainty.BaseUncertaintyScorer` that
         scores a fitted model (``requires = "proba"`` or ``"model"``, e.g.
         :class:`~sklearn_activesynth.uncertainty.MCDropout`) or a callable
-        ``f(fitted_estimator, X) -> scores``. Committee scorers
-        (``"ensemble_variance"``, ``requires = "committee"``) are not
-        supported: they fit members on the training rows, which ranking a
-        pool does not have; :meth:`rank` raises a ``ValueError`` saying so.
+        ``f(fitted_estimator, X) -> scores``. A committee scorer
+        (``"ensemble_variance"``, ``requires = "committee"``) scores a
+        fitted committee: an ensemble of classifiers with ``estimators_``
+        (bagging, random forests), alone or ending a Pipeline, or the
+        committee :class:`Acquisition` fits each round inside ``fit``, where
+        the training rows are at hand; for any other model :meth:`rank`
+        raises a ``ValueError`` saying so.
     diversity : float, default=0.0
         ``α`` of the batch objective of seed 003 §2.2.3,
         ``Σ u(x) − α Σ_{pairs} sim(x_i, x_j)``, in units of ``u``; 0 ranks
@@ -728,8 +840,13 @@ class UncertaintySampling(BaseQueryStrategy):
 
     _score_uses_rng = False
 
+    def _uncertainty_scorer(self):
+        return _resolve_scorer(self.measure, type(self).__name__)
+
     def _plan(self, estimator, X_pool, rng, plan):
-        plan["scorer"] = _resolve_scorer(self.measure, type(self).__name__)
+        plan["scorer"] = scorer = self._uncertainty_scorer()
+        if scorer.requires == "committee":  # say so before the pool is scored
+            _committee_of(estimator, type(scorer).__name__)
 
     def _score(self, estimator, X, Z, plan, rng):
         return _score_uncertainty(plan["scorer"], estimator, X)
@@ -824,16 +941,28 @@ class HybridSampling(BaseQueryStrategy):
     def _needs_representation(self):
         return True
 
+    def _needs_model(self):
+        # lam=0 is density alone: the model is never asked (a cold start ranks so)
+        return self.lam == "auto" or float(self.lam) > 0
+
+    def _uncertainty_scorer(self):
+        if not self._needs_model():
+            return None
+        return _resolve_scorer(self.uncertainty, type(self).__name__)
+
     def _plan(self, estimator, X_pool, rng, plan):
-        scorer = _resolve_scorer(self.uncertainty, type(self).__name__)
         rep, X_ref = plan["representation"], plan["X_ref"]
+        d_ref = rep.density(rep.Z_ref)
+        d_scale = float(d_ref.max()) if len(d_ref) and d_ref.max() > 0 else 1.0
+        scorer = self._uncertainty_scorer()
+        if scorer is None:  # lam=0: density alone
+            plan.update(scorer=None, u_scale=1.0, d_scale=d_scale, lam=0.0, uses_Z=True)
+            return
         u_ref = _score_uncertainty(scorer, estimator, X_ref)
         n_classes = None
         if isinstance(scorer, SoftmaxUncertainty):
             n_classes = predict_proba_like(estimator, take_rows(X_ref, [0])).shape[1]
         u_scale = _uncertainty_scale(scorer, n_classes, u_ref)
-        d_ref = rep.density(rep.Z_ref)
-        d_scale = float(d_ref.max()) if len(d_ref) and d_ref.max() > 0 else 1.0
         if self.lam == "auto":
             lam = float(np.clip(1.0 - np.mean(u_ref / u_scale), 0.0, 1.0))
         else:
@@ -873,15 +1002,110 @@ class RandomSampling(BaseQueryStrategy):
     def __init__(self):
         pass
 
+    def _needs_model(self):
+        return False
+
     def _score(self, estimator, X, Z, plan, rng):
         return rng.random_sample(X.shape[0])
+
+
+class CoreSetSampling(BaseQueryStrategy):
+    """Cover the pool: label the rows farthest from everything labelled.
+
+    k-center greedy (the core-set batch of Sener & Savarese, 2018): each
+    row picked is the pool row whose distance to its nearest labelled row,
+    or row picked before it, is largest, on the representation the estimator
+    sees (a Pipeline's preprocessing, else the standardised numeric encoding
+    learned from the candidates). It needs no model, so it serves the cold
+    start of :class:`Acquisition` (labelled rows of a single class): rows
+    far from the one known class are where another class is most likely,
+    even when that class is rare and atypical (fraud), which the densest
+    rows of the pool are not. The score of a row is its distance when it
+    was picked (non-increasing).
+
+    The pool is reduced to a uniform random sample of ``n_candidates``
+    available rows first, so the memory is ``O(n_candidates)`` (plus the
+    excluded positions) whatever the pool's size, and the cost
+    ``O(n_candidates × (n_labelled + n_samples))`` distances. Without ``labelled`` rows (``query``), the first row picked
+    is the candidate nearest the candidates' mean.
+
+    Parameters
+    ----------
+    n_candidates : int, default=20_000
+        Rows of the pool, drawn uniformly at random, the batch is chosen
+        from (all of them in a smaller pool).
+
+    See Also
+    --------
+    HybridSampling : ``lam=0`` ranks by density instead: the most typical rows.
+
+    Examples
+    --------
+    One labelled row at 0: the row farthest from it comes first (3.0), then
+    the one farthest from both (-2.0), then the one farthest from all three
+    (1.0, at distance 1 from 0):
+
+    >>> import numpy as np
+    >>> from sklearn_activesynth.acquisition import CoreSetSampling
+    >>> pool = np.array([[0.5], [3.0], [-2.0], [1.0], [2.9]])
+    >>> CoreSetSampling().rank(None, pool, 3, labelled=np.zeros((1, 1))).positions.tolist()
+    [1, 2, 3]
+    """
+
+    _parameter_constraints = {
+        "n_candidates": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, *, n_candidates=20_000):
+        self.n_candidates = n_candidates
+
+    def _needs_model(self):
+        return False
+
+    def _rank(self, estimator, X_pool, n_samples, excluded, rng, batch_size, labelled,
+              report, n_jobs=None, blocks=None):
+        available = _available_sample(report["n_pool"], excluded, self.n_candidates, rng)
+        # a Dask pool: only the candidate rows are gathered
+        X_cand = take_rows(X_pool, available) if blocks is None else \
+            take_block_rows(*blocks, available)
+        rep = _Representation(estimator, X_cand, 1.0)
+        Z, sq = rep.Z_ref, rep.ref_sq
+        d2 = np.full(len(available), np.inf)
+        if labelled is not None and _as_rows(labelled).shape[0] > 0:
+            labelled = _as_rows(labelled)
+            for a in range(0, labelled.shape[0], batch_size):
+                Z_lab = rep(_chunk(labelled, a, a + batch_size))
+                step = max(1, _KERNEL_BLOCK // max(1, Z_lab.shape[0]))
+                lab_sq = _row_sq_norms(Z_lab)
+                for b in range(0, len(available), step):
+                    near = _sq_distances(Z[b:b + step], Z_lab, lab_sq).min(axis=1)
+                    np.minimum(d2[b:b + step], near, out=d2[b:b + step])
+        picked, dist = [], []
+        for _ in range(n_samples):
+            if np.isinf(d2).all():  # nothing labelled yet: start at the centre
+                centre = np.asarray(Z.mean(axis=0)).reshape(1, -1)
+                i = int(np.argmin(_sq_distances(Z, centre, _row_sq_norms(centre))))
+                dist.append(np.nan)
+            else:
+                i = int(np.argmax(d2))
+                dist.append(float(np.sqrt(d2[i])))
+            picked.append(i)
+            np.minimum(d2, _sq_distances(Z, Z[i:i + 1], sq[i:i + 1]).ravel(), out=d2)
+            d2[i] = -np.inf
+        scores = np.asarray(dist, dtype=float)
+        if np.isnan(scores[0]):  # the centre comes first
+            scores[0] = np.inf
+        report.update(n_candidates=len(available), n_returned=len(picked))
+        return QueryResult(available[np.asarray(picked, dtype=np.intp)], scores, report)
 
 
 _STRATEGY_NAMES = {
     "margin": lambda: UncertaintySampling("margin"),
     "entropy": lambda: UncertaintySampling("entropy"),
     "least_confidence": lambda: UncertaintySampling("least_confidence"),
+    "ensemble_variance": lambda: UncertaintySampling("ensemble_variance"),
     "hybrid": HybridSampling,
+    "coreset": CoreSetSampling,
     "random": RandomSampling,
 }
 
@@ -892,9 +1116,10 @@ def resolve_query_strategy(spec):
     Parameters
     ----------
     spec : str, BaseQueryStrategy, BaseUncertaintyScorer or callable
-        "margin", "entropy", "least_confidence": :class:`UncertaintySampling`
-        with that measure; "hybrid": :class:`HybridSampling` with its
-        defaults; "random": :class:`RandomSampling`; a strategy: itself (not
+        "margin", "entropy", "least_confidence", "ensemble_variance":
+        :class:`UncertaintySampling` with that measure; "hybrid":
+        :class:`HybridSampling` with its defaults; "coreset":
+        :class:`CoreSetSampling`; "random": :class:`RandomSampling`; a strategy: itself (not
         copied); an uncertainty scorer or a callable ``f(fitted_estimator, X)
         -> scores``: :class:`UncertaintySampling` with it.
 
@@ -948,8 +1173,33 @@ class Acquisition(BaseEstimator):
     the first round asks for ``budget_init`` rows. A round asks for fewer
     when fewer rows are left unlabelled. The object learns nothing; its
     parameters tune in ``GridSearchCV`` as ``acquisition__strategy``,
-    ``acquisition__budget_step``, ... (and, for a strategy object,
-    ``acquisition__strategy__diversity``, ...).
+    ``acquisition__budget_step``, ``acquisition__query_estimator``, ...
+    (and, for a strategy object, ``acquisition__strategy__diversity``, ...).
+
+    **Proxy model** (seed 003 §2.2.2). With ``query_estimator`` set, each
+    round a clone of it is fitted on the round's training rows (the labelled
+    training rows, acquired ones included, plus the accepted synthetic rows,
+    with the weights the model gets) and ranks the unlabelled rows in place
+    of the task model, which is then never asked about them. A cheap proxy
+    (a ``LogisticRegression`` for a gradient-boosting or a neural task
+    model) makes ranking a big pool cheap; uncertainty sampling is known to
+    work best when the model that queries is the model that learns, so
+    measure what it costs (``benchmarks/bench_proxy.py``). The seed
+    distils the proxy from the task model's probabilities; here it learns
+    the same labels the task model learns.
+
+    **Committees.** A committee scorer (``"ensemble_variance"``,
+    :class:`~sklearn_activesynth.uncertainty.EnsembleVariance`,
+    :class:`~sklearn_activesynth.uncertainty.DeepEnsembleVariance`) in the
+    strategy gets its committee fitted each round on the same training
+    rows: clones of the proxy when there is one, else of the task model.
+
+    **Cold start.** When the labelled rows given to ``fit`` hold a single
+    class (no positive yet), no model can be fitted: the rounds rank the
+    unlabelled rows with ``cold_start`` (by default the rows that cover the
+    pool best: farthest from the labelled rows and from each other) until
+    the oracle's answers bring a second class; the first model is then
+    fitted and the rounds go on with ``strategy``.
 
     Parameters
     ----------
@@ -970,6 +1220,30 @@ class Acquisition(BaseEstimator):
     budget_max : int or None, default=None
         :math:`B_{max}`: the most rows asked for in one round. ``None``: no
         cap.
+    query_estimator : classifier or None, default=None
+        The proxy that ranks the unlabelled rows: cloned and fitted each
+        round on the round's training rows (labels encoded ``0..k-1``,
+        integration weights as the task model gets them), never the task
+        model's own fit. ``None``: the task model ranks them. After ``fit``,
+        the classifier's ``query_estimator_`` is a clone fitted on the final
+        model's rows, to pass to ``query``.
+    cold_start : {"coverage", "density"}, query strategy or None, \
+            default="coverage"
+        How unlabelled rows are ranked while the labelled rows hold a single
+        class (no model can be fitted yet). "coverage":
+        :class:`CoreSetSampling`, the rows farthest from the labelled rows
+        and from each other (k-center greedy): far from the one known class
+        is where another is most likely. "density":
+        ``HybridSampling(lam=0.0, diversity=1.0)``, the most typical rows of
+        the pool (the density term of seed 003 §2.2.1 alone) spread by the
+        batch diversity penalty of §2.2.3. Measured in
+        ``benchmarks/bench_cold_start.py`` (rounds until a second class is
+        labelled): density never found a fraud in 30 rounds where coverage
+        found one in the first round; on digits density was quicker. A
+        strategy object that needs no model (``RandomSampling()``,
+        ``HybridSampling(lam=0.0, ...)``, ``CoreSetSampling(...)``, or a
+        subclass whose ``_needs_model()`` is False). ``None``: a single
+        class is an error, as without an oracle.
 
     See Also
     --------
@@ -1006,6 +1280,19 @@ class Acquisition(BaseEstimator):
     [20, 30, 40]
     >>> len(clf.acquired_indices_), bool(np.isnan(y[clf.acquired_indices_]).all())
     (90, True)
+
+    A proxy ranks the pool: a gradient-boosting task model, a linear proxy
+    refitted each round on the same rows.
+
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> acq = Acquisition("margin", budget_init=20, query_estimator=LogisticRegression())
+    >>> clf = ActiveSynthesisClassifier(HistGradientBoostingClassifier(max_iter=20),
+    ...                                 oracle=analysts, acquisition=acq, max_iter=2,
+    ...                                 random_state=0).fit(X, y)
+    >>> clf.history_["query_model"].iloc[1:].tolist()
+    ['LogisticRegression', 'LogisticRegression']
+    >>> clf.query_estimator_.classes_.tolist()   # refitted on the final rows
+    [0, 1]
     """
 
     _parameter_constraints = {
@@ -1013,13 +1300,18 @@ class Acquisition(BaseEstimator):
         "budget_init": [Interval(Integral, 0, None, closed="left")],
         "budget_step": [Interval(Integral, 0, None, closed="left")],
         "budget_max": [Interval(Integral, 1, None, closed="left"), None],
+        "query_estimator": [HasMethods(["fit", "predict"]), None],
+        "cold_start": [StrOptions({"coverage", "density"}), BaseQueryStrategy, None],
     }
 
-    def __init__(self, strategy="margin", *, budget_init=10, budget_step=0, budget_max=None):
+    def __init__(self, strategy="margin", *, budget_init=10, budget_step=0, budget_max=None,
+                 query_estimator=None, cold_start="coverage"):
         self.strategy = strategy
         self.budget_init = budget_init
         self.budget_step = budget_step
         self.budget_max = budget_max
+        self.query_estimator = query_estimator
+        self.cold_start = cold_start
 
     def budget(self, t):
         """:math:`B_t`, the rows to ask for at iteration ``t`` (0 for the first round).
@@ -1049,9 +1341,37 @@ class Acquisition(BaseEstimator):
         self._validate_params()
         return resolve_query_strategy(self.strategy)
 
+    def resolve_cold_start(self):
+        """The strategy that ranks unlabelled rows while only one class is
+        labelled, or None (a single class is then an error).
+
+        Returns
+        -------
+        strategy : BaseQueryStrategy or None
+
+        Raises
+        ------
+        ValueError
+            For a strategy that needs a fitted model.
+        """
+        self._validate_params()
+        if self.cold_start is None:
+            return None
+        if self.cold_start == "coverage":
+            return CoreSetSampling()
+        if self.cold_start == "density":
+            return HybridSampling(lam=0.0, diversity=1.0)
+        if self.cold_start._needs_model():
+            raise ValueError(
+                f"cold_start={self.cold_start!r} needs a fitted model, and a cold start "
+                "(labelled rows of a single class) has none. Use 'coverage', 'density', "
+                "CoreSetSampling(...), HybridSampling(lam=0.0, ...), RandomSampling(), or "
+                "None to make a single class an error.")
+        return self.cold_start
+
     def set_params(self, **params):
-        """Set parameters; ``strategy__*`` also works when ``strategy`` is a string
-        (the named strategy object is made explicit first).
+        """Set parameters; ``strategy__*`` and ``cold_start__*`` also work when
+        those are strings (the named strategy object is made explicit first).
 
         Returns
         -------
@@ -1060,6 +1380,9 @@ class Acquisition(BaseEstimator):
         if isinstance(self.strategy, str) and "strategy" not in params and \
                 any(k.startswith("strategy__") for k in params):
             self.strategy = resolve_query_strategy(self.strategy)
+        if isinstance(self.cold_start, str) and "cold_start" not in params and \
+                any(k.startswith("cold_start__") for k in params):
+            self.cold_start = self.resolve_cold_start()
         return super().set_params(**params)
 
 

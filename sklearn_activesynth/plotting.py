@@ -15,6 +15,9 @@ constructor takes the computed data, so a display can be rebuilt from a saved
   uncertainty or class, with the synthetic rows marked by round.
 - :class:`ProvenanceDisplay`: where the synthetic rows come from (regions,
   generator) and their quality scores.
+- :class:`AcquisitionCurveDisplay`: learning curves of label acquisition
+  (test score against labels used, per query strategy) from the results of
+  the active-learning benchmark; built with ``from_results``.
 
 matplotlib is the ``plot`` extra (``pip install 'sklearn-activesynth[plot]'``);
 it is imported when a display is drawn, not when this module is imported.
@@ -29,7 +32,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils._seeding import MAX_SEED, check_random_state
 
-__all__ = ["FitHistoryDisplay", "UncertaintyMapDisplay", "ProvenanceDisplay"]
+__all__ = ["FitHistoryDisplay", "UncertaintyMapDisplay", "ProvenanceDisplay",
+           "AcquisitionCurveDisplay"]
 
 PLOT_EXTRA = "pip install 'sklearn-activesynth[plot]'"
 
@@ -949,3 +953,195 @@ class ProvenanceDisplay:
         _, _, bars = ax.hist(values, bins=min(20, max(1, len(np.unique(values)))),
                              color="C0", edgecolor="white", linewidth=0.5)
         self.bars_[column].append(bars)
+
+
+# ------------------------------------------------------ acquisition curves
+#: Spreads ``AcquisitionCurveDisplay`` can shade around the mean curve.
+_BANDS = ("std", "range", "quartiles")
+
+
+def _band(values, band):
+    """(low, high) of ``values`` for one point of a curve."""
+    if band == "std":
+        m, s = np.mean(values), np.std(values, ddof=1) if len(values) > 1 else 0.0
+        return m - s, m + s
+    if band == "range":
+        return np.min(values), np.max(values)
+    return tuple(np.quantile(values, [0.25, 0.75]))
+
+
+class AcquisitionCurveDisplay:
+    """Learning curves of label acquisition: test score against labels used.
+
+    One line per strategy (the mean over runs, e.g. seeds) and a shaded band
+    for the spread over runs, as the active-learning benchmark
+    (``python -m sklearn_activesynth.benchmark --mode active``) records them.
+    Not scikit-learn's :class:`~sklearn.model_selection.LearningCurveDisplay`,
+    which draws scores against training-set sizes of one estimator: here the
+    labelled rows are chosen by each strategy.
+
+    Build it with :meth:`from_results`; the constructor takes the computed
+    curves.
+
+    Parameters
+    ----------
+    curves : DataFrame
+        One row per strategy and point: ``method``, ``n_labels`` (x),
+        ``mean`` (y), ``low`` and ``high`` (the band; ``NaN``: none), ``n_runs``.
+    score_name : str, default=None
+        The y-axis label (e.g. ``"test PR-AUC"``).
+    band : {"std", "range", "quartiles"} or None, default="std"
+        What ``low`` and ``high`` are, for the legend.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    lines_ : dict of str to Line2D
+        The mean curve of each strategy.
+    bands_ : dict of str to PolyCollection
+        The band of each strategy (only where one was drawn).
+
+    See Also
+    --------
+    FitHistoryDisplay : the rounds of one fit, acquired labels per round
+        included.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from sklearn_activesynth.plotting import AcquisitionCurveDisplay
+    >>> results = pd.DataFrame(dict(
+    ...     method=["random"] * 4 + ["margin"] * 4, seed=[0, 0, 1, 1] * 2,
+    ...     round=[0, 1] * 4, n_labels=[10, 20] * 4,
+    ...     score=[0.3, 0.5, 0.4, 0.6, 0.25, 0.75, 0.5, 0.75]))
+    >>> disp = AcquisitionCurveDisplay.from_results(results)
+    >>> sorted(disp.lines_)
+    ['margin', 'random']
+    >>> disp.lines_["margin"].get_ydata().tolist()
+    [0.375, 0.75]
+    """
+
+    def __init__(self, curves, *, score_name=None, band="std"):
+        self.curves = curves
+        self.score_name = score_name
+        self.band = band
+
+    @classmethod
+    def from_results(cls, results, *, x="n_labels", y="score", by="method", band="std",
+                     methods=None, score_name=None, ax=None, labels=None):
+        """Average the curves of several runs and draw them.
+
+        Parameters
+        ----------
+        results : DataFrame
+            One row per run, strategy and round, as the benchmark's
+            ``curves.csv``: columns ``by``, ``x``, ``y`` and, when present,
+            ``round`` (points of one round are averaged together, ``x`` too;
+            without it the points with the same ``x`` are). Rows with a
+            non-finite ``y`` are left out.
+        x : str, default="n_labels"
+            Labels used.
+        y : str, default="score"
+            The test score (``"pr_auc"``, ``"brier"``, ...).
+        by : str, default="method"
+            One line per value of this column.
+        band : {"std", "range", "quartiles"} or None, default="std"
+            The spread over runs shaded around each line: mean ± one
+            standard deviation, min to max, or the 25th to 75th percentile;
+            ``None``: no band.
+        methods : list of str, default=None
+            Which values of ``by`` to draw, in this order; ``None``: all, in
+            order of appearance.
+        score_name : str, default=None
+            The y-axis label; ``None``: ``y``.
+        ax : matplotlib Axes, default=None
+            ``None``: a new figure.
+        labels : dict of str to str, default=None
+            Legend labels of the lines (default: the values of ``by``).
+
+        Returns
+        -------
+        display : AcquisitionCurveDisplay
+        """
+        _check_matplotlib(f"{cls.__name__}.from_results")
+        if band is not None and band not in _BANDS:
+            raise ValueError(f"band must be one of {list(_BANDS)} or None; got {band!r}.")
+        missing = [c for c in (x, y, by) if c not in results.columns]
+        if missing:
+            raise ValueError(
+                f"results has no column(s) {missing}; it needs {by!r} (one line per "
+                f"value), {x!r} (x) and {y!r} (y), as the benchmark's curves.csv.")
+        df = results[[c for c in dict.fromkeys([by, x, y, "round"]) if c in results]].copy()
+        df[y] = pd.to_numeric(df[y], errors="coerce")
+        df = df[np.isfinite(df[y].to_numpy(dtype=float))]
+        order = list(dict.fromkeys(df[by].tolist())) if methods is None else list(methods)
+        unknown = [m for m in order if m not in set(df[by])]
+        if unknown:
+            raise ValueError(f"No finite {y!r} for {by}={unknown}; results has "
+                             f"{sorted(set(map(str, df[by])))}.")
+        key = "round" if "round" in df.columns else x
+        rows = []
+        for m in order:
+            for _, g in df[df[by] == m].groupby(key, sort=True):
+                values = g[y].to_numpy(dtype=float)
+                low, high = _band(values, band) if band is not None else (np.nan, np.nan)
+                rows.append(dict(method=m, n_labels=float(g[x].mean()),
+                                 mean=float(values.mean()), low=float(low),
+                                 high=float(high), n_runs=len(values)))
+        curves = pd.DataFrame(rows, columns=["method", "n_labels", "mean", "low", "high",
+                                             "n_runs"])
+        return cls(curves, score_name=score_name or y, band=band).plot(ax=ax, labels=labels)
+
+    def plot(self, ax=None, *, labels=None):
+        """Draw the curves.
+
+        A strategy named ``<name>_synth`` (the benchmark's name for
+        ``<name>`` with synthesis) is drawn dashed, in the colour of
+        ``<name>``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            ``None``: a new figure.
+        labels : dict of str to str, default=None
+            Legend labels of the lines.
+
+        Returns
+        -------
+        display : AcquisitionCurveDisplay
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5.0, 3.6), layout="constrained")
+        self.ax_, self.figure_ = ax, ax.get_figure()
+        self.lines_, self.bands_ = {}, {}
+        labels = labels or {}
+        curves = self.curves
+        order = list(dict.fromkeys(curves["method"].tolist()))
+        bases = list(dict.fromkeys(m[:-len("_synth")] if str(m).endswith("_synth") else m
+                                   for m in order))
+        for m in order:
+            c = curves[curves["method"] == m].sort_values("n_labels")
+            synth = str(m).endswith("_synth")
+            color = f"C{bases.index(m[:-len('_synth')] if synth else m) % 10}"
+            (line,) = ax.plot(c["n_labels"], c["mean"], marker="o", ms=3, lw=1.4,
+                              ls="--" if synth else "-", color=color,
+                              label=labels.get(m, str(m)))
+            self.lines_[m] = line
+            low, high = c["low"].to_numpy(float), c["high"].to_numpy(float)
+            if np.isfinite(low).any():
+                self.bands_[m] = ax.fill_between(c["n_labels"], low, high, color=color,
+                                                 alpha=0.12 if not synth else 0.07, lw=0)
+        ax.set_xlabel("labels used", fontsize=8)
+        ax.set_ylabel(self.score_name or "score", fontsize=8)
+        ax.tick_params(labelsize=7)
+        if self.lines_:
+            spread = {"std": "± 1 std", "range": "min-max", "quartiles": "25-75 %"}
+            title = "mean over runs" + (f", band {spread[self.band]}" if self.bands_ else "")
+            ax.legend(fontsize=7, frameon=False, title=title, title_fontsize=7)
+        return self

@@ -40,6 +40,10 @@ __all__ = [
     "find_regions",
     "build_targets",
     "kth_neighbour_distance",
+    "RegressionTargeting",
+    "resolve_regression_targeting",
+    "boxplot_relevance",
+    "REGRESSION_ANCHORS",
 ]
 
 ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse", "uncertain_sparse",
@@ -687,3 +691,178 @@ class Targeting(BaseEstimator):
 def resolve_targeting(spec):
     """``Targeting(anchors=spec)`` for a string, the object itself otherwise."""
     return Targeting(anchors=spec) if isinstance(spec, str) else spec
+
+
+# ------------------------------------------------------------- regression
+REGRESSION_ANCHORS = ("uncertain", "random", "rare")
+
+
+def boxplot_relevance(y_train):
+    """The default relevance of a continuous target (SMOGN-like, boxplot-based).
+
+    Relevance ``phi(y)`` in [0, 1] is 0 over the central half of the training
+    targets (between the quartiles Q1 and Q3), rises smoothly (``3t^2 - 2t^3``,
+    the shape of SMOGN's PCHIP curve with flat ends) to 1 at the boxplot
+    fences ``Q3 + 1.5 IQR`` and ``Q1 - 1.5 IQR``, and is 1 beyond them. So
+    extreme targets, and a sparse range out in a tail, are relevant; with the
+    default threshold 0.5 a target is rare beyond ``Q3 + 0.75 IQR`` (or below
+    ``Q1 - 0.75 IQR``): about 4.5 % of each tail of a normal target, none of a
+    uniform one. (SMOGN ramps from the median to the adjacent values instead,
+    which makes the upper part of the common range relevant too.)
+
+    Parameters
+    ----------
+    y_train : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    relevance : callable
+        ``relevance(y) -> ndarray`` of values in [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.targeting import boxplot_relevance
+    >>> phi = boxplot_relevance(np.arange(100.0))   # Q1 24.75, Q3 74.25
+    >>> phi(np.array([50.0, 80.0, 111.375, 250.0])).round(2).tolist()
+    [0.0, 0.02, 0.5, 1.0]
+    """
+    q1, q3 = np.percentile(np.asarray(y_train, dtype=float), [25, 75])
+    iqr = q3 - q1
+
+    def relevance(y):
+        y = np.asarray(y, dtype=float)
+        if iqr <= 0:
+            return ((y > q3) | (y < q1)).astype(float)
+        t = np.clip(np.maximum(y - q3, q1 - y) / (1.5 * iqr), 0.0, 1.0)
+        return t * t * (3.0 - 2.0 * t)
+
+    return relevance
+
+
+class RegressionTargeting(BaseEstimator):
+    """Where a regressor's synthetic rows are aimed: anchors and rows per anchor.
+
+    The ``targeting=`` parameter of
+    :class:`~sklearn_activesynth.ActiveSynthesisRegressor`; a string there is
+    ``RegressionTargeting(anchors=that_string)``. There are no classes: the
+    budget is spread evenly over the anchors (the remainder on the first
+    ones); an allocation over target ranges is not implemented.
+
+    Parameters
+    ----------
+    anchors : {"uncertain", "random", "rare"}, default="uncertain"
+        "uncertain": the rows with the highest uncertainty. "random": random
+        rows (the control). "rare": the rows whose target is rare, relevance
+        ``phi(y) >= relevance_threshold`` (see ``relevance``), the most
+        relevant first and, among equally relevant rows, the most uncertain;
+        when no row is relevant enough, the most relevant rows.
+    n_anchors : "auto", int or float, default="auto"
+        Anchors per round: a count, or a fraction of the training rows;
+        "auto": 10 % of them, at most 1,000. With "rare", at most the number
+        of relevant rows.
+    relevance : "boxplot" or callable, default="boxplot"
+        The relevance function over the target for "rare": "boxplot" is
+        :func:`boxplot_relevance` of the training targets; a callable
+        ``f(y) -> relevance in [0, 1]`` is used as it is (e.g. high claim
+        amounts only: ``lambda y: (y > 10_000).astype(float)``).
+    relevance_threshold : float, default=0.5
+        Relevance from which a row counts as rare (SMOGN's ``rel_thres``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.targeting import RegressionTargeting
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.r_[rng.uniform(0, 1, 95), rng.uniform(9, 10, 5)]   # 5 rare targets
+    >>> X = y[:, None] + rng.normal(scale=0.1, size=(100, 1))
+    >>> targets = RegressionTargeting("rare").build(
+    ...     X=X, y=y, scores=np.zeros(100), budget=20, rng=rng)
+    >>> bool(np.all(y[targets.anchor_indices] > 9)), targets.n_samples
+    (True, 20)
+    """
+
+    _parameter_constraints = {
+        "anchors": [StrOptions(set(REGRESSION_ANCHORS))],
+        "n_anchors": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="right"),
+        ],
+        "relevance": [StrOptions({"boxplot"}), callable],
+        "relevance_threshold": [Interval(Real, 0, 1, closed="both")],
+    }
+
+    # what the loop computes for a Targeting; this one needs neither
+    needs_encoding = False
+    needs_neighbour_distance = False
+
+    def __init__(self, anchors="uncertain", *, n_anchors="auto", relevance="boxplot",
+                 relevance_threshold=0.5):
+        self.anchors = anchors
+        self.n_anchors = n_anchors
+        self.relevance = relevance
+        self.relevance_threshold = relevance_threshold
+
+    def relevance_of(self, y_train, y):
+        """Relevance of the targets ``y`` (the default is fitted on ``y_train``)."""
+        fn = boxplot_relevance(y_train) if self.relevance == "boxplot" else self.relevance
+        return np.asarray(fn(np.asarray(y, dtype=float)), dtype=float).ravel()
+
+    def build(self, *, X, y, scores, budget, rng, **ignored):
+        """Targets for one round.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            The real training rows (the generator's).
+        y : ndarray of float
+            Their targets.
+        scores : ndarray
+            Uncertainty of each row.
+        budget : int
+            Synthetic rows to ask for.
+        rng : RandomState
+        **ignored
+            What the loop hands a classifier's targeting (classes, encoded
+            labels, probabilities...): not used.
+
+        Returns
+        -------
+        targets : Targets
+        """
+        self._validate_params()
+        y = np.asarray(y, dtype=float)
+        scores = np.asarray(scores, dtype=float)
+        n = len(y)
+        n_anch = min(_as_count(self.n_anchors, n), n)
+        if self.anchors == "random":
+            anchors = np.sort(rng.choice(n, size=n_anch, replace=False))
+        elif self.anchors == "uncertain":
+            anchors = _top(scores, n_anch, rng)
+        else:  # rare: the most relevant first, then the most uncertain
+            phi = self.relevance_of(y, y)
+            rare = np.flatnonzero(phi >= self.relevance_threshold)
+            if len(rare):
+                n_anch = min(n_anch, len(rare))
+            jitter = rng.random_sample(n)
+            anchors = np.lexsort((jitter, -scores, -phi))[:n_anch]
+        anchors = np.asarray(anchors, dtype=int)
+        counts = np.zeros(len(anchors), dtype=int)
+        if len(anchors):
+            base, extra = divmod(int(budget), len(anchors))
+            counts[:] = base
+            counts[:extra] += 1  # the anchors come in order of preference
+        keep = counts > 0
+        anchors, counts = anchors[keep], counts[keep]
+        regions = [Region(0, np.arange(len(anchors)))] if len(anchors) else []
+        return Targets(
+            anchor_indices=anchors, anchors=take_rows(X, anchors), anchor_y=y[anchors],
+            anchor_scores=scores[anchors], anchor_counts=counts,
+            anchor_regions=np.zeros(len(anchors), dtype=int), regions=regions,
+            class_counts={}, uncertainty_fn=ignored.get("uncertainty_fn"))
+
+
+def resolve_regression_targeting(spec):
+    """``RegressionTargeting(anchors=spec)`` for a string, the object itself otherwise."""
+    return RegressionTargeting(anchors=spec) if isinstance(spec, str) else spec

@@ -22,6 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn_activesynth import ActiveSynthesisClassifier
 from sklearn_activesynth.acquisition import (
     BaseQueryStrategy,
+    CoreSetSampling,
     HybridSampling,
     PoolExhaustedWarning,
     QueryResult,
@@ -328,13 +329,33 @@ def test_memory_does_not_grow_with_the_pool(linear):
     # 800,000 rows: the pool is 12.8 MB, its scores alone would be 6.4 MB
     pool = np.random.RandomState(0).normal(size=(800_000, 2))
     for strategy in (UncertaintySampling("margin"), HybridSampling(n_reference=100),
-                     UncertaintySampling("margin", diversity=0.5)):
+                     UncertaintySampling("margin", diversity=0.5),
+                     CoreSetSampling(n_candidates=2000)):
         strategy.rank(linear, pool[:5000], 10, random_state=0)   # warm-up imports
         small = _peak_bytes(strategy, linear, pool[:100_000])
         large = _peak_bytes(strategy, linear, pool)
         assert large < 1.2 * small + 100_000, (strategy, small, large)
         # a few blocks of 2,000 rows (the hybrid's kernel block: 2,000 x 100 floats)
         assert large < 0.3 * pool.nbytes, (strategy, large)
+
+
+def test_coreset_draws_its_candidates_among_the_available_rows(linear):
+    pool = np.random.RandomState(0).normal(size=(50_000, 2))
+    excluded = np.arange(0, 50_000, 2)                     # every even position
+    result = CoreSetSampling(n_candidates=500).rank(
+        linear, pool, 20, exclude=excluded, random_state=0, labelled=pool[:3])
+    assert (result.positions % 2 == 1).all() and len(set(result.positions)) == 20
+    assert result.report["n_candidates"] == 500
+    # the candidates are uniform: the batch reaches both tails of the pool
+    assert pool[result.positions, 0].min() < -2 and pool[result.positions, 0].max() > 2
+    again = CoreSetSampling(n_candidates=500).rank(
+        linear, pool, 20, exclude=excluded, random_state=0, labelled=pool[:3])
+    np.testing.assert_array_equal(result.positions, again.positions)
+    # a small pool: every available row is a candidate; the farthest from the
+    # labelled row comes first
+    small = np.array([[0.0], [1.0], [-5.0], [2.0]])
+    first = CoreSetSampling().rank(None, small, 1, exclude=[2], labelled=[[0.0]])
+    assert first.positions.tolist() == [3]
 
 
 # ----------------------------------------------------------------- scorers

@@ -1,6 +1,6 @@
 """scikit-learn's estimator checks on every public estimator.
 
-The two public estimators are checked with their default parameters (the
+The three public estimators are checked with their default parameters (the
 default generator included), as a user gets them; only the xgboost case
 needs an optional dependency, and only it is skipped without it.
 """
@@ -14,7 +14,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_activesynth import ActiveSynthesisClassifier, ActiveSynthesisSampler
+from sklearn_activesynth import (
+    ActiveSynthesisClassifier,
+    ActiveSynthesisRegressor,
+    ActiveSynthesisSampler,
+)
 
 try:
     import xgboost
@@ -27,6 +31,7 @@ DEFAULT_ESTIMATORS = [
     ActiveSynthesisSampler(),
     ActiveSynthesisClassifier(LogisticRegression()),
     ActiveSynthesisSampler(LogisticRegression()),
+    ActiveSynthesisRegressor(),  # estimator=None: Ridge()
 ]
 
 # other base estimators: seeded, and a shorter loop to keep the checks fast

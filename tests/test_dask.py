@@ -29,7 +29,11 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
 from sklearn_activesynth import ActiveSynthesisClassifier  # noqa: E402
-from sklearn_activesynth.acquisition import HybridSampling, UncertaintySampling  # noqa: E402
+from sklearn_activesynth.acquisition import (  # noqa: E402
+    CoreSetSampling,
+    HybridSampling,
+    UncertaintySampling,
+)
 from sklearn_activesynth.benchmark import RUN_KEYS  # noqa: E402
 from sklearn_activesynth.benchmark.__main__ import main as cli_main  # noqa: E402
 from sklearn_activesynth.utils._threads import thread_budget, worker_thread_limit  # noqa: E402
@@ -280,6 +284,19 @@ def test_query_on_the_cluster_is_the_local_query(client, fitted_and_pool, strate
     else:
         assert len(_ran(stream, "batch_of__best_rows")) == 2
         assert len(_ran(block_stream, "_best_rows_of_block")) == 5  # ceil(3000 / 700)
+
+
+def test_coreset_on_a_dask_pool_is_the_in_memory_one(client, fitted_and_pool):
+    # k-center greedy over a random sample of candidates: only those rows are
+    # gathered from the blocks
+    clf, pool = fitted_and_pool
+    strategy = CoreSetSampling(n_candidates=400)
+    expected = strategy.rank(clf.estimator_, pool, 10, random_state=0,
+                             labelled=pool[:50], exclude=np.arange(5))
+    got = strategy.rank(clf.estimator_, da.from_array(pool, chunks=(700, 6)), 10,
+                        random_state=0, labelled=pool[:50], exclude=np.arange(5))
+    np.testing.assert_array_equal(got.positions, expected.positions)
+    np.testing.assert_array_equal(got.scores, expected.scores)
 
 
 def test_predict_on_a_dask_array_is_lazy_and_equal(client, fitted_and_pool):

@@ -3,6 +3,7 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -43,3 +44,19 @@ def test_cross_val_score_example(capsys):
     assert list(table.columns) == ["real only", "SMOTE", "active synthesis", "random anchors"]
     assert table.shape == (5, 4) and table.notna().all().all()
     assert "cross-validated average precision" in capsys.readouterr().out
+
+
+def test_review_queue_example(tmp_path, capsys):
+    out = load("review_queue").main(["--quick", "--out", str(tmp_path)])
+    reviewed = [n for n, _ in out["active"]]
+    assert reviewed == [n for n, _ in out["random"]]
+    assert np.all(np.diff(reviewed) == 200) and len(reviewed) == 4   # 3 days of 200
+    queued = out["queued"]
+    assert len(queued) == 600 and len(set(queued.tolist())) == 600  # never asked twice
+    assert len(set(out["picked"].tolist())) == 600
+    assert all(0.0 < ap <= 1.0 for _, ap in out["active"] + out["random"])
+    assert out["active"][0] == out["random"][0]                      # the same start
+    text = capsys.readouterr().out
+    assert "first day's review queue" in text and "Learning curve" in text
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (tmp_path / "review_queue.png").stat().st_size > 0

@@ -168,3 +168,19 @@ def test_stages_share_one_fitting_mechanism(binary):
                                   random_state=0).fit(X, y)
     assert sum("weighted resampling" in str(w.message) for w in record) == 1
     assert FitStage.name == "fit"
+
+
+@pytest.mark.parametrize("selector", [None, "ucb"])
+def test_float32_input_stays_float32_through_the_loop(selector):
+    seen = []
+
+    class Recording(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(np.asarray(X).dtype)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = make_classification(n_samples=400, weights=[0.8], random_state=0)
+    X = X.astype(np.float32)
+    clf = ActiveSynthesisClassifier(Recording(), selector=selector, random_state=0).fit(X, y)
+    assert len(seen) > 3 and set(seen) == {np.dtype(np.float32)}
+    assert clf.synthetic_X_.dtype == np.float32

@@ -362,3 +362,44 @@ def test_kept_rounds_never_raise_the_validation_brier_score():
         **common).fit(X, y)
     assert "val_brier" not in loose.history_
     assert loose.selection_["rounds_kept"].sum() > 0
+
+
+class FailsToGenerate(FreshRows):
+    def _generate(self, n_samples, targets, rng):
+        raise ConnectionError("service unavailable")
+
+
+class TooSlow(FreshRows):
+    def _generate(self, n_samples, targets, rng):
+        import time
+
+        time.sleep(2.0)
+        return super()._generate(n_samples, targets, rng)
+
+
+def test_a_failing_generator_inside_the_bandit_is_recorded_not_fatal():
+    X, y = _small()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf = ActiveSynthesisClassifier(LogisticRegression(), generator=FailsToGenerate(),
+                                        selector="ucb", max_iter=2, patience=2,
+                                        random_state=0).fit(X, y)
+    assert sum(issubclass(w.category, GeneratorFailedWarning) for w in caught) == 1
+    assert clf.history_["error"].dropna().str.contains("service unavailable").any()
+    assert len(clf.synthetic_y_) == 0 and clf.n_iter_ == 2
+    np.testing.assert_allclose(clf.predict_proba(X),
+                               LogisticRegression().fit(X, y).predict_proba(X), atol=1e-6)
+
+
+def test_a_generator_timeout_inside_the_bandit_stops_the_fit():
+    X, y = _small()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = ActiveSynthesisClassifier(LogisticRegression(), generator=TooSlow(),
+                                        selector=UCBSelector(pulls_per_round=3),
+                                        generator_timeout=0.2, max_iter=3, patience=3,
+                                        random_state=0).fit(X, y)
+    assert clf.termination_condition_ == "generator_failed"
+    assert clf.n_iter_ == 1
+    # one slow call only: after the first timeout no other arm called the generator
+    assert clf.history_.loc[1, "generator_attempts"] == 1

@@ -17,8 +17,30 @@ or from Python::
 Outputs (in ``output_dir``): ``runs.csv`` (one row per run, resumable),
 ``reliability.csv``, ``summary.csv``, ``wilcoxon.csv``, ``efficiency.csv``,
 ``results.md`` and PNG plots.
+
+The active-learning mode (issue 15: learning curves of label acquisition with
+random, margin and hybrid sampling, each with and without synthesis)::
+
+    python -m sklearn_activesynth.benchmark --mode active --datasets breast_cancer
+
+or :func:`run_active_benchmark`; it writes ``curves.csv`` (one row per curve
+and round), which ``benchmarks/active_report.py`` turns into
+``benchmarks/ACTIVE.md``.
 """
 
+from ._active import (
+    ACTIVE_COLUMNS,
+    ACTIVE_STRATEGIES,
+    active_methods,
+    area_under_curve,
+    final_score,
+    labels_to_target,
+    method_summary,
+    run_active_benchmark,
+    run_metrics,
+    seed_set,
+    simulate_active_learning,
+)
 from ._datasets import (
     BUILTIN_DATASETS,
     DATASET_OPTIONS,
@@ -49,6 +71,17 @@ from ._stats import efficiency_table, summarize, wilcoxon_table
 
 __all__ = [
     "run_benchmark",
+    "run_active_benchmark",
+    "simulate_active_learning",
+    "active_methods",
+    "seed_set",
+    "area_under_curve",
+    "final_score",
+    "labels_to_target",
+    "run_metrics",
+    "method_summary",
+    "ACTIVE_COLUMNS",
+    "ACTIVE_STRATEGIES",
     "load_dataset",
     "split_dataset",
     "default_data_dir",

@@ -84,6 +84,21 @@ class InterpolationGenerator(BaseGenerator):
     random_state : int, RandomState instance or None, default=None
         Seeds the candidate subsample (only used when a class, or with
         "any_class" the training set, has more than ``max_candidates`` rows).
+    target_type : {"classes", "continuous"} or None, default=None
+        What ``y`` holds. "classes": class labels (SMOTE, as above).
+        "continuous": a numeric target (SMOTER): the partner ``b`` is one of
+        the anchor's ``k_neighbors`` nearest training rows of any target, and
+        the new row's target is interpolated with the same weight as its
+        features, ``y_a + lam * (y_b - y_a)``, so it always lies between two
+        real targets. With ``partners="same_class"`` the distance also counts
+        the standardised target as one more column, so partners are near in
+        the features *and* in the target (rows with close targets: a rare,
+        extreme target is interpolated with its rare neighbours rather than
+        pulled towards the common ones); ``partners="any_class"`` uses the
+        features only. ``None`` means "classes", unless the estimator that
+        fits the generator says otherwise
+        (:class:`~sklearn_activesynth.ActiveSynthesisRegressor` sets
+        "continuous" on its copy).
 
     Attributes
     ----------
@@ -107,6 +122,14 @@ class InterpolationGenerator(BaseGenerator):
     >>> X_new, y_new = gen.generate(6, random_state=0)
     >>> X_new.shape, sorted(set(y_new.tolist()))
     ((6, 3), [0, 1])
+
+    A continuous target (SMOTER) is interpolated with the features:
+
+    >>> y_cont = X[:, 0] * 10.0
+    >>> gen = InterpolationGenerator(k_neighbors=3, target_type="continuous")
+    >>> X_new, y_new = gen.fit(X, y_cont).generate(6, random_state=0)
+    >>> bool(np.allclose(y_new, X_new[:, 0] * 10.0))
+    True
     """
 
     _parameter_constraints = {
@@ -116,21 +139,29 @@ class InterpolationGenerator(BaseGenerator):
         "max_candidates": [Interval(Integral, 2, None, closed="left"), None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "target_type": [StrOptions({"classes", "continuous"}), None],
     }
 
     def __init__(self, k_neighbors=5, *, partners="same_class", algorithm="auto",
-                 max_candidates=50_000, n_jobs=None, random_state=None):
+                 max_candidates=50_000, n_jobs=None, random_state=None, target_type=None):
         self.k_neighbors = k_neighbors
         self.partners = partners
         self.algorithm = algorithm
         self.max_candidates = max_candidates
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.target_type = target_type
+
+    @property
+    def _continuous(self):
+        return self.target_type == "continuous"
 
     def __generator_tags__(self):
         return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True)
 
     def _fit(self, X, y):
+        if self._continuous:
+            return self._fit_continuous(X, y)
         rng = check_random_state(self.random_state)
         self._X = X
         self._y = np.asarray(y)
@@ -212,7 +243,83 @@ class InterpolationGenerator(BaseGenerator):
             n_neighbors=k + 1, algorithm=algo, n_jobs=self.n_jobs
         ).fit(Z)
 
+    # -- a continuous target (SMOTER)
+    def _fit_continuous(self, X, y):
+        try:
+            y = np.asarray(y, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "InterpolationGenerator(target_type='continuous') needs a numeric y; "
+                f"got {np.asarray(y).dtype} ({exc}).") from exc
+        if not np.isfinite(y).all():
+            raise ValueError("InterpolationGenerator(target_type='continuous') needs a "
+                             "finite y (no NaN or infinity).")
+        rng = check_random_state(self.random_state)
+        self._X, self._y = X, y
+        scale = float(np.std(y))
+        self._y_center, self._y_scale = float(np.mean(y)), scale if scale > 0 else 1.0
+        n = len(y)
+        self._any_k = min(self.k_neighbors, n - 1)
+        self._any_partner_cache = {}
+        self._any_nn = self._any_candidates = None
+        if self._any_k < self.k_neighbors:
+            warnings.warn(
+                f"InterpolationGenerator(k_neighbors={self.k_neighbors}) got {n} training "
+                "row(s); " + (f"it interpolates with {self._any_k} neighbour(s) instead."
+                              if self._any_k else "a single row has no partner, so no "
+                              "synthetic rows will be made."), SmallClassWarning,
+                stacklevel=4)
+        if self._any_k > 0:
+            limit = None if self.max_candidates is None else \
+                max(self.max_candidates, self.k_neighbors + 1)
+            cand = np.arange(n)
+            if limit is not None and n > limit:
+                cand = np.sort(rng.choice(n, size=limit, replace=False))
+            self._any_candidates = cand
+            Z = self._encode_rows(cand)
+            algo = "brute" if sp.issparse(Z) else self.algorithm
+            self._any_nn = NearestNeighbors(n_neighbors=self._any_k + 1, algorithm=algo,
+                                            n_jobs=self.n_jobs).fit(Z)
+        return self
+
+    def _encode_rows(self, rows):
+        """Training rows ``rows`` as the neighbour search sees them; with a
+        continuous target and ``partners="same_class"``, the standardised
+        target is one more column."""
+        Z = self.schema_.encode(take_rows(self._X, rows), dtype=np.float32)
+        if not (self._continuous and self.partners == "same_class"):
+            return Z
+        t = ((self._y[rows] - self._y_center) / self._y_scale).astype(np.float32)[:, None]
+        return sp.hstack([Z, sp.csr_matrix(t)], format="csr") if sp.issparse(Z) \
+            else np.hstack([Z, t])
+
+    def _generate_continuous(self, n_samples, targets, rng):
+        targeted = targets is not None and len(targets.anchor_indices) > 0
+        if targeted:
+            seeds = np.repeat(np.asarray(targets.anchor_indices),
+                              self._rows_per_anchor(n_samples, targets, rng))
+        else:
+            seeds = rng.randint(len(self._y), size=n_samples)
+        k = self._any_k
+        report = {"n_rows_small_classes": int(len(seeds)) if 0 < k < self.k_neighbors else 0,
+                  "n_rows_without_partners": 0 if k > 0 else int(len(seeds))}
+        if k == 0:
+            seeds = seeds[:0]
+        partners = np.empty(len(seeds), dtype=int)
+        if len(seeds):
+            uniq, inv = np.unique(seeds, return_inverse=True)
+            choice = self._nearest(self._any_nn, self._any_candidates,
+                                   self._any_partner_cache, uniq, k)
+            partners[:] = choice[inv.ravel(), rng.randint(k, size=len(seeds))]
+        lam = rng.uniform(size=len(seeds))
+        X_new = self._combine(seeds, partners, lam, rng)
+        y_new = self._y[seeds] + lam * (self._y[partners] - self._y[seeds])
+        positions = seeds if targeted else np.full(len(seeds), -1)
+        return Synthesized(X_new, y_new, anchor_positions=positions, report=report)
+
     def _generate(self, n_samples, targets, rng):
+        if self._continuous:
+            return self._generate_continuous(n_samples, targets, rng)
         targeted = targets is not None and len(targets.anchor_indices) > 0
         if targeted:
             anchors = np.asarray(targets.anchor_indices)
@@ -262,7 +369,7 @@ class InterpolationGenerator(BaseGenerator):
         row itself excluded; answers are kept in ``cache``."""
         todo = np.array([r for r in rows.tolist() if r not in cache], dtype=int)
         if len(todo):
-            Zq = self.schema_.encode(take_rows(self._X, todo), dtype=np.float32)
+            Zq = self._encode_rows(todo)
             _, nbr = nn.kneighbors(Zq)
             own = candidates[nbr]
             # first k neighbours that are not the anchor itself (vectorised)

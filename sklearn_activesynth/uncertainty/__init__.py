@@ -9,11 +9,19 @@ hand it: predicted probabilities (``"proba"``), a committee it fits itself
 :class:`CallableUncertainty`; :func:`resolve_uncertainty` maps every accepted
 value to its scorer). The scorers for
 torch/skorch classifiers (``MCDropout``, ``DeepEnsembleVariance``,
-``BayesianPredictiveVariance``) import torch only when they run.
+``BayesianPredictiveVariance``) import torch only when they run. For a
+regressor (``ActiveSynthesisRegressor``): :func:`committee_variance`,
+:class:`CommitteeVariance`, :class:`PredictiveStd`.
 """
 
 from ._base import BaseUncertaintyScorer, CallableUncertainty, predict_proba_like
 from ._measures import ensemble_variance, entropy, least_confidence, margin
+from ._regression import (
+    CommitteeVariance,
+    PredictiveStd,
+    committee_variance,
+    resolve_regression_uncertainty,
+)
 from ._scorers import EnsembleVariance, SoftmaxUncertainty, resolve_uncertainty
 from ._torch import (
     BayesianPredictiveVariance,
@@ -37,4 +45,8 @@ __all__ = [
     "MCDropout",
     "DeepEnsembleVariance",
     "BayesianPredictiveVariance",
+    "committee_variance",
+    "CommitteeVariance",
+    "PredictiveStd",
+    "resolve_regression_uncertainty",
 ]

@@ -1,0 +1,448 @@
+"""ActiveSynthesisRegressor: targeted synthetic rows for a continuous target.
+
+The regressor runs the classifier's loop (:class:`~._loop.FitLoop`, the same
+stages) through :class:`RegressionFitLoop`, which overrides the loop's hooks
+for what depends on the target: floats instead of class codes, folds and the
+validation split stratified on target quantiles, the committee variance of
+predictions, anchors by uncertainty or target rarity, the schema check of the
+targets, and an R² guard.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import RegressorMixin
+from sklearn.linear_model import Ridge
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import (
+    _STRATEGIES,
+    _BaseActiveSynthesis,
+    _check_sample_weight,
+    _default_estimator,
+)
+from ._checks import plausible_bounds, usable_rows
+from ._loop import DEFAULT_STAGES, FitLoop, SyntheticPool, ValidationGuard
+from .integration import INTEGRATIONS
+from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
+from .uncertainty import resolve_regression_uncertainty
+from .uncertainty._regression import REGRESSION_MEASURES
+from .utils._compat import HasMethods, Interval, StrOptions, _fit_context
+from .utils._seeding import MAX_SEED
+from .utils._threads import fit_thread_limits
+
+__all__ = ["ActiveSynthesisRegressor"]
+
+#: target quantile bins the validation split is stratified on (at most)
+N_STRATA = 5
+
+
+class _ContinuousTarget:
+    """The regressor's "label encoder": the targets are their own codes."""
+
+    classes_ = np.empty(0)
+
+    def transform(self, y):
+        return np.asarray(y, dtype=float)
+
+    def inverse_transform(self, y):
+        return np.asarray(y, dtype=float)
+
+
+def _target_strata(y):
+    """Quantile bins of ``y`` (at most ``N_STRATA``, at least ten rows each),
+    so that the validation rows cover the whole target range, the tails
+    included; a single stratum when a bin would hold fewer than two rows."""
+    y = np.asarray(y, dtype=float)
+    n_bins = max(1, min(N_STRATA, len(y) // 10))
+    if n_bins == 1:
+        return np.zeros(len(y), dtype=int)
+    edges = np.quantile(y, np.linspace(0, 1, n_bins + 1)[1:-1])
+    strata = np.unique(np.searchsorted(edges, y, side="right"), return_inverse=True)[1]
+    strata = strata.ravel()
+    if np.bincount(strata).min() < 2:
+        return np.zeros(len(y), dtype=int)
+    return strata
+
+
+class RegressionGuard(ValidationGuard):
+    """The no-harm guard of a regressor: a regression score on the validation
+    rows (R² by default, any scorer accepted; higher is better, as for every
+    scikit-learn scorer: ``"neg_mean_absolute_error"``...)."""
+
+    def __init__(self, scoring, X_val, y_val):
+        self.X_val, self.y_val = X_val, np.asarray(y_val, dtype=float)
+        self.classes = self.label_encoder = None
+        self.user_scoring = scoring is not None
+        if len(self.y_val) == 0:
+            self.scoring, self.scorer = None, None
+            return
+        self.scoring = "r2" if scoring is None else scoring
+        self.scorer = get_scorer(self.scoring) if isinstance(self.scoring, str) \
+            else self.scoring
+
+    def score(self, model):
+        if self.scorer is None:
+            return np.nan
+        return float(self.scorer(model, self.X_val, self.y_val))
+
+    def brier(self, model):
+        return np.nan
+
+    def fast_kind(self, *models):
+        return None
+
+    def win_rate(self, model, other, n_bootstrap, rng):
+        raise NotImplementedError("The regressor has no selector.")
+
+
+class RegressionFitLoop(FitLoop):
+    """The loop's hooks for a continuous target (see :class:`~._loop.FitLoop`)."""
+
+    target_dtype = float
+    resolve_uncertainty = staticmethod(resolve_regression_uncertainty)
+    resolve_targeting = staticmethod(resolve_regression_targeting)
+
+    def split(self, y, rng):
+        # stratified on target quantiles: the tails get validation rows too
+        return super().split(_target_strata(y), rng)
+
+    def prepare(self, X, y, y_enc, label_encoder, sample_weight, labelled=None, cold=None):
+        state = super().prepare(X, y, y_enc, label_encoder, sample_weight, labelled,
+                                cold=cold)
+        state.pool = SyntheticPool(y=np.empty(0, dtype=float))
+        # tol is relative to the target's scale (variance for the committee's
+        # squared units, standard deviation for other scores)
+        y_tr = np.asarray(state.y_tr, dtype=float)
+        squared = self.uncertainty.requires == "committee"
+        self.tol = self.owner.tol * float(np.var(y_tr) if squared else np.std(y_tr))
+        self.y_bounds = plausible_bounds(y_tr[:, None])
+        return state
+
+    def fit_generator(self, state):
+        gen = state.generator
+        if hasattr(gen, "get_params") and \
+                gen.get_params(deep=False).get("target_type", "") is None:
+            gen.set_params(target_type="continuous")  # our clone, never the user's
+        return super().fit_generator(state)
+
+    def make_guard(self, state):
+        return RegressionGuard(self.owner.scoring, state.X_val, state.y_val_orig)
+
+    def cv_folds(self, state, n_splits, rng):
+        n_splits = min(n_splits, state.n_tr)
+        if n_splits < 2:
+            self.warn_once("oof", "Fewer than 2 training rows, so uncertainty is scored "
+                           "in-sample instead of out-of-fold.")
+            return None
+        kf = KFold(n_splits=n_splits, shuffle=True, random_state=rng.randint(MAX_SEED))
+        return list(kf.split(np.zeros(state.n_tr)))
+
+    def usable_rows(self, state, X, y):
+        """The features' schema check, and a finite target inside the plausible
+        range of the training targets (``PLAUSIBLE_SPANS`` spans around it)."""
+        y = pd.to_numeric(pd.Series(np.asarray(y, dtype=object)), errors="coerce") \
+            .to_numpy(dtype=float)
+        keep = usable_rows(X, y, schema=state.schema, classes=y,
+                           real_has_nan=state.real_has_nan, bounds=state.bounds)
+        lo, hi = self.y_bounds
+        with np.errstate(invalid="ignore"):
+            return keep & np.isfinite(y) & (y >= lo[0]) & (y <= hi[0])
+
+    def decode(self, state, codes):
+        return np.asarray(codes, dtype=float)
+
+
+class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
+    """Wrap a regressor; add synthetic rows where it is uncertain or the target is rare.
+
+    ``fit`` runs the active synthesis loop of
+    :class:`~sklearn_activesynth.ActiveSynthesisClassifier` for a continuous
+    target (seed 000 §2.1-2.4, with §2.2's regression measures): fit the
+    estimator on the real training rows, score each row's uncertainty (the
+    committee variance of bootstrap clones, out-of-bag by default), choose
+    anchor rows (the most uncertain, or those with a rare target), ask the
+    generator for rows around them with their targets (SMOTER-style
+    interpolation by default), keep a round's rows only if the validation
+    score (R²) does not drop, and refit on all real rows plus the accepted
+    synthetic rows. ``predict`` sees no synthetic row.
+
+    Differences from the classifier: no ``selector``, ``curriculum``,
+    ``oracle``, ``acquisition`` or ``missing_label`` (the bandit, the
+    complexity curriculum and label acquisition are written for classes);
+    the targeting has no class allocation; filters written for classes
+    (``ConfidenceFilter``, ``Teacher``) do not apply.
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The regressor to improve; cloned, never modified. ``None`` means
+        ``Ridge()`` (fast and stable on small data, and its bootstrap
+        committee disagrees where it extrapolates: far from the data, where
+        synthetic rows help most), or for a DataFrame with string,
+        categorical or boolean columns or missing values, the classifier's
+        encoding Pipeline ending in ``Ridge()``.
+    generator : generator object or None, default=None
+        Produces rows with targets. ``None`` means ``InterpolationGenerator()``;
+        an :class:`~sklearn_activesynth.generators.InterpolationGenerator`
+        whose ``target_type`` is unset is run with
+        ``target_type="continuous"`` (SMOTER: the target is interpolated with
+        the same weight as the features, between an anchor and one of its
+        nearest rows in features and target).
+    filters : list of filter objects, default=None
+        Applied to each round's rows after the built-in schema check (which
+        also drops rows whose target is not a finite number inside the
+        plausible range of the training targets).
+    uncertainty : {"ensemble_variance", "predictive_std"}, scorer or callable, \
+            default="ensemble_variance"
+        "ensemble_variance": :class:`~sklearn_activesynth.uncertainty.CommitteeVariance`,
+        seed 000 §2.2.1's ``U(x) = (1/k) sum_i (f_i(x) - mean f(x))^2`` over a
+        bootstrap committee of 5 clones. "predictive_std": the estimator's own
+        ``predict(X, return_std=True)`` (BayesianRidge,
+        GaussianProcessRegressor). A callable ``f(fitted_estimator, X) ->
+        scores`` (higher: less sure) also works.
+    uncertainty_cv : int or None, default=5
+        Score the training rows out-of-fold (the committee: out-of-bag).
+        ``None``: in-sample.
+    targeting : {"uncertain", "random", "rare"} or RegressionTargeting, \
+            default="uncertain"
+        Where the synthesis is aimed
+        (:class:`~sklearn_activesynth.targeting.RegressionTargeting`): the
+        most uncertain rows, random rows (the control), or the rows with a
+        rare target ("rare": a relevance function over ``y``, by default
+        boxplot-based: extreme targets beyond the quartiles are relevant;
+        user-definable as ``RegressionTargeting("rare", relevance=f)``).
+    n_synthetic : int or float, default=0.1
+        Synthetic rows requested per round: a count, or a fraction of the
+        training rows.
+    max_iter : int, default=3
+        Rounds of synthesis. ``0`` fits the estimator on the real rows only.
+    integration : {"concat", "weighted", "curriculum", "uncertainty", "dynamic"}, \
+            BaseIntegration or callable, default="concat"
+        How synthetic rows are mixed with real ones (as for the classifier).
+    scoring : str, callable or None, default=None
+        Validation score of the no-harm guard; ``None``: ``"r2"``. Any
+        scikit-learn regression scorer (``"neg_mean_absolute_error"``...).
+    validation_fraction : float or None, default=0.2
+        Share of the real rows held out for the guard, stratified on target
+        quantiles. ``None`` accepts every round.
+    patience : int, default=2
+        Stop after this many rounds without a validation improvement.
+    tol : float, default=1e-6
+        Stop when the mean training uncertainty falls below ``tol`` times the
+        training targets' variance ("ensemble_variance") or standard
+        deviation (other scorers): a scale-free threshold (a well-fitted
+        linear model's committee variance is typically 1e-5 of the target's
+        variance, so the classifier's 1e-4 would stop most fits at once).
+    generator_timeout : float or None, default=None
+        Seconds one call of the generator's ``fit`` or ``generate`` may take.
+    keep_generator : bool, default=False
+        Keep the fitted ``generator_`` and ``filters_`` after ``fit``.
+    refit : bool, default=True
+        Refit the final model on all real rows (validation rows included)
+        plus the accepted synthetic rows; ``False`` keeps the last accepted
+        model.
+    n_jobs : int, default=None
+        The fit's CPU budget (as for the classifier).
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything in the fit; the same value gives the same synthetic
+        rows and predictions. numpy's global generator is never used.
+    verbose : int, default=0
+        ``1``: one line per round; ``2``: also the seconds of each stage.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The final fitted regressor.
+    generator_ : generator
+        Only with ``keep_generator=True``.
+    filters_ : list of (name, filter)
+        Only with ``keep_generator=True``.
+    synthetic_X_ : DataFrame, ndarray or sparse matrix
+        The accepted synthetic rows (in the training container).
+    synthetic_y_ : ndarray of float
+        Their targets.
+    synthetic_round_ : ndarray of int
+        The round in which each synthetic row was made.
+    synthetic_provenance_ : DataFrame
+        One row per synthetic row: ``round``, ``region``, ``anchor_index``,
+        ``generator``, ``anchor_uncertainty``, ``label`` (the target).
+    history_ : DataFrame
+        One row per round (round 0 is the real-only model).
+    n_iter_ : int
+        Rounds run.
+    termination_condition_ : str
+        Why the rounds stopped.
+    validation_indices_ : ndarray of int
+        The validation rows (positions in ``X``).
+    scoring_ : str or callable or None
+        The validation score used.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` has string column names.
+
+    See Also
+    --------
+    ActiveSynthesisClassifier : the same loop for class labels.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn_activesynth import ActiveSynthesisRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=5.0, random_state=0)
+    >>> reg = ActiveSynthesisRegressor(random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> bool(reg.score(X, y) > 0.9)
+    True
+    >>> list(reg.history_["round"])[:2]
+    [0, 1]
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "generator": [HasMethods(["fit", "generate"]), None],
+        "filters": [list, None],
+        "uncertainty": [StrOptions(set(REGRESSION_MEASURES)), callable],
+        "uncertainty_cv": [Interval(Integral, 2, None, closed="left"), None],
+        "targeting": [StrOptions(set(REGRESSION_ANCHORS)), HasMethods(["build"])],
+        "n_synthetic": [
+            Interval(Integral, 0, None, closed="left"),
+            Interval(Real, 0, None, closed="neither"),
+        ],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "integration": [StrOptions(set(INTEGRATIONS)), HasMethods(["weights"]), callable],
+        "scoring": [str, callable, None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "generator_timeout": [Interval(Real, 0, None, closed="neither"), None],
+        "keep_generator": ["boolean"],
+        "refit": ["boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    _strategy_defaults = {
+        **{k: _STRATEGIES[k] for k in ("estimator", "generator", "integration")},
+        "targeting": lambda self: resolve_regression_targeting(self.targeting),
+        "uncertainty": lambda self: resolve_regression_uncertainty(self.uncertainty),
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        generator=None,
+        filters=None,
+        uncertainty="ensemble_variance",
+        uncertainty_cv=5,
+        targeting="uncertain",
+        n_synthetic=0.1,
+        max_iter=3,
+        integration="concat",
+        scoring=None,
+        validation_fraction=0.2,
+        patience=2,
+        tol=1e-6,
+        generator_timeout=None,
+        keep_generator=False,
+        refit=True,
+        n_jobs=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.generator = generator
+        self.filters = filters
+        self.uncertainty = uncertainty
+        self.uncertainty_cv = uncertainty_cv
+        self.targeting = targeting
+        self.n_synthetic = n_synthetic
+        self.max_iter = max_iter
+        self.integration = integration
+        self.scoring = scoring
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.generator_timeout = generator_timeout
+        self.keep_generator = keep_generator
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _get_estimator(self, X=None):
+        """``estimator``, or for ``None`` ``Ridge()`` (an encoding Pipeline
+        ending in it for DataFrames with non-numeric columns or missing values)."""
+        if self.estimator is not None:
+            return self.estimator
+        return _default_estimator(X, final=Ridge())
+
+    def _stages(self):
+        return [stage() for stage in DEFAULT_STAGES]
+
+    def _validate_targets(self, y, n_rows, unlabelled):
+        if y.shape[0] != n_rows:
+            raise ValueError(
+                f"X and y have different lengths: X has {n_rows} rows, y has {y.shape[0]}. "
+                "Pass one target per row.")
+        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, **fit_params):
+        """Run the active synthesis loop and fit the final regressor.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Real training rows.
+        y : array-like of shape (n_samples,)
+            Numeric targets (finite).
+        **fit_params : dict
+            Passed to the estimator's ``fit``. ``sample_weight`` weighs the real
+            rows (combined with the integration weights).
+
+        Returns
+        -------
+        self : object
+        """
+        X, y, _ = self._validate_input(X, y)
+        fit_params, sample_weight = self._fit_params(fit_params)
+        sample_weight = _check_sample_weight(sample_weight, len(y))
+        estimator = self._get_estimator(X)
+        loop = RegressionFitLoop(self, estimator, fit_params, final_refit=self.refit)
+        with fit_thread_limits(self.n_jobs, loop.estimator):
+            result = loop.run(X, y, y, _ContinuousTarget(), sample_weight)
+        self._set_fit_result(result)
+        return self
+
+    def predict(self, X):
+        """Predict targets with the final estimator.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
+                sp.issparse(X):
+            X = validate_data(self, X, reset=False, skip_check_array=True)
+        else:
+            tags = self.__sklearn_tags__()
+            X = validate_data(
+                self, X, reset=False, dtype=None,
+                accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
+                ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True)
+        return self.estimator_.predict(X)
+
