@@ -459,7 +459,7 @@ class AcquisitionStage(Stage):
         if report:
             fields.update(report, seconds_query_model=time.perf_counter() - t0)
         ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
-                               random_state=seed, labelled=state.X_tr)
+                               random_state=seed, labelled=state.X_tr, n_jobs=loop.n_jobs)
         for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
             if k in ranked.report:
                 fields[f"query_{k}"] = ranked.report[k]
@@ -1616,7 +1616,8 @@ class FitLoop:
                        n_unlabelled_left=acq.n_left, oracle_attempts=0, oracle_error=None)
             ranked = strategy.rank(ranker, acq.X, n_ask, exclude=~acq.remaining,
                                    random_state=rng.randint(MAX_SEED),
-                                   labelled=take_rows(X, np.flatnonzero(have)))
+                                   labelled=take_rows(X, np.flatnonzero(have)),
+                                   n_jobs=self.n_jobs)
             for k in ("lam", "bandwidth", "n_candidates", "n_reference"):
                 if k in ranked.report:
                     row[f"query_{k}"] = ranked.report[k]
