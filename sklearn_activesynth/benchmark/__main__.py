@@ -61,7 +61,7 @@ PRESETS = {
         mode="active",
         datasets=["adult", "bank_marketing", "coil2000_caravan_insurance",
                   "forest_cover_odds", "vehicle_insurance_fraud"],
-        estimators=["lr", "hgb"], seeds=5, max_rows=3000, n_jobs=2,
+        estimators=["lr", "hgb", "xgb"], seeds=5, max_rows=3000, n_jobs=2,
     ),
 }
 
