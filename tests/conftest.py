@@ -20,6 +20,7 @@ DOCTEST_EXTRAS = {
     "sklearn_activesynth.plotting.FitHistoryDisplay": ("matplotlib",),
     "sklearn_activesynth.plotting.ProvenanceDisplay": ("matplotlib",),
     "sklearn_activesynth.plotting.UncertaintyMapDisplay": ("matplotlib",),
+    "sklearn_activesynth.plotting.AcquisitionCurveDisplay": ("matplotlib",),
 }
 
 
