@@ -219,7 +219,7 @@ def where_it_loses(metrics, method=DEFAULT_METHOD, refs=("random", "margin")):
 def brier_table(curves):
     """Per method: the mean Brier score over runs at round 0, at the last round,
     and over every round (lower is better)."""
-    ok = curves[curves["error"].fillna("").astype(str) == ""]
+    ok = curves[curves["error"].astype("string").fillna("").astype(str) == ""]
     last = ok.groupby(RUN + ["method"])["round"].transform("max") == ok["round"]
     rows = {}
     for m in method_order(ok["method"].unique()):
@@ -260,7 +260,7 @@ def curve_plots(curves, images, *, y="score", score_name="test PR-AUC"):
 
     images = Path(images)
     images.mkdir(parents=True, exist_ok=True)
-    ok = curves[curves["error"].fillna("").astype(str) == ""]
+    ok = curves[curves["error"].astype("string").fillna("").astype(str) == ""]
     files = []
     for dataset, g in ok.groupby("dataset", sort=False):
         ests = list(dict.fromkeys(g["estimator"]))

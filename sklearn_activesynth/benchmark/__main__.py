@@ -291,7 +291,7 @@ def main(argv=None):
         print(runs.attrs["plan"])
     print(f"{runs.attrs['n_new_runs']} new runs, {len(runs)} in {out / 'runs.csv'}"
           + ("" if args.resume else f" (--resume --out {out} continues this run)"))
-    flagged = runs["degenerate"].fillna("").astype(str).ne("").sum()
+    flagged = runs["degenerate"].astype("string").fillna("").astype(str).ne("").sum()
     if flagged:
         print(f"{flagged} run(s) flagged degenerate (constant predictions): see the "
               "report's 'Degenerate runs'")

@@ -387,7 +387,7 @@ def run_metrics(curves, *, reference="random", last=3):
     df = curves.copy()
     if "error" not in df:
         df["error"] = ""
-    df["error"] = df["error"].fillna("").astype(str)
+    df["error"] = df["error"].astype("string").fillna("").astype(str)
     df = df.sort_values(ACTIVE_RUN[:-1] + ["method", "round"])
     out = []
     for (dataset, est, seed), run in df.groupby(ACTIVE_RUN[:-1], sort=False):
@@ -601,7 +601,7 @@ def run_active_benchmark(datasets, *, estimators=("lr",), strategies=ACTIVE_STRA
                           float_format=FLOAT_FORMAT)
         if progress:
             r = curves.iloc[0]
-            n_err = int((curves["error"].fillna("").astype(str) != "").sum())
+            n_err = int((curves["error"].astype("string").fillna("").astype(str) != "").sum())
             print(f"[{k}/{len(tasks)}] {r['dataset']} {r['estimator']} seed {r['seed']}: "
                   f"{secs:.0f} s" + (f", {n_err} error(s)" if n_err else ""), flush=True)
     frames = ([done] if len(done) else []) + new

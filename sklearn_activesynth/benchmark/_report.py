@@ -61,7 +61,7 @@ def _degenerate_runs(runs):
     """Runs flagged ``degenerate`` (constant predictions)."""
     if "degenerate" not in runs:
         return runs.iloc[:0]
-    flag = runs["degenerate"].fillna("").astype(str)
+    flag = runs["degenerate"].astype("string").fillna("").astype(str)
     return runs[flag != ""]
 
 
