@@ -1335,9 +1335,9 @@ class FitLoop:
             owed = sum(self.quota_left(state).values())
             if owed == 0:
                 break
-            rnd = self.run_round(state, t)
+            status = self.run_round(state, t).status
             t += 1
-            if rnd.status == "generator_timeout":
+            if status == "generator_timeout":
                 return "generator_failed"
             if sum(self.quota_left(state).values()) == owed:
                 break
@@ -1486,9 +1486,11 @@ class FitLoop:
         for t in rounds:
             rnd = self.run_round(state, t)
             termination = self.stop_reason(state, rnd) or termination
+            # a finished round's targets, batch and candidate model are not needed
+            # by the next round nor by the final refit
+            del rnd
             if termination != "max_iter":
                 break
-        rnd = None  # its targets and batch hold training rows the final refit does not need
         if self.quota is not None and termination not in ("generator_failed",
                                                           "nothing_to_add"):
             termination = self.top_up(state, termination)

@@ -212,3 +212,29 @@ def test_final_refit_runs_without_the_generator_unless_kept(binary, keep_generat
     assert all(alive_at_fit[1:-1])  # the rounds' fits, while the generator is in use
     assert alive_at_fit[-1] is keep_generator
     assert hasattr(clf, "generator_") is keep_generator
+
+
+def test_a_finished_round_is_not_kept_through_the_next(binary):
+    # a round's targets, synthetic batch and candidate model are released once
+    # the round is over: at most the current round is alive during any fit
+    rounds, alive_at_fit = [], []
+
+    class RememberRound(Stage):
+        name = "remember"
+
+        def run(self, loop, state, rnd):
+            rounds.append(weakref.ref(rnd))
+            return {}
+
+    class Clf(WithStages):
+        extra = (RememberRound,)
+
+    class Recording(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            alive_at_fit.append(sum(ref() is not None for ref in rounds))
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = binary
+    Clf(Recording(), max_iter=3, random_state=0).fit(X, y)
+    assert len(rounds) >= 2 and max(alive_at_fit) == 1
+    assert alive_at_fit[-1] == 0  # the final refit
