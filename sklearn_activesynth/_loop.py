@@ -1335,9 +1335,9 @@ class FitLoop:
             owed = sum(self.quota_left(state).values())
             if owed == 0:
                 break
-            rnd = self.run_round(state, t)
+            status = self.run_round(state, t).status
             t += 1
-            if rnd.status == "generator_timeout":
+            if status == "generator_timeout":
                 return "generator_failed"
             if sum(self.quota_left(state).values()) == owed:
                 break
@@ -1486,6 +1486,9 @@ class FitLoop:
         for t in rounds:
             rnd = self.run_round(state, t)
             termination = self.stop_reason(state, rnd) or termination
+            # a finished round's targets, batch and candidate model are not needed
+            # by the next round nor by the final refit
+            del rnd
             if termination != "max_iter":
                 break
         if self.quota is not None and termination not in ("generator_failed",
@@ -1940,6 +1943,12 @@ class FitLoop:
         proxy = None if acq is None else self.acquisition.query_estimator
         query_model = None
         rows = None  # every row of X
+        # the generator and filters hold the training rows: returned only when kept
+        keep = getattr(self.owner, "keep_generator", True)
+        generator = None if not keep else (
+            state.generator if len(state.generators) <= 1
+            else [g for _, g in state.generators])
+        filters = state.filters if keep else None
         if labelled is not None or (acq is not None and acq.positions):
             have = np.ones(len(y_enc), bool) if labelled is None else labelled.copy()
             if acq is not None and acq.positions:
@@ -1955,7 +1964,12 @@ class FitLoop:
                 u_all[state.train_idx] = state.u_tr
                 u_all[state.val_idx] = state.u_val if len(state.val_idx) else 0.0
             signals = self.mixing_signals(state, pool)  # before the rows are dropped
-            state.X_tr = state.X_val = None  # the final matrix is the largest object
+            # the final matrix is the largest object: drop what the refit does not
+            # need first (the training split, the guard's validation rows, and the
+            # generator and filters unless they are kept)
+            state.X_tr = state.X_val = self.guard.X_val = None
+            if not keep:
+                state.generator, state.generators, state.filters = None, [], []
             X_fin, y_fin, w_fin = X, y_enc, sample_weight
             if rows is not None:
                 X_fin, y_fin = take_rows(X, rows), y_enc[rows]
@@ -1982,9 +1996,7 @@ class FitLoop:
                       else pd.DataFrame(
             {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
         return LoopResult(
-            estimator=estimator, filters=state.filters,
-            generator=(state.generator if len(state.generators) <= 1
-                       else [g for _, g in state.generators]),
+            estimator=estimator, filters=filters, generator=generator,
             synthetic_X=concat_rows(pool.X) if pool.X else take_rows(X, np.arange(0)),
             synthetic_y=self.decode(state, pool.y), synthetic_provenance=provenance,
             history=pd.DataFrame(history, columns=history_columns(history)),

@@ -384,17 +384,20 @@ def _describe_text(region_id, desc):
 
 
 def _region_describer(rows, X, y, scores, schema, predicted):
+    # the region's own labels, scores and predictions are taken now: the lazy
+    # description must not keep arrays over all the training rows alive
+    yr, sr = y[rows], scores[rows]
+    pr = None if predicted is None else predicted[rows]
+
     def describe():
-        yr = y[rows]
         cls, cnt = np.unique(yr, return_counts=True)
         desc = {
             "n_anchors": int(len(rows)),
-            "mean_uncertainty": float(np.mean(scores[rows])),
+            "mean_uncertainty": float(np.mean(sr)),
             "classes": {str(c): int(n) for c, n in zip(cls, cnt)},
             "features": schema.describe(take_rows(X, rows)),
         }
-        if predicted is not None:
-            pr = predicted[rows]
+        if pr is not None:
             pairs = pd.Series(list(zip(map(str, yr), map(str, pr))))
             pairs = pairs[[a != b for a, b in pairs]]
             desc["confused_with"] = [

@@ -1,6 +1,7 @@
 """The round as stages: the extension point, the state, the grouped parameters."""
 
 import inspect
+import weakref
 
 import numpy as np
 import pytest
@@ -184,3 +185,56 @@ def test_float32_input_stays_float32_through_the_loop(selector):
     clf = ActiveSynthesisClassifier(Recording(), selector=selector, random_state=0).fit(X, y)
     assert len(seen) > 3 and set(seen) == {np.dtype(np.float32)}
     assert clf.synthetic_X_.dtype == np.float32
+
+
+@pytest.mark.parametrize("keep_generator", [False, True])
+def test_final_refit_runs_without_the_generator_unless_kept(binary, keep_generator):
+    # the fitted generator holds the training rows: the final matrix (the largest
+    # object of a fit) is built after it is released, unless it is kept
+    from sklearn_activesynth.generators import InterpolationGenerator
+
+    generators, alive_at_fit = [], []
+
+    class Tracked(InterpolationGenerator):
+        def fit(self, X, y):
+            generators.append(weakref.ref(self))
+            return super().fit(X, y)
+
+    class Recording(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            alive_at_fit.append(any(ref() is not None for ref in generators))
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = binary
+    clf = ActiveSynthesisClassifier(Recording(), generator=Tracked(), max_iter=2,
+                                    keep_generator=keep_generator, random_state=0).fit(X, y)
+    assert len(generators) == 1 and len(alive_at_fit) > 3  # model_0, rounds, final
+    assert all(alive_at_fit[1:-1])  # the rounds' fits, while the generator is in use
+    assert alive_at_fit[-1] is keep_generator
+    assert hasattr(clf, "generator_") is keep_generator
+
+
+def test_a_finished_round_is_not_kept_through_the_next(binary):
+    # a round's targets, synthetic batch and candidate model are released once
+    # the round is over: at most the current round is alive during any fit
+    rounds, alive_at_fit = [], []
+
+    class RememberRound(Stage):
+        name = "remember"
+
+        def run(self, loop, state, rnd):
+            rounds.append(weakref.ref(rnd))
+            return {}
+
+    class Clf(WithStages):
+        extra = (RememberRound,)
+
+    class Recording(LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            alive_at_fit.append(sum(ref() is not None for ref in rounds))
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = binary
+    Clf(Recording(), max_iter=3, random_state=0).fit(X, y)
+    assert len(rounds) >= 2 and max(alive_at_fit) == 1
+    assert alive_at_fit[-1] == 0  # the final refit

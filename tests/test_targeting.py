@@ -90,6 +90,26 @@ def test_regions_describe_the_anchors_in_the_users_terms():
     assert "amount in [" in regions[0].text
 
 
+def test_region_descriptions_keep_no_array_over_all_rows():
+    # a description is computed on demand; it must not keep the predictions,
+    # labels or scores of every training row alive until then
+    import weakref
+
+    X, y = make_check_frame(n_samples=200)
+    schema = TabularSchema(X)
+    anchors = np.flatnonzero(y == 1)[:30]
+    predicted, scores = y.copy(), np.ones(200)
+    predicted[anchors[:5]] = 0
+    refs = [weakref.ref(predicted), weakref.ref(scores)]
+    _, regions = find_regions(anchors, X=X, X_encoded=None, y=y, scores=scores,
+                              schema=schema, rng=np.random.RandomState(0), n_regions=2,
+                              predicted=predicted)
+    del predicted, scores
+    assert all(ref() is None for ref in refs)
+    assert sum(n for r in regions for _, _, n in r.description["confused_with"]) == 5
+    assert all(r.description["mean_uncertainty"] == 1.0 for r in regions)
+
+
 def test_class_matched_random_control_reproduces_the_class_mix():
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})

@@ -93,8 +93,16 @@ def take_concat(X, indices, blocks):
         dtype = np.result_type(X, *blocks)
         n = len(indices) + sum(b.shape[0] for b in blocks)
         out = np.empty((n, X.shape[1]), dtype=dtype)
-        np.take(X, indices, axis=0, out=out[: len(indices)]) if dtype == X.dtype else \
-            out.__setitem__(slice(0, len(indices)), X[indices])
+        if dtype == X.dtype:
+            # np.take's default mode="raise" buffers ``out`` (a hidden copy of
+            # the rows); check the bounds here and take straight into ``out``
+            indices = np.asarray(indices, dtype=np.intp)
+            if len(indices) and (indices.min() < -X.shape[0] or
+                                 indices.max() >= X.shape[0]):
+                raise IndexError(f"row index out of bounds for {X.shape[0]} rows")
+            np.take(X, indices, axis=0, out=out[: len(indices)], mode="wrap")
+        else:
+            out[: len(indices)] = X[indices]
         start = len(indices)
         for b in blocks:
             out[start: start + b.shape[0]] = b

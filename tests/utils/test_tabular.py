@@ -114,6 +114,33 @@ def test_take_concat_widens_the_dtype_like_concatenate():
     np.testing.assert_array_equal(out, [[4, 5], [0, 1], [0.5, 0.5]])
 
 
+def test_take_concat_array_indices_like_numpy():
+    # negative positions count from the end, as in X[indices]; out of range raises
+    X = np.arange(12, dtype=float).reshape(6, 2)
+    block = np.full((1, 2), -1.0)
+    np.testing.assert_array_equal(take_concat(X, [-1, 0, -6], [block]),
+                                  np.vstack([X[[-1, 0, -6]], block]))
+    for bad in ([6], [0, -7]):
+        with pytest.raises(IndexError):
+            take_concat(X, bad, [block])
+
+
+def test_take_concat_array_makes_one_copy():
+    # the rows go straight into the result: no hidden buffer of the same size
+    import tracemalloc
+
+    X = np.random.RandomState(0).normal(size=(20_000, 10))
+    idx = np.arange(0, 20_000, 2)
+    block = np.ones((10, 10))
+    tracemalloc.start()
+    try:
+        out = take_concat(X, idx, [block])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.5 * out.nbytes
+
+
 # ---------------------------------------------------------------- TabularSchema
 def test_schema_of_a_mixed_frame():
     X = _frame()
