@@ -8,8 +8,6 @@ predictions, anchors by uncertainty or target rarity, the schema check of the
 targets, and an R² guard.
 """
 
-from numbers import Integral, Real
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -28,11 +26,10 @@ from ._base import (
 )
 from ._checks import plausible_bounds, usable_rows
 from ._loop import DEFAULT_STAGES, FitLoop, SyntheticPool, ValidationGuard
-from .integration import INTEGRATIONS
 from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
-from .utils._compat import HasMethods, Interval, StrOptions, _fit_context
+from .utils._compat import HasMethods, StrOptions, _fit_context
 from .utils._seeding import MAX_SEED
 from .utils._threads import fit_thread_limits
 
@@ -304,29 +301,16 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     [0, 1]
     """
 
+    # the base class's constraints (written once there), less the classifier-only
+    # options (a selector, its generator portfolios, the curriculum), with the
+    # regression measures and anchors
     _parameter_constraints = {
-        "estimator": [HasMethods(["fit", "predict"]), None],
+        **{k: v for k, v in _BaseActiveSynthesis._parameter_constraints.items()
+           if k not in ("selector", "curriculum")},
         "generator": [HasMethods(["fit", "generate"]), None],
-        "filters": [list, None],
         "uncertainty": [StrOptions(set(REGRESSION_MEASURES)), callable],
-        "uncertainty_cv": [Interval(Integral, 2, None, closed="left"), None],
         "targeting": [StrOptions(set(REGRESSION_ANCHORS)), HasMethods(["build"])],
-        "n_synthetic": [
-            Interval(Integral, 0, None, closed="left"),
-            Interval(Real, 0, None, closed="neither"),
-        ],
-        "max_iter": [Interval(Integral, 0, None, closed="left")],
-        "integration": [StrOptions(set(INTEGRATIONS)), HasMethods(["weights"]), callable],
-        "scoring": [str, callable, None],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither"), None],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "generator_timeout": [Interval(Real, 0, None, closed="neither"), None],
-        "keep_generator": ["boolean"],
         "refit": ["boolean"],
-        "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     _strategy_defaults = {
