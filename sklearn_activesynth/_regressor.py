@@ -11,7 +11,7 @@ targets, and an R² guard.
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import RegressorMixin
+from sklearn.base import RegressorMixin, clone
 from sklearn.linear_model import Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold
@@ -30,7 +30,7 @@ from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
 from .utils._compat import HasMethods, StrOptions, _fit_context
-from .utils._seeding import MAX_SEED
+from .utils._seeding import MAX_SEED, seed_unset_random_states
 from .utils._threads import fit_thread_limits
 
 __all__ = ["ActiveSynthesisRegressor"]
@@ -113,10 +113,18 @@ class RegressionFitLoop(FitLoop):
         state = super().prepare(X, y, y_enc, label_encoder, sample_weight, labelled,
                                 cold=cold)
         state.pool = SyntheticPool(y=np.empty(0, dtype=float))
-        # tol is relative to the target's scale (variance for the committee's
-        # squared units, standard deviation for other scores)
+        # a scorer's unset random_state (MC dropout's masks) follows the fit's
+        # seed; a clone, never the user's object
+        scorer = self.uncertainty
+        if any(v is None for k, v in scorer.get_params(deep=True).items()
+               if k == "random_state" or k.endswith("__random_state")):
+            self.uncertainty = seed_unset_random_states(clone(scorer), state.rng)
+        # tol is relative to the target's scale (variance for scores in squared
+        # units, standard deviation for other scores)
         y_tr = np.asarray(state.y_tr, dtype=float)
-        squared = self.uncertainty.requires == "committee"
+        squared = getattr(scorer, "score_units",
+                          "squared" if scorer.requires == "committee" else "target") \
+            == "squared"
         self.tol = self.owner.tol * float(np.var(y_tr) if squared else np.std(y_tr))
         self.y_bounds = plausible_bounds(y_tr[:, None])
         return state
@@ -173,7 +181,8 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     ``oracle``, ``acquisition`` or ``missing_label`` (the bandit, the
     complexity curriculum and label acquisition are written for classes);
     the targeting has no class allocation; filters written for classes
-    (``ConfidenceFilter``, ``Teacher``) do not apply.
+    (``ConfidenceFilter``, ``Teacher``) do not apply: the regression teacher
+    is :class:`~sklearn_activesynth.filters.RegressionTeacher`.
 
     Parameters
     ----------
@@ -195,16 +204,26 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         Applied to each round's rows after the built-in schema check (which
         also drops rows whose target is not a finite number inside the
         plausible range of the training targets).
-    uncertainty : {"ensemble_variance", "predictive_std"}, scorer or callable, \
-            default="ensemble_variance"
+    uncertainty : {"ensemble_variance", "predictive_std", "mc_dropout", \
+            "quantile_interval"}, scorer or callable, default="ensemble_variance"
         "ensemble_variance": :class:`~sklearn_activesynth.uncertainty.CommitteeVariance`,
         seed 000 §2.2.1's ``U(x) = (1/k) sum_i (f_i(x) - mean f(x))^2`` over a
-        bootstrap committee of 5 clones. "predictive_std": the estimator's own
-        ``predict(X, return_std=True)`` (BayesianRidge,
-        GaussianProcessRegressor). A callable ``f(fitted_estimator, X) ->
+        bootstrap committee of 5 clones. "predictive_std":
+        :class:`~sklearn_activesynth.uncertainty.PredictiveStd`, the
+        estimator's own ``predict(X, return_std=True)`` (BayesianRidge,
+        GaussianProcessRegressor). "mc_dropout":
+        :class:`~sklearn_activesynth.uncertainty.MCDropoutVariance`, the
+        variance of a torch/skorch net's predictions over 20 passes with
+        dropout on (§2.2.2; the ``torch`` extra), seeded from
+        ``random_state``. "quantile_interval":
+        :class:`~sklearn_activesynth.uncertainty.QuantileIntervalWidth`, the
+        width of a 90 % interval of two quantile models
+        (``HistGradientBoostingRegressor(loss="quantile")``). A scorer object
+        (to set their parameters) or a callable ``f(fitted_estimator, X) ->
         scores`` (higher: less sure) also works.
     uncertainty_cv : int or None, default=5
-        Score the training rows out-of-fold (the committee: out-of-bag).
+        Score the training rows out-of-fold: a model (or a quantile pair)
+        that did not see a row scores it (the committee: out-of-bag).
         ``None``: in-sample.
     targeting : {"uncertain", "random", "rare"} or RegressionTargeting, \
             default="uncertain"
@@ -232,8 +251,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         Stop after this many rounds without a validation improvement.
     tol : float, default=1e-6
         Stop when the mean training uncertainty falls below ``tol`` times the
-        training targets' variance ("ensemble_variance") or standard
-        deviation (other scorers): a scale-free threshold (a well-fitted
+        training targets' variance (scores in squared units:
+        "ensemble_variance", "mc_dropout") or standard deviation (other
+        scorers): a scale-free threshold (a well-fitted
         linear model's committee variance is typically 1e-5 of the target's
         variance, so the classifier's 1e-4 would stop most fits at once).
     generator_timeout : float or None, default=None

@@ -13,7 +13,9 @@ record. The filters here implement those pieces, each on its own and combined:
 - :class:`QualityFilter`: the combined score ``q(x) = h(realism, confidence)``.
 
 - :class:`Teacher`: relabels rows with a classifier trained on the real
-  training rows and drops those it is unsure of.
+  training rows and drops those it is unsure of;
+  :class:`RegressionTeacher` does the same for a continuous target (a
+  regressor's prediction, dropped where its uncertainty is high).
 
 Protocol (what ``ActiveSynthesisClassifier(filters=[...])`` calls): a filter
 subclasses :class:`BaseFilter`. ``fit(X_real, y_real)`` is called once per
@@ -45,11 +47,17 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import KFold
-from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
+from sklearn.neighbors import (
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    NearestNeighbors,
+)
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from .uncertainty._base import predict_proba_like
+from .uncertainty._regression import CommitteeVariance
 from .utils._compat import HasMethods, Interval, StrOptions
 from .utils._seeding import MAX_SEED, check_random_state
 from .utils.tabular import TabularSchema, take_rows
@@ -63,6 +71,7 @@ __all__ = [
     "PrivacyFilter",
     "QualityFilter",
     "Teacher",
+    "RegressionTeacher",
 ]
 
 #: Where a filter's ``fit`` may look: every real row, or the training rows only.
@@ -1117,6 +1126,11 @@ class Teacher(BaseFilter):
             raise ValueError(
                 f"Teacher.fit got {_n_rows(X)} rows and labels of shape {y.shape}; pass "
                 "one label per row.")
+        if y.dtype.kind == "f" and type_of_target(y) == "continuous":
+            raise ValueError(
+                "Teacher relabels class labels, but y is a continuous target (floats "
+                "with fractional values). Use RegressionTeacher for "
+                "ActiveSynthesisRegressor.")
         self.label_encoder_ = LabelEncoder().fit(y)
         self.classes_ = self.label_encoder_.classes_
         codes = self.label_encoder_.transform(y)
@@ -1182,3 +1196,251 @@ class Teacher(BaseFilter):
             changed = np.asarray(y) != y_new
             report["n_relabeled"] = int(np.sum(changed & keep))
         return FilterResult(keep, scores=confidence, y=y_new, report=report)
+
+
+#: folds of the out-of-fold predictive std of the real rows (RegressionTeacher)
+_TEACHER_STD_FOLDS = 5
+
+
+class RegressionTeacher(BaseFilter):
+    """Relabel synthetic rows' targets with a regressor trained on real rows; drop
+    the rows it is unsure of.
+
+    The regression version of :class:`Teacher`, for
+    :class:`~sklearn_activesynth.ActiveSynthesisRegressor`. A generator's
+    targets can be off: an interpolated target between two rows whose target
+    is not linear along the segment, an LLM's careless number. The teacher, a
+    regressor fitted on the real training rows (never the validation rows:
+    ``fit_on = "train"``), gives every synthetic row its prediction as the
+    target, and scores its own uncertainty on the row:
+
+    - ``uncertainty="committee"``: the variance of the predictions of a
+      bootstrap committee of ``n_members`` clones of the teacher (seed 000
+      §2.2.1, :class:`~sklearn_activesynth.uncertainty.CommitteeVariance`);
+    - ``uncertainty="predictive_std"``: the teacher's own
+      ``predict(X, return_std=True)`` (``BayesianRidge``,
+      ``GaussianProcessRegressor``).
+
+    Rows whose uncertainty is above the ``max_uncertainty`` quantile of the
+    real training rows' uncertainties are dropped. The real rows are scored
+    out-of-sample (out-of-bag for the committee, 5-fold out-of-fold for the
+    predictive std), as a synthetic row is, so that the threshold is not set
+    by in-sample scores that are too small.
+
+    Parameters
+    ----------
+    estimator : "knn" or regressor, default="knn"
+        ``"knn"``: ``KNeighborsRegressor(n_neighbors=min(7, n_rows),
+        weights="distance")`` on the standardised encoding of the columns
+        (:class:`~sklearn_activesynth.utils.TabularSchema`). A regressor is
+        cloned and fitted on the raw rows.
+    uncertainty : {"committee", "predictive_std"}, default="committee"
+    max_uncertainty : float in [0, 1] or None, default=0.9
+        Keep the rows whose uncertainty is at most this quantile of the real
+        training rows' (``1.0``: at most the largest real one). ``None``
+        keeps every row (relabel only).
+    n_members : int, default=5
+        Bootstrap committee size (``uncertainty="committee"``).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the committee's bootstrap samples and members and the folds.
+        Inside the regressor an unset value follows its ``random_state``.
+
+    Attributes
+    ----------
+    estimator_ : fitted regressor
+        The teacher, fitted on all the rows ``fit`` was given.
+    members_ : list of fitted regressors
+        The committee (``uncertainty="committee"``; else empty).
+    schema_ : TabularSchema or None
+        The ``"knn"`` teacher's encoding (None for a user's regressor).
+    real_uncertainty_ : ndarray of shape (n_rows,)
+        The real rows' out-of-sample uncertainties.
+    threshold_ : float
+        The largest uncertainty kept (``inf`` with ``max_uncertainty=None``).
+
+    ``filter`` returns a :class:`FilterResult` with ``y`` the teacher's
+    targets, ``scores`` its uncertainty (higher: less sure; stored in
+    ``synthetic_provenance_`` as ``quality_RegressionTeacher``) and a
+    ``report`` with ``teacher_threshold`` and, when targets were given,
+    ``teacher_mean_abs_change`` (the mean absolute change of the kept rows'
+    targets).
+
+    See Also
+    --------
+    Teacher : the classifier's teacher.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.filters import RegressionTeacher
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, size=(200, 2))
+    >>> y = 3 * X[:, 0] + 0.1 * rng.normal(size=200)
+    >>> teacher = RegressionTeacher(random_state=0).fit(X, y)
+    >>> X_new = np.array([[0.5, 0.0], [-0.5, 0.2], [6.0, 6.0]])   # the last: far away
+    >>> result = teacher.filter(X_new, np.array([10.0, -1.5, 18.0]))
+    >>> result.y[:2].round(1)        # the first row's target was wrong
+    array([ 1.4, -1.5])
+    >>> result.mask                  # the committee disagrees on the far row
+    array([ True,  True, False])
+    """
+
+    fit_on = "train"
+
+    _parameter_constraints = {
+        "estimator": [StrOptions({"knn"}), HasMethods(["fit", "predict"])],
+        "uncertainty": [StrOptions({"committee", "predictive_std"})],
+        "max_uncertainty": [Interval(Real, 0, 1, closed="both"), None],
+        "n_members": [Interval(Integral, 2, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator="knn", *, uncertainty="committee", max_uncertainty=0.9,
+                 n_members=5, random_state=None):
+        self.estimator = estimator
+        self.uncertainty = uncertainty
+        self.max_uncertainty = max_uncertainty
+        self.n_members = n_members
+        self.random_state = random_state
+
+    def _template(self, n_rows):
+        if isinstance(self.estimator, str):  # "knn"
+            # distance weights: a synthetic row next to a rare, extreme target
+            # takes that target, not the mean of its (common) 7 neighbours
+            return KNeighborsRegressor(n_neighbors=min(_KNN_TEACHER_NEIGHBORS, n_rows),
+                                       weights="distance")
+        return self.estimator
+
+    def _encode(self, X):
+        return self.schema_.encode(X) if self.schema_ is not None else X
+
+    def _std(self, model, Z):
+        try:
+            out = model.predict(Z, return_std=True)
+        except TypeError as exc:
+            raise TypeError(
+                f"RegressionTeacher(uncertainty='predictive_std') needs a regressor whose "
+                f"predict takes return_std=True (BayesianRidge, GaussianProcessRegressor); "
+                f"{type(model).__name__}'s does not ({exc}). Use "
+                "uncertainty='committee'.") from exc
+        return np.asarray(out[1], dtype=float).ravel()
+
+    def fit(self, X, y):
+        """Fit the teacher (and its committee) on real rows.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            Real (training) rows.
+        y : array-like of shape (n_rows,)
+            Their targets (finite numbers).
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        try:
+            y = np.asarray(y, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "RegressionTeacher.fit needs numeric targets; for class labels use "
+                f"Teacher ({exc}).") from exc
+        n = _n_rows(X)
+        if y.shape != (n,):
+            raise ValueError(
+                f"RegressionTeacher.fit got {n} rows and targets of shape {y.shape}; pass "
+                "one target per row.")
+        if n < 2 or not np.all(np.isfinite(y)):
+            raise ValueError(
+                "RegressionTeacher.fit needs at least 2 rows with finite targets; got "
+                f"{n} rows, {int(np.sum(~np.isfinite(y)))} of them not finite.")
+        rng = check_random_state(self.random_state)
+        self.schema_ = TabularSchema(X) if isinstance(self.estimator, str) else None
+        Z = self._encode(X)
+        template = self._template(n)
+        self.estimator_ = clone(template).fit(Z, y)
+        self.members_ = []
+        if self.uncertainty == "committee":
+            committee = CommitteeVariance(n_members=self.n_members)
+            self.members_, in_bag = committee.fit_committee(
+                template, Z, y, random_state=rng.randint(MAX_SEED))
+            # out-of-bag: each row by the members that did not draw it
+            self.real_uncertainty_ = committee.score_committee(self.members_, Z,
+                                                               exclude=in_bag)[0]
+        else:
+            self._std(self.estimator_, take_rows(Z, np.arange(min(n, 1))))  # fails early
+            u = np.empty(n)
+            folds = KFold(n_splits=min(_TEACHER_STD_FOLDS, n), shuffle=True,
+                          random_state=rng.randint(MAX_SEED))
+            for tr, te in folds.split(np.zeros(n)):
+                model = clone(template).fit(take_rows(Z, tr), y[tr])
+                u[te] = self._std(model, take_rows(Z, te))
+            self.real_uncertainty_ = u
+        self.threshold_ = (np.inf if self.max_uncertainty is None else
+                           float(np.quantile(self.real_uncertainty_, self.max_uncertainty)))
+        return self
+
+    def predict(self, X):
+        """The teacher's targets for rows ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+
+        Returns
+        -------
+        y : ndarray of shape (n_rows,)
+        """
+        check_is_fitted(self, "estimator_")
+        return np.asarray(self.estimator_.predict(self._encode(X)), dtype=float).ravel()
+
+    def score_uncertainty(self, X):
+        """The teacher's uncertainty on rows ``X`` (higher: less sure).
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+
+        Returns
+        -------
+        scores : ndarray of shape (n_rows,)
+            The committee variance, or the predictive standard deviation.
+        """
+        check_is_fitted(self, "estimator_")
+        Z = self._encode(X)
+        if self.uncertainty == "committee":
+            return CommitteeVariance(n_members=self.n_members).score_committee(
+                self.members_, Z)[0]
+        return self._std(self.estimator_, Z)
+
+    def _filter(self, X, y, context):
+        """Relabel the rows with the teacher's prediction; keep the sure ones.
+
+        Parameters
+        ----------
+        X : DataFrame, ndarray or sparse matrix
+            Synthetic rows.
+        y : array-like of shape (n_rows,) or None
+            Their targets, to measure how much the teacher changed them.
+        context : ignored
+
+        Returns
+        -------
+        result : FilterResult
+        """
+        check_is_fitted(self, "estimator_")
+        report = {"teacher_threshold": self.threshold_}
+        if _n_rows(X) == 0:
+            if y is not None:
+                report["teacher_mean_abs_change"] = np.nan
+            return FilterResult(np.ones(0, dtype=bool), scores=np.empty(0),
+                                y=np.empty(0), report=report)
+        y_new = self.predict(X)
+        u = self.score_uncertainty(X)
+        keep = u <= self.threshold_
+        if y is not None:
+            change = np.abs(y_new - np.asarray(y, dtype=float))[keep]
+            report["teacher_mean_abs_change"] = float(change.mean()) if len(change) \
+                else np.nan
+        return FilterResult(keep, scores=u, y=y_new, report=report)

@@ -17,6 +17,7 @@ DOCTEST_EXTRAS = {
     "sklearn_activesynth.generators._skorch_image.SkorchImageGenerator": ("torch", "skorch"),
     "sklearn_activesynth.uncertainty._torch.BayesianPredictiveVariance": ("torch", "skorch"),
     "sklearn_activesynth.uncertainty._torch.MCDropout": ("torch", "skorch"),
+    "sklearn_activesynth.uncertainty._regression.MCDropoutVariance": ("torch", "skorch"),
     "sklearn_activesynth.plotting.FitHistoryDisplay": ("matplotlib",),
     "sklearn_activesynth.plotting.ProvenanceDisplay": ("matplotlib",),
     "sklearn_activesynth.plotting.UncertaintyMapDisplay": ("matplotlib",),

@@ -11,14 +11,18 @@ value to its scorer). The scorers for
 torch/skorch classifiers (``MCDropout``, ``DeepEnsembleVariance``,
 ``BayesianPredictiveVariance``) import torch only when they run. For a
 regressor (``ActiveSynthesisRegressor``): :func:`committee_variance`,
-:class:`CommitteeVariance`, :class:`PredictiveStd`.
+:class:`CommitteeVariance`, :class:`PredictiveStd`, :class:`MCDropoutVariance`
+(torch/skorch regressors; torch imported only when it runs) and
+:class:`QuantileIntervalWidth`.
 """
 
 from ._base import BaseUncertaintyScorer, CallableUncertainty, predict_proba_like
 from ._measures import ensemble_variance, entropy, least_confidence, margin
 from ._regression import (
     CommitteeVariance,
+    MCDropoutVariance,
     PredictiveStd,
+    QuantileIntervalWidth,
     committee_variance,
     resolve_regression_uncertainty,
 )
@@ -48,5 +52,7 @@ __all__ = [
     "committee_variance",
     "CommitteeVariance",
     "PredictiveStd",
+    "MCDropoutVariance",
+    "QuantileIntervalWidth",
     "resolve_regression_uncertainty",
 ]

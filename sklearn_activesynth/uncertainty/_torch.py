@@ -88,8 +88,8 @@ def _unwrap(estimator, X):
     if not (hasattr(estimator, "module") and hasattr(estimator, "get_iterator")):
         raise TypeError(
             f"{type(estimator).__name__} is not a skorch net: these scorers need a "
-            "skorch NeuralNetClassifier (or a Pipeline ending in one) whose torch "
-            "module they can run.")
+            "skorch net (NeuralNetClassifier, NeuralNetRegressor, or a Pipeline "
+            "ending in one) whose torch module they can run.")
     check_is_fitted(estimator)
     return estimator, X
 
