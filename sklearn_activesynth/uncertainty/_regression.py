@@ -289,9 +289,11 @@ class MCDropoutVariance(_SampledUncertainty):
         # MCDropout's passes, seeding and mode handling; the "probabilities"
         # are the net's predictions (its nonlinearity is the identity for an
         # MSE loss), a column per output
-        samples = MCDropout.predict_proba_samples(self, estimator, X)
-        if samples.size == 0:
+        if (X.shape[0] if hasattr(X, "shape") else len(X)) == 0:
+            # nothing to run (a Pipeline's scaler would refuse an empty X)
+            self._validate_params()
             return np.empty((self.n_passes, 0, 1))
+        samples = MCDropout.predict_proba_samples(self, estimator, X)
         return samples.reshape(samples.shape[0], samples.shape[1], -1)
 
     def __call__(self, estimator, X):
