@@ -228,3 +228,35 @@ def test_regressor_fits_with_each_measure(uncertainty, estimator):
     assert np.isfinite(a.history_["mean_uncertainty_train"].iloc[1])
     np.testing.assert_array_equal(a.synthetic_X_, b.synthetic_X_)
     np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+_WITHOUT_TORCH = r"""
+import importlib.abc, sys
+import numpy as np
+
+class _NoTorch(importlib.abc.MetaPathFinder):   # as if the torch extra were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("torch", "skorch"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, _NoTorch())
+from sklearn_activesynth import ActiveSynthesisRegressor
+X = np.random.RandomState(0).normal(size=(60, 2))
+try:
+    ActiveSynthesisRegressor(uncertainty="mc_dropout", max_iter=1, random_state=0).fit(
+        X, X[:, 0])
+except ImportError as exc:
+    print(exc)
+"""
+
+
+def test_mc_dropout_without_torch_names_the_extra():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run([sys.executable, "-c", _WITHOUT_TORCH], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert "MCDropoutVariance needs torch" in out.stdout, out.stderr[-2000:]
+    assert "sklearn-activesynth[torch]" in out.stdout
