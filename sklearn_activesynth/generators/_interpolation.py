@@ -191,7 +191,8 @@ class InterpolationGenerator(BaseGenerator):
         return self.target_type == "continuous"
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True)
+        return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True,
+                             continuous_target=True)
 
     def _fit(self, X, y):
         if self.noise is not None and not self._continuous:

@@ -646,7 +646,8 @@ class LLMGenerator(BaseGenerator):
 
     def __generator_tags__(self):
         return GeneratorTags(conditional=True, uses_anchors=False, uses_descriptions=True,
-                             deterministic=True, retries_internally=True)
+                             deterministic=True, retries_internally=True,
+                             continuous_target=True)
 
     def __sklearn_clone__(self):
         # an injected client holds locks and connections: clones share it

@@ -687,7 +687,8 @@ class CTGANGenerator(_BaseSDVGenerator):
         self.target_type = target_type
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True)
+        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True,
+                             continuous_target=True)
 
     def _torch_devices(self):
         return _cuda_devices(self.enable_gpu)
@@ -791,7 +792,8 @@ class TVAEGenerator(_BaseSDVGenerator):
         self.target_type = target_type
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True)
+        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True,
+                             continuous_target=True)
 
     def _torch_devices(self):
         return _cuda_devices(self.enable_gpu)
@@ -867,7 +869,8 @@ class GaussianCopulaGenerator(_BaseSDVGenerator):
         self.target_type = target_type
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=False)
+        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=False,
+                             continuous_target=True)
 
     def _synthesizer(self, single_table, metadata):
         dists = None
