@@ -476,7 +476,10 @@ class LLMGenerator(BaseGenerator):
         :data:`DEFAULT_REGRESSION_PROMPT_TEMPLATE` by default. A reply's
         target that is not a finite number inside the range asked is
         dropped and counted (``llm_invalid_target``). Untargeted calls ask
-        for the training range. :class:`~sklearn_activesynth.ActiveSynthesisRegressor`
+        for the training range. The range asked for is computed from real
+        targets (their smallest and largest, widened and rounded to 4
+        significant digits), the disclosure the columns' ranges in the schema
+        already make. :class:`~sklearn_activesynth.ActiveSynthesisRegressor`
         sets "continuous" on its copy.
 
     Attributes
