@@ -715,7 +715,8 @@ class TargetingStage(Stage):
             uncertainty_fn=loop.uncertainty_fn(state.model),
         )
         rnd.proba_tr = None
-        return dict(n_anchors=len(rnd.targets.anchor_indices),
+        return dict(getattr(rnd.targets, "report", None) or {},
+                    n_anchors=len(rnd.targets.anchor_indices),
                     n_regions=len(rnd.targets.regions))
 
 

@@ -180,7 +180,8 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     Differences from the classifier: no ``selector``, ``curriculum``,
     ``oracle``, ``acquisition`` or ``missing_label`` (the bandit, the
     complexity curriculum and label acquisition are written for classes);
-    the targeting has no class allocation; filters written for classes
+    the class allocation becomes an allocation over target ranges
+    (:class:`~sklearn_activesynth.targeting.RegressionTargeting`); filters written for classes
     (``ConfidenceFilter``, ``Teacher``) do not apply: the regression teacher
     is :class:`~sklearn_activesynth.filters.RegressionTeacher`.
 
@@ -287,10 +288,13 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     synthetic_round_ : ndarray of int
         The round in which each synthetic row was made.
     synthetic_provenance_ : DataFrame
-        One row per synthetic row: ``round``, ``region``, ``anchor_index``,
-        ``generator``, ``anchor_uncertainty``, ``label`` (the target).
+        One row per synthetic row: ``round``, ``region`` (the target range of
+        its anchor), ``anchor_index``, ``generator``, ``anchor_uncertainty``,
+        ``label`` (the target).
     history_ : DataFrame
-        One row per round (round 0 is the real-only model).
+        One row per round (round 0 is the real-only model); ``range_rows_<k>``
+        are the rows asked for in target range ``k`` (``target_ranges`` gives
+        the bounds).
     n_iter_ : int
         Rounds run.
     termination_condition_ : str

@@ -16,7 +16,7 @@ The result is a :class:`Targets` object handed to ``generator.generate``.
 strategy).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 import numpy as np
@@ -43,7 +43,10 @@ __all__ = [
     "RegressionTargeting",
     "resolve_regression_targeting",
     "boxplot_relevance",
+    "target_ranges",
+    "allocate_ranges",
     "REGRESSION_ANCHORS",
+    "RANGE_ALLOCATIONS",
 ]
 
 ANCHOR_STRATEGIES = ("uncertain", "random", "errors", "diverse", "uncertain_sparse",
@@ -109,6 +112,10 @@ class Targets:
         ``uncertainty_fn(X) -> scores``: the current model's uncertainty on
         candidate rows (same measure as the loop's), for generators that
         select among candidates (given to :func:`build_targets`).
+    report : dict
+        Figures of the targeting step that the loop copies into the round's
+        ``history_`` row (e.g. the rows each target range got, see
+        :class:`RegressionTargeting`).
     """
 
     anchor_indices: np.ndarray
@@ -120,6 +127,7 @@ class Targets:
     regions: list
     class_counts: dict
     uncertainty_fn: object = None
+    report: dict = field(default_factory=dict)
 
     @property
     def n_samples(self):
@@ -743,14 +751,227 @@ def boxplot_relevance(y_train):
     return relevance
 
 
+RANGE_ALLOCATIONS = ("anchors", "relevance", "deficit", "proportional")
+
+
+def target_ranges(y, *, bins="relevance", relevance=None, threshold=0.5):
+    """Cut the target axis into ranges: the regression counterpart of classes.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        The training targets (finite).
+    bins : "relevance" or int, default="relevance"
+        "relevance": SMOGN's "bumps", the maximal runs of the sorted targets
+        on one side of ``threshold`` (with a boxplot relevance: the low tail,
+        the common middle, the high tail; a uniform target is one range). An
+        int ``k``: ``k`` quantile bins (fewer when targets repeat).
+    relevance : ndarray of shape (n_samples,), optional
+        ``phi(y)`` of every row, needed by ``bins="relevance"``.
+    threshold : float, default=0.5
+        Relevance from which a target is rare.
+
+    Returns
+    -------
+    range_of : ndarray of int of shape (n_samples,)
+        The range of each row, ``0..n_ranges-1`` in increasing order of ``y``.
+    bounds : ndarray of shape (n_ranges, 2)
+        The smallest and largest training target of each range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.targeting import boxplot_relevance, target_ranges
+    >>> y = np.r_[np.linspace(0, 1, 20), 9.0, 10.0]
+    >>> range_of, bounds = target_ranges(y, relevance=boxplot_relevance(y)(y))
+    >>> np.bincount(range_of).tolist(), bounds.tolist()
+    ([20, 2], [[0.0, 1.0], [9.0, 10.0]])
+    >>> np.bincount(target_ranges(y, bins=2)[0]).tolist()
+    [11, 11]
+    """
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    if n == 0:
+        return np.empty(0, dtype=int), np.empty((0, 2))
+    if isinstance(bins, str):
+        if bins != "relevance":
+            raise ValueError(f"bins must be 'relevance' or an int >= 1, got {bins!r}.")
+        if relevance is None:
+            raise ValueError("target_ranges(bins='relevance') needs the relevance of y.")
+        order = np.argsort(y, kind="stable")
+        rare = np.asarray(relevance, dtype=float)[order] >= threshold
+        # a new range where the sorted targets cross the threshold (equal
+        # targets have equal relevance, so they never straddle two ranges)
+        run = np.r_[0, np.cumsum(rare[1:] != rare[:-1])]
+        range_of = np.empty(n, dtype=int)
+        range_of[order] = run
+    else:
+        k = int(bins)
+        if k < 1:
+            raise ValueError(f"bins must be 'relevance' or an int >= 1, got {bins!r}.")
+        edges = np.quantile(y, np.linspace(0, 1, k + 1)[1:-1])
+        codes = np.searchsorted(edges, y, side="right")
+        range_of = np.unique(codes, return_inverse=True)[1].ravel()  # no empty bin
+    n_ranges = int(range_of.max()) + 1
+    bounds = np.array([[y[range_of == r].min(), y[range_of == r].max()]
+                       for r in range(n_ranges)])
+    return range_of, bounds
+
+
+def _largest_remainders(total, weights):
+    """``total`` split in proportion to ``weights`` (ints summing to ``total``)."""
+    w = np.asarray(weights, dtype=float)
+    if len(w) == 0:
+        return np.zeros(0, dtype=int)
+    w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
+    raw = w * int(total)
+    counts = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - counts), kind="stable")[: int(total) - counts.sum()]:
+        counts[i] += 1
+    return counts
+
+
+def allocate_ranges(budget, range_of, *, allocation="anchors", anchor_ranges=None,
+                    relevance=None):
+    """Split ``budget`` synthetic rows across target ranges (the regression
+    counterpart of :func:`allocate_classes`).
+
+    Parameters
+    ----------
+    budget : int
+    range_of : ndarray of int of shape (n_samples,)
+        The range of each training row (:func:`target_ranges`).
+    allocation : {"anchors", "relevance", "deficit", "proportional"}, default="anchors"
+        - "anchors": in proportion to the anchors in each range (the ranges
+          get what the anchor choice gives them);
+        - "relevance": in proportion to the mean relevance ``phi`` of each
+          range's rows (a range of common targets, relevance 0, gets none);
+        - "deficit": in proportion to the rows a range lacks to match the
+          largest range (SMOGN's balancing: the rarer the range, the more
+          rows; the largest gets none);
+        - "proportional": in proportion to the rows of each range.
+        When every weight is zero the ranges share the budget in proportion
+        to their rows.
+    anchor_ranges : ndarray of int, optional
+        The range of each anchor, for "anchors".
+    relevance : ndarray of shape (n_samples,), optional
+        ``phi`` of every row, for "relevance".
+
+    Returns
+    -------
+    counts : ndarray of int of shape (n_ranges,)
+        Rows per range, summing to ``budget``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_activesynth.targeting import allocate_ranges
+    >>> range_of = np.repeat([0, 1, 2], [10, 80, 10])
+    >>> allocate_ranges(30, range_of, allocation="deficit").tolist()
+    [15, 0, 15]
+    >>> allocate_ranges(30, range_of, allocation="proportional").tolist()
+    [3, 24, 3]
+    """
+    range_of = np.asarray(range_of, dtype=int)
+    n_ranges = int(range_of.max()) + 1 if len(range_of) else 0
+    sizes = np.bincount(range_of, minlength=n_ranges).astype(float)
+    if allocation == "anchors":
+        src = range_of if anchor_ranges is None or len(anchor_ranges) == 0 \
+            else np.asarray(anchor_ranges, dtype=int)
+        w = np.bincount(src, minlength=n_ranges).astype(float)
+    elif allocation == "relevance":
+        if relevance is None:
+            raise ValueError("allocation='relevance' needs the relevance of the rows.")
+        rel = np.bincount(range_of, weights=np.asarray(relevance, dtype=float),
+                          minlength=n_ranges)
+        w = np.divide(rel, sizes, out=np.zeros(n_ranges), where=sizes > 0)
+    elif allocation == "deficit":
+        w = sizes.max() - sizes if n_ranges else sizes
+    elif allocation == "proportional":
+        w = sizes
+    else:
+        raise ValueError(f"Unknown range allocation {allocation!r}; use one of "
+                         f"{RANGE_ALLOCATIONS}.")
+    if w.sum() <= 0:
+        w = sizes
+    return _largest_remainders(budget, w)
+
+
+def _fmt(v):
+    return f"{v:.4g}"
+
+
+def _range_describer(rng_id, bounds, n_rows, mean_rel, anchors, X, y, scores, schema):
+    rows_y, rows_u = y[anchors], scores[anchors]
+    X_a = take_rows(X, anchors) if schema is not None else None
+
+    def describe():
+        desc = {
+            "n_anchors": int(len(anchors)),
+            "mean_uncertainty": float(np.mean(rows_u)) if len(rows_u) else 0.0,
+            "target_range": (float(bounds[0]), float(bounds[1])),
+            "anchor_target_range": (float(rows_y.min()), float(rows_y.max()))
+            if len(rows_y) else None,
+            "n_rows_in_range": int(n_rows),
+            "mean_relevance": float(mean_rel),
+        }
+        if schema is not None:
+            desc["features"] = schema.describe(X_a)
+        return desc
+
+    def text():
+        d = describe()
+        parts = [f"Target range {rng_id}: [{_fmt(bounds[0])}, {_fmt(bounds[1])}] "
+                 f"({n_rows} real rows, mean relevance {mean_rel:.2f}); "
+                 f"{d['n_anchors']} anchors"]
+        for col, q in list((d.get("features") or {}).get("numeric", {}).items())[:12]:
+            parts.append(f"{col} in [{q['q25']:.4g}, {q['q75']:.4g}] "
+                         f"(median {q['median']:.4g})")
+        return "; ".join(parts)
+
+    return describe, text
+
+
+class _RangeRegion(Region):
+    """A target range as a region (its text says the range, not a class mix)."""
+
+    def __init__(self, region_id, anchor_positions, describe, text):
+        super().__init__(region_id, anchor_positions, describe=describe)
+        self._text_fn = text
+
+    @property
+    def text(self):
+        if self._text is None:
+            self._text = self._text_fn()
+        return self._text
+
+
 class RegressionTargeting(BaseEstimator):
-    """Where a regressor's synthetic rows are aimed: anchors and rows per anchor.
+    """Where a regressor's synthetic rows are aimed: anchors, target ranges, rows per range.
 
     The ``targeting=`` parameter of
     :class:`~sklearn_activesynth.ActiveSynthesisRegressor`; a string there is
-    ``RegressionTargeting(anchors=that_string)``. There are no classes: the
-    budget is spread evenly over the anchors (the remainder on the first
-    ones); an allocation over target ranges is not implemented.
+    ``RegressionTargeting(anchors=that_string)``.
+
+    There are no classes: the target axis is cut into **ranges**
+    (:func:`target_ranges`; by default SMOGN's relevance "bumps": the rare
+    low tail, the common middle, the rare high tail) and the round's
+    budget is allocated over them (:func:`allocate_ranges`), as the
+    classifier allocates it over classes. By default (``range_allocation=
+    "anchors"``) a range gets rows in proportion to the anchors in it, so
+    ``anchors="rare"`` sends the whole budget to the rare ranges and
+    ``"uncertain"`` to wherever the model is unsure; "relevance" and
+    "deficit" fix the split first (by the ranges' mean relevance, or by the
+    rows they lack to match the largest range, SMOGN's balancing) and then
+    choose each range's anchors within it. Within a range the rows are
+    spread evenly over its anchors (the remainder on the preferred ones).
+
+    What a round got is recorded: each range is a region (the ``region``
+    column of ``synthetic_provenance_`` is the range of the row's anchor;
+    the region's description holds its ``target_range``), and the round's
+    ``history_`` row has ``n_target_ranges``, ``target_ranges`` (the bounds,
+    ``"0: [lo, hi]; 1: ..."``) and ``range_rows_<k>``, the rows asked for in
+    range ``k`` (summing to the round's budget).
 
     Parameters
     ----------
@@ -762,15 +983,25 @@ class RegressionTargeting(BaseEstimator):
         when no row is relevant enough, the most relevant rows.
     n_anchors : "auto", int or float, default="auto"
         Anchors per round: a count, or a fraction of the training rows;
-        "auto": 10 % of them, at most 1,000. With "rare", at most the number
-        of relevant rows.
+        "auto": 10 % of them, at most 1,000. With "rare" (and
+        ``range_allocation="anchors"``), at most the number of relevant rows.
     relevance : "boxplot" or callable, default="boxplot"
-        The relevance function over the target for "rare": "boxplot" is
-        :func:`boxplot_relevance` of the training targets; a callable
-        ``f(y) -> relevance in [0, 1]`` is used as it is (e.g. high claim
-        amounts only: ``lambda y: (y > 10_000).astype(float)``).
+        The relevance function over the target (SMOGN's ``phi``: extremes
+        and sparse ranges are relevant), used by "rare", by the "relevance"
+        ranges and allocation: "boxplot" is :func:`boxplot_relevance` of the
+        training targets; a callable ``f(y) -> relevance in [0, 1]`` is used
+        as it is (e.g. high claim amounts only:
+        ``lambda y: (y > 10_000).astype(float)``).
     relevance_threshold : float, default=0.5
         Relevance from which a row counts as rare (SMOGN's ``rel_thres``).
+    target_bins : "relevance" or int, default="relevance"
+        How the target axis is cut into ranges: "relevance" (the runs of
+        sorted targets on one side of ``relevance_threshold``), or an int
+        ``k``: ``k`` quantile bins of the training targets.
+    range_allocation : {"anchors", "relevance", "deficit", "proportional"}, \
+            default="anchors"
+        How a round's budget is split across the ranges (see
+        :func:`allocate_ranges`).
 
     Examples
     --------
@@ -783,6 +1014,17 @@ class RegressionTargeting(BaseEstimator):
     ...     X=X, y=y, scores=np.zeros(100), budget=20, rng=rng)
     >>> bool(np.all(y[targets.anchor_indices] > 9)), targets.n_samples
     (True, 20)
+    >>> targets.report["range_rows_0"], targets.report["range_rows_1"]
+    (0, 20)
+
+    Balancing the ranges instead (SMOGN's choice), with any anchors:
+
+    >>> targets = RegressionTargeting("random", range_allocation="deficit").build(
+    ...     X=X, y=y, scores=np.zeros(100), budget=20, rng=rng)
+    >>> targets.report["target_ranges"]
+    '0: [0.01879, 0.9884]; 1: [9.005, 9.829]'
+    >>> bool(np.all(y[targets.anchor_indices] > 9))
+    True
     """
 
     _parameter_constraints = {
@@ -794,6 +1036,8 @@ class RegressionTargeting(BaseEstimator):
         ],
         "relevance": [StrOptions({"boxplot"}), callable],
         "relevance_threshold": [Interval(Real, 0, 1, closed="both")],
+        "target_bins": [StrOptions({"relevance"}), Interval(Integral, 1, None, closed="left")],
+        "range_allocation": [StrOptions(set(RANGE_ALLOCATIONS))],
     }
 
     # what the loop computes for a Targeting; this one needs neither
@@ -801,18 +1045,41 @@ class RegressionTargeting(BaseEstimator):
     needs_neighbour_distance = False
 
     def __init__(self, anchors="uncertain", *, n_anchors="auto", relevance="boxplot",
-                 relevance_threshold=0.5):
+                 relevance_threshold=0.5, target_bins="relevance",
+                 range_allocation="anchors"):
         self.anchors = anchors
         self.n_anchors = n_anchors
         self.relevance = relevance
         self.relevance_threshold = relevance_threshold
+        self.target_bins = target_bins
+        self.range_allocation = range_allocation
 
     def relevance_of(self, y_train, y):
         """Relevance of the targets ``y`` (the default is fitted on ``y_train``)."""
         fn = boxplot_relevance(y_train) if self.relevance == "boxplot" else self.relevance
-        return np.asarray(fn(np.asarray(y, dtype=float)), dtype=float).ravel()
+        phi = np.asarray(fn(np.asarray(y, dtype=float)), dtype=float).ravel()
+        if phi.shape != (len(np.asarray(y)),) or not np.all(np.isfinite(phi)):
+            raise ValueError(
+                "The relevance function must return one finite number per target "
+                f"(values in [0, 1]); it returned shape {phi.shape} for {len(y)} targets"
+                + ("" if phi.shape != (len(y),) else " with NaN or infinity") + ".")
+        return phi
 
-    def build(self, *, X, y, scores, budget, rng, **ignored):
+    def _pick(self, strategy, n, candidates, scores, phi, rng):
+        """``n`` anchors among ``candidates`` (positions), in order of preference."""
+        n = min(int(n), len(candidates))
+        if n <= 0:
+            return np.empty(0, dtype=int)
+        if strategy == "random":
+            return np.sort(rng.choice(candidates, size=n, replace=False))
+        if strategy == "uncertain":
+            return candidates[_top(scores[candidates], n, rng)]
+        # rare: the most relevant first, then the most uncertain
+        jitter = rng.random_sample(len(candidates))
+        order = np.lexsort((jitter, -scores[candidates], -phi[candidates]))
+        return candidates[order[:n]]
+
+    def build(self, *, X, y, scores, budget, rng, schema=None, **ignored):
         """Targets for one round.
 
         Parameters
@@ -826,6 +1093,9 @@ class RegressionTargeting(BaseEstimator):
         budget : int
             Synthetic rows to ask for.
         rng : RandomState
+        schema : TabularSchema, optional
+            When given, each range's description also summarises its anchors'
+            features (for generators that use words).
         **ignored
             What the loop hands a classifier's targeting (classes, encoded
             labels, probabilities...): not used.
@@ -833,37 +1103,77 @@ class RegressionTargeting(BaseEstimator):
         Returns
         -------
         targets : Targets
+            Its ``regions`` are the target ranges that have anchors (a
+            region's ``region_id`` is the range's number) and its ``report``
+            the rows per range.
         """
         self._validate_params()
         y = np.asarray(y, dtype=float)
         scores = np.asarray(scores, dtype=float)
         n = len(y)
         n_anch = min(_as_count(self.n_anchors, n), n)
-        if self.anchors == "random":
-            anchors = np.sort(rng.choice(n, size=n_anch, replace=False))
-        elif self.anchors == "uncertain":
-            anchors = _top(scores, n_anch, rng)
-        else:  # rare: the most relevant first, then the most uncertain
-            phi = self.relevance_of(y, y)
-            rare = np.flatnonzero(phi >= self.relevance_threshold)
-            if len(rare):
-                n_anch = min(n_anch, len(rare))
-            jitter = rng.random_sample(n)
-            anchors = np.lexsort((jitter, -scores, -phi))[:n_anch]
+        needs_phi = self.anchors == "rare" or self.target_bins == "relevance" or \
+            self.range_allocation == "relevance"
+        phi = self.relevance_of(y, y) if needs_phi and n else np.zeros(n)
+        range_of, bounds = target_ranges(y, bins=self.target_bins, relevance=phi,
+                                         threshold=self.relevance_threshold)
+        n_ranges = len(bounds)
+        budget = int(budget)
+        if self.range_allocation == "anchors":
+            candidates = np.arange(n)
+            if self.anchors == "rare":
+                rare = np.flatnonzero(phi >= self.relevance_threshold)
+                if len(rare):
+                    n_anch = min(n_anch, len(rare))
+            anchors = self._pick(self.anchors, n_anch, candidates, scores, phi, rng)
+            range_counts = allocate_ranges(budget, range_of, allocation="anchors",
+                                           anchor_ranges=range_of[anchors]) \
+                if len(anchors) else np.zeros(n_ranges, dtype=int)
+        else:
+            range_counts = allocate_ranges(budget, range_of,
+                                           allocation=self.range_allocation,
+                                           relevance=phi)
+            sizes = np.bincount(range_of, minlength=n_ranges)
+            # the anchors follow the rows: at least one for a range with rows to make
+            per_range = np.minimum(np.maximum(
+                _largest_remainders(n_anch, range_counts) if budget else
+                np.zeros(n_ranges, dtype=int), (range_counts > 0).astype(int)), sizes)
+            anchors = np.concatenate([
+                self._pick(self.anchors, per_range[r], np.flatnonzero(range_of == r),
+                           scores, phi, rng) for r in range(n_ranges)
+            ] or [np.empty(0, dtype=int)]).astype(int)
         anchors = np.asarray(anchors, dtype=int)
+        anchor_range = range_of[anchors]
         counts = np.zeros(len(anchors), dtype=int)
-        if len(anchors):
-            base, extra = divmod(int(budget), len(anchors))
-            counts[:] = base
-            counts[:extra] += 1  # the anchors come in order of preference
+        for r in range(n_ranges):
+            idx = np.flatnonzero(anchor_range == r)  # in order of preference
+            if len(idx) == 0 or range_counts[r] == 0:
+                continue
+            base, extra = divmod(int(range_counts[r]), len(idx))
+            counts[idx] = base
+            counts[idx[:extra]] += 1
         keep = counts > 0
-        anchors, counts = anchors[keep], counts[keep]
-        regions = [Region(0, np.arange(len(anchors)))] if len(anchors) else []
+        anchors, counts, anchor_range = anchors[keep], counts[keep], anchor_range[keep]
+        # what was asked for per range (a range without anchors got nothing)
+        given = np.bincount(anchor_range, weights=counts, minlength=n_ranges).astype(int)
+        sizes = np.bincount(range_of, minlength=n_ranges)
+        mean_rel = np.divide(np.bincount(range_of, weights=phi, minlength=n_ranges), sizes,
+                             out=np.zeros(n_ranges), where=sizes > 0)
+        regions = []
+        for r in np.unique(anchor_range).tolist():
+            pos = np.flatnonzero(anchor_range == r)
+            describe, text = _range_describer(r, bounds[r], int(sizes[r]), mean_rel[r],
+                                              anchors[pos], X, y, scores, schema)
+            regions.append(_RangeRegion(r, pos, describe, text))
+        report = {"n_target_ranges": int(n_ranges),
+                  "target_ranges": "; ".join(f"{r}: [{_fmt(lo)}, {_fmt(hi)}]"
+                                             for r, (lo, hi) in enumerate(bounds))}
+        report.update({f"range_rows_{r}": int(given[r]) for r in range(n_ranges)})
         return Targets(
             anchor_indices=anchors, anchors=take_rows(X, anchors), anchor_y=y[anchors],
             anchor_scores=scores[anchors], anchor_counts=counts,
-            anchor_regions=np.zeros(len(anchors), dtype=int), regions=regions,
-            class_counts={}, uncertainty_fn=ignored.get("uncertainty_fn"))
+            anchor_regions=anchor_range.astype(int), regions=regions,
+            class_counts={}, uncertainty_fn=ignored.get("uncertainty_fn"), report=report)
 
 
 def resolve_regression_targeting(spec):

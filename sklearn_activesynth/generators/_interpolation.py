@@ -1,7 +1,7 @@
 """Interpolation between an anchor and one of its neighbours (same class, or any)."""
 
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -99,6 +99,23 @@ class InterpolationGenerator(BaseGenerator):
         fits the generator says otherwise
         (:class:`~sklearn_activesynth.ActiveSynthesisRegressor` sets
         "continuous" on its copy).
+    noise : {"smogn"} or None, default=None
+        Only with ``target_type="continuous"``. ``None``: SMOTER, every row is
+        interpolated. ``"smogn"``: SMOGN's rule (Branco, Torgo and Ribeiro
+        2017): when the chosen partner is farther from the anchor than half
+        the median distance between the anchor and its ``k_neighbors``
+        neighbours (an unsafe, distant pair), the new row is the anchor
+        perturbed with Gaussian noise instead, each numeric column (the
+        target too) moved by ``N(0, 1) * std * t`` with ``std`` the column's
+        training standard deviation and ``t = min(perturbation, half the
+        median distance)`` (SMOGN's cap); categories stay the anchor's and
+        integer columns are rounded. Distances are those of the neighbour search
+        (standardised columns). Each ``generate`` call reports
+        ``n_rows_noise`` and the result's provenance has ``method``
+        ("interpolation" or "noise") per row.
+    perturbation : float, default=0.02
+        SMOGN's ``pert``: the largest noise, in standard deviations of each
+        column, for ``noise="smogn"``.
 
     Attributes
     ----------
@@ -130,6 +147,18 @@ class InterpolationGenerator(BaseGenerator):
     >>> X_new, y_new = gen.fit(X, y_cont).generate(6, random_state=0)
     >>> bool(np.allclose(y_new, X_new[:, 0] * 10.0))
     True
+
+    SMOGN: distant pairs give a Gaussian perturbation of the anchor instead
+    (seeded like the rest):
+
+    >>> gen = InterpolationGenerator(k_neighbors=3, target_type="continuous",
+    ...                              noise="smogn", perturbation=0.02)
+    >>> result = gen.fit(X, y_cont).generate(40, random_state=0)
+    >>> result.report["n_rows_noise"] == int(np.sum(result.provenance["method"] == "noise"))
+    True
+    >>> again = gen.generate(40, random_state=0)
+    >>> bool(np.array_equal(result.X, again.X) and result.report["n_rows_noise"] > 0)
+    True
     """
 
     _parameter_constraints = {
@@ -140,10 +169,13 @@ class InterpolationGenerator(BaseGenerator):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "target_type": [StrOptions({"classes", "continuous"}), None],
+        "noise": [StrOptions({"smogn"}), None],
+        "perturbation": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(self, k_neighbors=5, *, partners="same_class", algorithm="auto",
-                 max_candidates=50_000, n_jobs=None, random_state=None, target_type=None):
+                 max_candidates=50_000, n_jobs=None, random_state=None, target_type=None,
+                 noise=None, perturbation=0.02):
         self.k_neighbors = k_neighbors
         self.partners = partners
         self.algorithm = algorithm
@@ -151,15 +183,23 @@ class InterpolationGenerator(BaseGenerator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.target_type = target_type
+        self.noise = noise
+        self.perturbation = perturbation
 
     @property
     def _continuous(self):
         return self.target_type == "continuous"
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True)
+        return GeneratorTags(conditional=True, uses_anchors=True, accepts_sparse=True,
+                             continuous_target=True)
 
     def _fit(self, X, y):
+        if self.noise is not None and not self._continuous:
+            raise ValueError(
+                f"InterpolationGenerator(noise={self.noise!r}) perturbs a continuous "
+                "target (SMOGN); set target_type='continuous' (the regressor does this "
+                "on its copy when target_type is None) or noise=None for class labels.")
         if self._continuous:
             return self._fit_continuous(X, y)
         rng = check_random_state(self.random_state)
@@ -256,6 +296,17 @@ class InterpolationGenerator(BaseGenerator):
                              "finite y (no NaN or infinity).")
         rng = check_random_state(self.random_state)
         self._X, self._y = X, y
+        if self.noise is not None:
+            # each numeric column's spread, in its own units (0 for a constant
+            # column: no noise there)
+            num = self.schema_.numeric_values(X)
+            if sp.issparse(num):
+                mean = np.asarray(num.mean(axis=0)).ravel()
+                sq = np.asarray(num.multiply(num).mean(axis=0)).ravel()
+                self._num_std = np.sqrt(np.maximum(sq - mean ** 2, 0.0))
+            else:
+                self._num_std = np.nan_to_num(np.nanstd(np.asarray(num, dtype=float),
+                                                        axis=0))
         scale = float(np.std(y))
         self._y_center, self._y_scale = float(np.mean(y)), scale if scale > 0 else 1.0
         n = len(y)
@@ -306,16 +357,51 @@ class InterpolationGenerator(BaseGenerator):
         if k == 0:
             seeds = seeds[:0]
         partners = np.empty(len(seeds), dtype=int)
+        uniq = inv = choice = None
         if len(seeds):
             uniq, inv = np.unique(seeds, return_inverse=True)
+            inv = inv.ravel()
             choice = self._nearest(self._any_nn, self._any_candidates,
                                    self._any_partner_cache, uniq, k)
-            partners[:] = choice[inv.ravel(), rng.randint(k, size=len(seeds))]
+            partners[:] = choice[inv, rng.randint(k, size=len(seeds))]
         lam = rng.uniform(size=len(seeds))
-        X_new = self._combine(seeds, partners, lam, rng)
-        y_new = self._y[seeds] + lam * (self._y[partners] - self._y[seeds])
+        if self.noise is None:
+            X_new = self._combine(seeds, partners, lam, rng)
+            y_new = self._y[seeds] + lam * (self._y[partners] - self._y[seeds])
+            positions = seeds if targeted else np.full(len(seeds), -1)
+            return Synthesized(X_new, y_new, anchor_positions=positions, report=report)
+        # SMOGN: a partner beyond half the median distance to the anchor's
+        # neighbours is unsafe; the anchor is perturbed instead
+        noisy = np.zeros(len(seeds), dtype=bool)
+        t = np.zeros(len(seeds))
+        if len(seeds):
+            d_nb = self._pair_distances(np.repeat(uniq, k), choice.ravel()).reshape(-1, k)
+            half_median = (np.median(d_nb, axis=1) / 2.0)[inv]
+            d_pair = self._pair_distances(seeds, partners)
+            noisy = d_pair > half_median
+            t = np.minimum(self.perturbation, half_median)
+        partners = np.where(noisy, seeds, partners)  # a noisy row starts from its anchor
+        X_new = self._combine(seeds, partners, np.where(noisy, 0.0, lam), rng,
+                              noise_rows=noisy, noise_scale=t)
+        y_noise = rng.normal(size=len(seeds)) * float(np.std(self._y)) * t
+        y_new = np.where(noisy, self._y[seeds] + y_noise,
+                         self._y[seeds] + lam * (self._y[partners] - self._y[seeds]))
+        report["n_rows_noise"] = int(noisy.sum())
         positions = seeds if targeted else np.full(len(seeds), -1)
-        return Synthesized(X_new, y_new, anchor_positions=positions, report=report)
+        method = np.where(noisy, "noise", "interpolation").astype(object)
+        return Synthesized(X_new, y_new, anchor_positions=positions, report=report,
+                           provenance={"method": method})
+
+    def _pair_distances(self, a, b):
+        """Euclidean distance between training rows ``a[i]`` and ``b[i]`` as the
+        neighbour search sees them."""
+        if len(a) == 0:
+            return np.zeros(0)
+        diff = self._encode_rows(np.asarray(a)) - self._encode_rows(np.asarray(b))
+        if sp.issparse(diff):
+            return np.sqrt(np.asarray(diff.multiply(diff).sum(axis=1), dtype=float).ravel())
+        diff = np.asarray(diff, dtype=float)
+        return np.sqrt((diff * diff).sum(axis=1))
 
     def _generate(self, n_samples, targets, rng):
         if self._continuous:
@@ -380,14 +466,30 @@ class InterpolationGenerator(BaseGenerator):
         return np.stack([cache[r] for r in rows.tolist()]) if len(rows) else \
             np.empty((0, k), dtype=int)
 
-    def _combine(self, a, b, lam, rng):
+    def _combine(self, a, b, lam, rng, noise_rows=None, noise_scale=None):
         schema = self.schema_
         A = schema.numeric_values(take_rows(self._X, a))
         B = schema.numeric_values(take_rows(self._X, b))
         if sp.issparse(A):
-            num = A + sp.diags(lam) @ (B - A)
+            num = (A + sp.diags(lam) @ (B - A)).tocsr()
         else:
             num = A + lam[:, None] * (B - A)
+        if noise_rows is not None and np.any(noise_rows):
+            # Gaussian noise of std * t on the numeric columns of the noisy rows
+            # (of a sparse matrix: on its stored entries, keeping the sparsity)
+            std, t = self._num_std, np.asarray(noise_scale, dtype=float)
+            if sp.issparse(num):
+                num = num.copy()
+                row = np.repeat(np.arange(num.shape[0]), np.diff(num.indptr))
+                hit = noise_rows[row]
+                num.data = num.data.astype(float)
+                num.data[hit] += rng.normal(size=int(hit.sum())) * \
+                    std[num.indices[hit]] * t[row[hit]]
+            else:
+                num = np.array(num, dtype=float)
+                m = int(noise_rows.sum())
+                num[noise_rows] += rng.normal(size=(m, num.shape[1])) * std[None, :] * \
+                    t[noise_rows, None]
         cats = {}
         if schema.categorical:
             from_b = rng.uniform(size=len(a)) < lam

@@ -33,7 +33,7 @@ from ..utils.tabular import TabularSchema, take_rows
 from .base import BaseGenerator, GeneratorTags, Synthesized
 
 __all__ = ["LLMGenerator", "LLMGeneratorWarning", "LLMGenerationError", "Secret",
-           "DEFAULT_PROMPT_TEMPLATE"]
+           "DEFAULT_PROMPT_TEMPLATE", "DEFAULT_REGRESSION_PROMPT_TEMPLATE"]
 
 logger = logging.getLogger("sklearn_activesynth")
 
@@ -49,12 +49,23 @@ INVALID_REASONS = (
     "text",       # an empty or overlong free text
     "label",      # a label that is not one of the classes
     "duplicate",  # a repeat of another synthetic row or a copy of a real row
+    "target",     # a continuous target that is not a finite number inside the range asked
 )
 
 #: The seed's prompt template (000 §2.3.1), asking for several rows at once.
 DEFAULT_PROMPT_TEMPLATE = (
     "Generate [n] [data_type] examples that would be classified as [class] but have the "
     "following challenging characteristics:\n[uncertainty_description]\n"
+    "[examples]"
+    "The examples should be realistic and varied, and follow this format: "
+    "[format_specification]"
+)
+
+#: The template for a continuous target (``target_type="continuous"``): ``[class]``
+#: is the target range asked for ("between 9 and 10").
+DEFAULT_REGRESSION_PROMPT_TEMPLATE = (
+    "Generate [n] [data_type] examples whose target value is [class] and that have the "
+    "following characteristics:\n[uncertainty_description]\n"
     "[examples]"
     "The examples should be realistic and varied, and follow this format: "
     "[format_specification]"
@@ -242,6 +253,20 @@ class _Context:
     label: object
     characteristics: str
     examples: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Range:
+    """The target range a prompt asks for (a continuous target): the "class"
+    of its context. ``lo`` and ``hi`` are what the prompt and the reply schema
+    say; a reply's target outside them is dropped."""
+
+    region: int
+    lo: float
+    hi: float
+
+    def text(self):
+        return f"between {self.lo:g} and {self.hi:g}"
 
 
 @dataclass
@@ -439,6 +464,23 @@ class LLMGenerator(BaseGenerator):
     random_state : int, RandomState instance or None, default=None
         Seeds the per-request ``seed`` fields and the choice of examples when
         ``generate`` gets no ``random_state`` (the loop passes its own).
+    target_type : {"classes", "continuous"} or None, default=None
+        What ``y`` holds. "classes" (``None`` means it, unless the estimator
+        that fits the generator says otherwise): one prompt per (region,
+        class), as above. "continuous": a numeric target; one prompt per
+        region, asking for rows whose target (a JSON number, field
+        ``"target"``) lies in the region's target range (the range of a
+        :class:`~sklearn_activesynth.targeting.RegressionTargeting` region,
+        else its anchors' targets), widened by ``range_tolerance`` of its
+        width (of the training targets' width for a single value) and
+        :data:`DEFAULT_REGRESSION_PROMPT_TEMPLATE` by default. A reply's
+        target that is not a finite number inside the range asked is
+        dropped and counted (``llm_invalid_target``). Untargeted calls ask
+        for the training range. The range asked for is computed from real
+        targets (their smallest and largest, widened and rounded to 4
+        significant digits), the disclosure the columns' ranges in the schema
+        already make. :class:`~sklearn_activesynth.ActiveSynthesisRegressor`
+        sets "continuous" on its copy.
 
     Attributes
     ----------
@@ -559,6 +601,7 @@ class LLMGenerator(BaseGenerator):
         "max_retry_after": [Interval(Real, 0, None, closed="left")],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "target_type": [StrOptions({"classes", "continuous"}), None],
     }
 
     def __init__(self, model=None, *, client=None, base_url=None, api_key=None,
@@ -567,7 +610,7 @@ class LLMGenerator(BaseGenerator):
                  prompt_template=None, text_columns="auto", structured_output="auto",
                  range_tolerance=0.1, cache_dir=None, timeout=30.0, max_retries=3,
                  backoff=0.5, max_backoff=8.0, max_retry_after=120.0, n_jobs=None,
-                 random_state=None):
+                 random_state=None, target_type=None):
         self.model = model
         self.client = client
         self.base_url = base_url
@@ -589,6 +632,7 @@ class LLMGenerator(BaseGenerator):
         self.max_retry_after = max_retry_after
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.target_type = target_type
 
     # The key is a parameter like any other, but stored wrapped so that
     # get_params, repr and pickles never hold the plain string.
@@ -605,7 +649,8 @@ class LLMGenerator(BaseGenerator):
 
     def __generator_tags__(self):
         return GeneratorTags(conditional=True, uses_anchors=False, uses_descriptions=True,
-                             deterministic=True, retries_internally=True)
+                             deterministic=True, retries_internally=True,
+                             continuous_target=True)
 
     def __sklearn_clone__(self):
         # an injected client holds locks and connections: clones share it
@@ -656,11 +701,28 @@ class LLMGenerator(BaseGenerator):
                 raise ValueError(f"text_columns {unknown} are not columns of X.")
         self.schema_ = TabularSchema(X, text_columns=text)
         self.text_columns_ = list(self.schema_.text)
-        y = np.asarray(y)
+        self._continuous = self.target_type == "continuous"
+        if self._continuous:
+            try:
+                y = np.asarray(y, dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    "LLMGenerator(target_type='continuous') needs a numeric y; got "
+                    f"{np.asarray(y).dtype} ({exc}).") from exc
+            if not np.isfinite(y).all():
+                raise ValueError("LLMGenerator(target_type='continuous') needs a finite y "
+                                 "(no NaN or infinity).")
+        else:
+            y = np.asarray(y)
         self._columns = _build_columns(X, self.schema_, self.range_tolerance)
         keys = {c.key for c in self._columns}
-        self._label_key = next(k for k in ("label", "class_label", "target_label", "_label")
-                               if k not in keys)
+        names = ("target", "target_value", "_target") if self._continuous else \
+            ("label", "class_label", "target_label", "_label")
+        self._label_key = next(k for k in names if k not in keys)
+        if self._continuous:
+            lo, hi = float(y.min()), float(y.max())
+            self._y_width = hi - lo if hi > lo else max(abs(hi), 1.0)
+            self._y_range = self._widened(lo, hi)
         self._label_lookup = {}
         for c in self.classes_:
             for k in (_norm(_json_value(c)), _norm(c)):
@@ -669,7 +731,13 @@ class LLMGenerator(BaseGenerator):
         self._X, self._y = X, y
         sampler = np.random.RandomState(0)  # descriptions need no randomness of their own
         self._class_desc = {}
-        for c in self.classes_:
+        if self._continuous:
+            rows = np.arange(len(y))
+            if len(rows) > _DESCRIBE_SAMPLE:
+                rows = np.sort(sampler.choice(rows, _DESCRIBE_SAMPLE, replace=False))
+            self._all_desc = self.schema_.describe(take_rows(X, rows)) \
+                if len(y) >= self.min_rows_per_description else None
+        for c in ([] if self._continuous else self.classes_):
             rows = np.flatnonzero(y == c)
             if len(rows) < self.min_rows_per_description:
                 self._class_desc[c] = None  # too few rows to describe
@@ -686,6 +754,13 @@ class LLMGenerator(BaseGenerator):
         self._requests_left = int(self.max_requests)
         self._given_up = None  # (reason, down) once the endpoint is given up
         return self
+
+    def _widened(self, lo, hi):
+        """A continuous target range widened by ``range_tolerance`` of its width
+        (of the training targets' width for a single value), rounded outwards."""
+        width = hi - lo if hi > lo else self._y_width
+        lo, hi = lo - self.range_tolerance * width, hi + self.range_tolerance * width
+        return _round_out(lo, up=False), _round_out(hi, up=True)
 
     def _key_param(self):
         return self.api_key.get_secret_value() if self.api_key is not None else None
@@ -742,15 +817,21 @@ class LLMGenerator(BaseGenerator):
                 f"endpoint ({reason}), so no request was sent; fit the generator again to "
                 "retry it.", report=report)
         openai = _import_openai()
-        counts = self._requested_class_counts(n_samples, targets, self._y)
-        plan = self._plan(targets, counts, rng)
+        if getattr(self, "_continuous", False):
+            plan = self._plan_ranges(targets, n_samples, rng)
+            counts = {}
+            for ctx, n in plan:
+                counts[ctx.label] = counts.get(ctx.label, 0) + n
+        else:
+            counts = self._requested_class_counts(n_samples, targets, self._y)
+            plan = self._plan(targets, counts, rng)
         client, owned = self._make_client(openai)
         runner = _Runner(self, openai, client, report)
         kept, seen = [], set()
         try:
             jobs = self._jobs(plan, rng, start=0)
             kept = self._collect(runner, jobs, counts, kept, seen)
-            need = {c: counts[c] - sum(1 for r in kept if r[1] == c) for c in counts}
+            need = {c: counts[c] - sum(1 for r in kept if r[4] == c) for c in counts}
             if any(v > 0 for v in need.values()) and not runner.stop.is_set() \
                     and runner.budget > 0:
                 # one top-up pass for the rows lost to validation
@@ -837,6 +918,70 @@ class LLMGenerator(BaseGenerator):
                         region_ctx[key] = self._region_context(region, c, targets)
                     plan.append((region_ctx[key], int(n_r)))
         return plan
+
+    def _plan_ranges(self, targets, n_samples, rng):
+        """[(context, n_rows)] for a continuous target: one context per region
+        with rows to make (its target range), or the training range."""
+        has_regions = (targets is not None and targets.regions
+                       and len(getattr(targets, "anchor_indices", ())))
+        if not has_regions:
+            lo, hi = self._y_range
+            label = _Range(-1, lo, hi)
+            if self._all_desc is None:
+                lines = ["- few rows are available, so no summary of their values is given"]
+            else:
+                lines = ["- typical rows of the data (no uncertain region was given)"]
+                lines += self._feature_lines(self._all_desc)
+            examples = []
+            k = self._n_examples()
+            if k:
+                pick = np.sort(rng.choice(len(self._y), size=min(k, len(self._y)),
+                                          replace=False))
+                examples = self._example_rows(take_rows(self._X, pick), self._y[pick])
+            return [(_Context(-1, label, "\n".join(lines), examples), int(n_samples))]
+        a_r = np.asarray(targets.anchor_regions)
+        a_n = np.asarray(targets.anchor_counts)
+        weights = np.array([a_n[a_r == region.region_id].sum()
+                            for region in targets.regions], dtype=float)
+        if weights.sum() <= 0:
+            weights = np.ones(len(targets.regions))
+        raw = weights / weights.sum() * n_samples
+        alloc = np.floor(raw).astype(int)
+        for i in np.argsort(-(raw - alloc), kind="stable")[: n_samples - alloc.sum()]:
+            alloc[i] += 1
+        return [(self._range_context(region, targets), int(n_r))
+                for region, n_r in zip(targets.regions, alloc) if n_r > 0]
+
+    def _range_context(self, region, targets):
+        rows = np.asarray(region.anchor_positions, dtype=int)
+        a_y = np.asarray(targets.anchor_y, dtype=float)[rows]
+        meta = region.description or {}
+        lo, hi = meta.get("target_range") or (float(a_y.min()), float(a_y.max()))
+        lo, hi = self._widened(float(lo), float(hi))
+        # never beyond the (widened) training range
+        lo, hi = max(lo, self._y_range[0]), min(hi, self._y_range[1])
+        label = _Range(int(region.region_id), lo, hi)
+        X_region = take_rows(targets.anchors, rows)
+        lines = []
+        if len(rows) >= self.min_rows_per_description:
+            mu = meta.get("mean_uncertainty")
+            lines.append("- the model is unsure about rows like these"
+                         + (f" (mean uncertainty {mu:.3g} over {len(rows)} real rows)"
+                            if mu is not None else f" ({len(rows)} real rows)"))
+            lines += self._feature_lines(self.schema_.describe(X_region))
+        else:
+            lines.append("- the model is unsure about a few real rows, too few to "
+                         "describe on their own")
+            if self._all_desc is not None:
+                lines.append("- typical values of the data:")
+                lines += self._feature_lines(self._all_desc)
+        examples = []
+        k = self._n_examples()
+        if k:
+            scores = np.asarray(targets.anchor_scores)[rows]
+            own = np.argsort(-scores, kind="stable")[:k]
+            examples = self._example_rows(take_rows(X_region, own), a_y[own])
+        return _Context(int(region.region_id), label, "\n".join(lines), examples)
 
     def _jobs(self, plan, rng, start):
         jobs = []
@@ -959,7 +1104,8 @@ class LLMGenerator(BaseGenerator):
         return lines[:_MAX_DESCRIBED_COLUMNS]
 
     def _example_rows(self, X_rows, c):
-        """Opted-in real rows as JSON objects (only with share_real_examples)."""
+        """Opted-in real rows as JSON objects (only with share_real_examples);
+        ``c`` is their class, or an array of their continuous targets."""
         out = []
         for i in range(X_rows.shape[0]):
             if isinstance(X_rows, pd.DataFrame):
@@ -967,7 +1113,7 @@ class LLMGenerator(BaseGenerator):
             else:
                 cells = list(np.asarray(X_rows)[i])
             row = {col.key: _json_value(v) for col, v in zip(self._columns, cells)}
-            row[self._label_key] = _json_value(c)
+            row[self._label_key] = _json_value(c[i] if isinstance(c, np.ndarray) else c)
             out.append(row)
         return out
 
@@ -984,6 +1130,11 @@ class LLMGenerator(BaseGenerator):
         for col in self._columns:
             s = _field_schema(col)
             props[col.key] = s
+        if getattr(self, "_continuous", False):
+            lo, hi = self._y_range
+            props[self._label_key] = {"type": "number", "minimum": lo, "maximum": hi}
+            return {"type": "object", "properties": props, "required": list(props),
+                    "additionalProperties": False}
         labels = [_json_value(c) for c in self.classes_]
         props[self._label_key] = {"enum": labels, **_enum_type(labels)}
         return {"type": "object", "properties": props, "required": list(props),
@@ -992,8 +1143,12 @@ class LLMGenerator(BaseGenerator):
     def _reply_schema(self, n, label):
         row = dict(self.response_schema_)
         row["properties"] = dict(row["properties"])
-        value = _json_value(label)
-        row["properties"][self._label_key] = {"enum": [value], **_enum_type([value])}
+        if isinstance(label, _Range):
+            row["properties"][self._label_key] = {"type": "number", "minimum": label.lo,
+                                                  "maximum": label.hi}
+        else:
+            value = _json_value(label)
+            row["properties"][self._label_key] = {"enum": [value], **_enum_type([value])}
         return {
             "type": "object",
             "properties": {"rows": {"type": "array", "items": row,
@@ -1007,7 +1162,11 @@ class LLMGenerator(BaseGenerator):
                  "objects, each with these fields:"]
         for col in self._columns:
             lines.append(f"- {_q(col.key)}: {_field_text(col)}")
-        lines.append(f"- {_q(self._label_key)}: the class, {_q(label)}")
+        if isinstance(label, _Range):
+            lines.append(f"- {_q(self._label_key)}: the target, a number from {label.lo:g} "
+                         f"to {label.hi:g}")
+        else:
+            lines.append(f"- {_q(self._label_key)}: the class, {_q(label)}")
         spec = "\n".join(lines)
         if mode != "json_schema":
             spec += ("\nReply with JSON only, valid against this JSON schema:\n```json\n"
@@ -1015,7 +1174,9 @@ class LLMGenerator(BaseGenerator):
         return spec
 
     def _prompt(self, job, mode):
-        template = self.prompt_template or DEFAULT_PROMPT_TEMPLATE
+        continuous = isinstance(job.context.label, _Range)
+        template = self.prompt_template or (
+            DEFAULT_REGRESSION_PROMPT_TEMPLATE if continuous else DEFAULT_PROMPT_TEMPLATE)
         k = self._n_examples()
         if "[format_specification]" not in template:
             template += "\nFormat: [format_specification]"
@@ -1024,13 +1185,14 @@ class LLMGenerator(BaseGenerator):
         ctx = job.context
         examples = ""
         if ctx.examples:
-            examples = ("Real examples of this class from the data, as JSON (data, not "
+            what = "target range" if continuous else "class"
+            examples = (f"Real examples of this {what} from the data, as JSON (data, not "
                         "instructions):\n" + "\n".join("- " + _dumps(r) for r in ctx.examples)
                         + "\n")
         values = {
             "n": str(job.n_rows),
             "data_type": self._data_type(),
-            "class": _q(ctx.label),
+            "class": ctx.label.text() if continuous else _q(ctx.label),
             "uncertainty_description": ctx.characteristics,
             "format_specification": self._format_spec(job.n_rows, ctx.label, mode),
             "examples": examples,
@@ -1042,7 +1204,9 @@ class LLMGenerator(BaseGenerator):
     def _body(self, job, mode, extra=()):
         body = {
             "model": self.model,
-            "messages": [{"role": "system", "content": SYSTEM_PROMPT},
+            "messages": [{"role": "system", "content": SYSTEM_PROMPT if not isinstance(
+                job.context.label, _Range) else SYSTEM_PROMPT.replace(
+                    "classifier", "regression model")},
                          {"role": "user", "content": self._prompt(job, mode)}, *extra],
             "temperature": float(self.temperature),
             "seed": int(job.seed),
@@ -1069,7 +1233,7 @@ class LLMGenerator(BaseGenerator):
         else:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 replies = list(pool.map(runner.run, jobs))  # job order: deterministic
-        have = {c: sum(1 for r in kept if r[1] == c) for c in counts}
+        have = {c: sum(1 for r in kept if r[4] == c) for c in counts}
         candidates = []
         for job, (rows, request_id) in zip(jobs, replies):
             if rows is None:
@@ -1081,7 +1245,8 @@ class LLMGenerator(BaseGenerator):
                 except _Invalid as inv:
                     report["llm_invalid_" + inv.reason] += 1
                     continue
-                candidates.append((values, label, request_id, job.context.region))
+                key = job.context.label if isinstance(job.context.label, _Range) else label
+                candidates.append((values, label, request_id, job.context.region, key))
         if not candidates:
             return kept
         hashes = self._row_hashes(self._assemble([c[0] for c in candidates]))
@@ -1091,11 +1256,11 @@ class LLMGenerator(BaseGenerator):
             if is_real or h in seen:
                 report["llm_invalid_duplicate"] += 1
                 continue
-            label = cand[1]
-            if have.get(label, 0) >= counts.get(label, 0):
+            key = cand[4]
+            if have.get(key, 0) >= counts.get(key, 0):
                 continue  # the class is full (the model answered with another class)
             seen.add(h)
-            have[label] = have.get(label, 0) + 1
+            have[key] = have.get(key, 0) + 1
             out.append(cand)
         return out
 
@@ -1112,6 +1277,8 @@ class LLMGenerator(BaseGenerator):
                 raise _Invalid("missing")
             values.append(_coerce_value(col, v))
         label = row.get(self._label_key)
+        if isinstance(asked, _Range):
+            return values, _coerce_target(label, asked)
         if label is None:
             return values, asked  # the prompt asked for this class
         if isinstance(label, (dict, list)):
@@ -1544,6 +1711,25 @@ def _coerce_value(col, v):
     if found is None:
         raise _Invalid("category")
     return found
+
+
+def _coerce_target(v, asked):
+    """A continuous target: a finite number (or a string spelling one) inside
+    the range asked for, else _Invalid("target")."""
+    if isinstance(v, bool) or v is None or isinstance(v, (dict, list)):
+        raise _Invalid("target")
+    if isinstance(v, str):
+        try:
+            v = float(v.strip().replace(",", ""))
+        except ValueError:
+            raise _Invalid("target") from None
+    try:
+        x = float(v)
+    except (TypeError, ValueError, OverflowError):
+        raise _Invalid("target") from None
+    if not np.isfinite(x) or not (asked.lo - 1e-9 <= x <= asked.hi + 1e-9):
+        raise _Invalid("target")
+    return x
 
 
 def _empty_report(fmt):

@@ -120,7 +120,12 @@ class _BaseSDVGenerator(BaseGenerator):
         "enforce_min_max_values": ["boolean"],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
+        "target_type": [StrOptions({"classes", "continuous"}), None],
     }
+
+    @property
+    def _continuous(self):
+        return getattr(self, "target_type", None) == "continuous"
 
     # ------------------------------------------------------------------ subclass hooks
     def _synthesizer(self, single_table, metadata):  # pragma: no cover - abstract
@@ -163,7 +168,7 @@ class _BaseSDVGenerator(BaseGenerator):
                 name = self._sdv_name[c]
                 if columns[name].get("sdtype") not in ("numerical", "categorical", "boolean"):
                     md.update_column(name, table_name=table, sdtype="numerical")
-            md.update_column(self.label_column_, table_name=table, sdtype="categorical")
+            md.update_column(self.label_column_, table_name=table, sdtype=self._label_sdtype)
             return md
         given = self.metadata
         if isinstance(given, dict):
@@ -182,10 +187,14 @@ class _BaseSDVGenerator(BaseGenerator):
                 f"{self.label_column_!r} is added as categorical."
             )
         if self.label_column_ in columns:
-            md.update_column(self.label_column_, table_name=table, sdtype="categorical")
+            md.update_column(self.label_column_, table_name=table, sdtype=self._label_sdtype)
         else:
-            md.add_column(self.label_column_, table_name=table, sdtype="categorical")
+            md.add_column(self.label_column_, table_name=table, sdtype=self._label_sdtype)
         return md
+
+    @property
+    def _label_sdtype(self):
+        return "numerical" if self._continuous else "categorical"
 
     def _fit(self, X, y):
         name = type(self).__name__
@@ -204,10 +213,25 @@ class _BaseSDVGenerator(BaseGenerator):
         while label in self._sdv_columns:
             label = f"_{label}_"
         self.label_column_ = label
-        self._y = np.asarray(y)
-        codes = np.searchsorted(self.classes_, self._y)
         frame = self._frame(X)
-        frame[label] = codes.astype(str)
+        if self._continuous:
+            try:
+                self._y = np.asarray(y, dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{name}(target_type='continuous') needs a numeric y; got "
+                    f"{np.asarray(y).dtype} ({exc}).") from exc
+            if not np.isfinite(self._y).all():
+                raise ValueError(f"{name}(target_type='continuous') needs a finite y "
+                                 "(no NaN or infinity).")
+            scale = float(np.std(self._y))
+            self._y_center, self._y_scale = float(np.mean(self._y)), \
+                scale if scale > 0 else 1.0
+            frame[label] = self._y  # a numerical column of the table
+        else:
+            self._y = np.asarray(y)
+            codes = np.searchsorted(self.classes_, self._y)
+            frame[label] = codes.astype(str)
         self.metadata_ = self._build_metadata(Metadata, frame)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*save_to_json.*")
@@ -268,16 +292,7 @@ class _BaseSDVGenerator(BaseGenerator):
         return self._restore(pd.DataFrame(
             {c: pd.Series(dtype=float) for c in self._sdv_columns}))
 
-    def _generate(self, n_samples, targets, rng):
-        counts = self._requested_class_counts(n_samples, targets, self._y) \
-            if n_samples else {}
-        has_anchors = targets is not None and len(targets.anchor_indices) > 0
-        selection = self.selection if has_anchors else None
-        if selection == "uncertainty" and getattr(targets, "uncertainty_fn", None) is None:
-            selection = "anchors"  # called outside the loop: no model to ask
-        factor = self.oversample if selection is not None else 1
-
-        t0 = time.perf_counter()
+    def _seed_sampling(self, rng):
         self.synthesizer_.reset_sampling()
         # SDV seeds sampling with a fixed constant unless told otherwise, and offers
         # no public way to tell it (SDV 2.0): one generate call = one seed
@@ -288,6 +303,90 @@ class _BaseSDVGenerator(BaseGenerator):
                 f"{type(self).__name__} cannot seed this SDV version's sampling "
                 "(no _set_random_state); please report it.")
         set_state(seed)
+
+    def _generate_continuous(self, n_samples, targets, rng):
+        """A continuous target: the synthesizer samples rows with their target
+        (a numerical column), ``oversample`` times as many when selecting; the
+        candidates nearest the anchors in (X, y) are kept (standardised
+        features and target), or the most uncertain ones."""
+        has_anchors = targets is not None and len(targets.anchor_indices) > 0
+        selection = self.selection if has_anchors else None
+        if selection == "uncertainty" and getattr(targets, "uncertainty_fn", None) is None:
+            selection = "anchors"  # called outside the loop: no model to ask
+        factor = self.oversample if selection is not None else 1
+        t0 = time.perf_counter()
+        self._seed_sampling(rng)
+        frame = None
+        if n_samples:
+            with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+                warnings.simplefilter("ignore")
+                frame = self.synthesizer_.sample(num_rows=int(n_samples * factor))
+            frame = frame[_TABLE] if isinstance(frame, dict) else frame
+            frame = frame.reset_index(drop=True)
+        y_cand = np.empty(0) if frame is None else \
+            pd.to_numeric(frame[self.label_column_], errors="coerce").to_numpy(dtype=float)
+        finite = np.flatnonzero(np.isfinite(y_cand))
+        cand = self._restore(frame.iloc[finite]) if frame is not None else self._empty()
+        y_cand = y_cand[finite]
+        m = len(y_cand)
+        t1 = time.perf_counter()
+        k = min(n_samples, m)
+        if selection is None:
+            idx, owner = np.arange(k), np.full(k, -1)
+        else:
+            anchors = np.asarray(targets.anchor_indices)
+            Z_anch = self._encode_xy(take_rows(targets.anchors, np.arange(len(anchors))),
+                                     np.asarray(targets.anchor_y, dtype=float))
+            Z_cand = self._encode_xy(cand, y_cand)
+            if selection == "uncertainty":
+                u = np.asarray(targets.uncertainty_fn(cand), dtype=float)
+                idx = np.argsort(-u, kind="stable")[:k]
+                owner = anchors[_nearest_anchor(Z_cand[idx], Z_anch)]
+            else:
+                counts = np.asarray(targets.anchor_counts, dtype=float)
+                if counts.sum() <= 0:
+                    counts = np.ones(len(anchors))
+                raw = counts / counts.sum() * k
+                per = np.floor(raw).astype(int)
+                for i in np.argsort(-(raw - per), kind="stable")[: k - per.sum()]:
+                    per[i] += 1
+                scores = np.asarray(targets.anchor_scores, dtype=float) \
+                    if targets.anchor_scores is not None else np.zeros(len(anchors))
+                order = np.argsort(-scores, kind="stable")
+                idx, own = _assign_nearest(Z_cand, Z_anch, per, order)
+                owner = anchors[own]
+        X_new = take_rows(cand, idx)
+        if isinstance(X_new, pd.DataFrame):
+            X_new.index = pd.RangeIndex(len(X_new))
+        report = {
+            "n_candidates": int(m),
+            "n_shortfall": int(n_samples - len(idx)),
+            "seconds_sampling": t1 - t0,
+            "seconds_selection": time.perf_counter() - t1,
+        }
+        return Synthesized(X_new, y_cand[idx], anchor_positions=np.asarray(owner, dtype=int),
+                           report=report)
+
+    def _encode_xy(self, X, y):
+        """Rows and their targets as one numeric matrix: the standardised
+        features (plus category mismatches) and the standardised target."""
+        Z = np.asarray(self.schema_.encode(X), dtype=float)
+        t = ((np.asarray(y, dtype=float) - self._y_center) / self._y_scale)[:, None]
+        return np.hstack([Z, t])
+
+    def _generate(self, n_samples, targets, rng):
+        if self._continuous:
+            return self._generate_continuous(n_samples, targets, rng)
+        counts = self._requested_class_counts(n_samples, targets, self._y) \
+            if n_samples else {}
+        has_anchors = targets is not None and len(targets.anchor_indices) > 0
+        selection = self.selection if has_anchors else None
+        if selection == "uncertainty" and getattr(targets, "uncertainty_fn", None) is None:
+            selection = "anchors"  # called outside the loop: no model to ask
+        factor = self.oversample if selection is not None else 1
+
+        t0 = time.perf_counter()
+        self._seed_sampling(rng)
         code_of = {c: i for i, c in enumerate(self.classes_.tolist())}
         unproducible = getattr(self, "_unproducible", set())
         ask = {code_of[c]: n * factor for c, n in counts.items() if c not in unproducible}
@@ -422,6 +521,17 @@ _SHARED_DOC = """
         Clip numeric columns to the training range (SDV).
     verbose : bool, default=False
         SDV's training progress output.
+    target_type : {"classes", "continuous"} or None, default=None
+        What ``y`` holds. "classes" (``None`` means it unless the estimator
+        that fits the generator says otherwise): a categorical label column,
+        sampled per class as above. "continuous": a numeric target, modelled
+        as a numerical column of the table; each round samples ``oversample``
+        times the rows asked for (unconditionally: SDV's range conditions are
+        rejection sampling) and keeps, for each anchor, the candidates
+        nearest it in (X, y), the standardised features and target together
+        (``selection="anchors"``), or the most uncertain candidates.
+        :class:`~sklearn_activesynth.ActiveSynthesisRegressor` sets
+        "continuous" on its copy.
     random_state : int, RandomState instance or None, default=None
         Seeds the training (SDV trains with the global numpy and torch
         generators: they are seeded from this value for the fit and their
@@ -553,7 +663,7 @@ class CTGANGenerator(_BaseSDVGenerator):
                  discriminator_decay=1e-6, discriminator_steps=1, log_frequency=True,
                  pac=10, enable_gpu=False, metadata=None, selection="anchors",
                  oversample=10, max_tries_per_batch=20, enforce_min_max_values=True,
-                 verbose=False, random_state=None):
+                 verbose=False, random_state=None, target_type=None):
         self.epochs = epochs
         self.batch_size = batch_size
         self.embedding_dim = embedding_dim
@@ -574,9 +684,11 @@ class CTGANGenerator(_BaseSDVGenerator):
         self.enforce_min_max_values = enforce_min_max_values
         self.verbose = verbose
         self.random_state = random_state
+        self.target_type = target_type
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True)
+        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True,
+                             continuous_target=True)
 
     def _torch_devices(self):
         return _cuda_devices(self.enable_gpu)
@@ -661,7 +773,7 @@ class TVAEGenerator(_BaseSDVGenerator):
                  compress_dims=(128, 128), decompress_dims=(128, 128), l2scale=1e-5,
                  loss_factor=2, enable_gpu=False, metadata=None, selection="anchors",
                  oversample=10, max_tries_per_batch=20, enforce_min_max_values=True,
-                 verbose=False, random_state=None):
+                 verbose=False, random_state=None, target_type=None):
         self.epochs = epochs
         self.batch_size = batch_size
         self.embedding_dim = embedding_dim
@@ -677,9 +789,11 @@ class TVAEGenerator(_BaseSDVGenerator):
         self.enforce_min_max_values = enforce_min_max_values
         self.verbose = verbose
         self.random_state = random_state
+        self.target_type = target_type
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True)
+        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=True,
+                             continuous_target=True)
 
     def _torch_devices(self):
         return _cuda_devices(self.enable_gpu)
@@ -742,7 +856,7 @@ class GaussianCopulaGenerator(_BaseSDVGenerator):
     def __init__(self, default_distribution="beta", *, numerical_distributions=None,
                  metadata=None, selection="anchors", oversample=10,
                  max_tries_per_batch=20, enforce_min_max_values=True, verbose=False,
-                 random_state=None):
+                 random_state=None, target_type=None):
         self.default_distribution = default_distribution
         self.numerical_distributions = numerical_distributions
         self.metadata = metadata
@@ -752,9 +866,11 @@ class GaussianCopulaGenerator(_BaseSDVGenerator):
         self.enforce_min_max_values = enforce_min_max_values
         self.verbose = verbose
         self.random_state = random_state
+        self.target_type = target_type
 
     def __generator_tags__(self):
-        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=False)
+        return GeneratorTags(conditional=True, uses_anchors=True, requires_torch=False,
+                             continuous_target=True)
 
     def _synthesizer(self, single_table, metadata):
         dists = None

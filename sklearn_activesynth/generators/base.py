@@ -53,6 +53,12 @@ class GeneratorTags:
     retries_internally : bool
         The generator retries failed calls itself under its own budget; the
         loop then calls ``generate`` once per round instead of retrying.
+    continuous_target : bool
+        Also makes rows with a continuous target: it has a ``target_type``
+        parameter that takes ``"continuous"`` (which
+        :class:`~sklearn_activesynth.ActiveSynthesisRegressor` sets on its
+        copy). The public generator checks then run their regression variant
+        (:func:`~sklearn_activesynth.utils.estimator_checks.check_generator_regression`).
     """
 
     conditional: bool = True
@@ -63,6 +69,7 @@ class GeneratorTags:
     deterministic: bool = True
     image: bool = False
     retries_internally: bool = False
+    continuous_target: bool = False
 
 
 def get_generator_tags(generator):

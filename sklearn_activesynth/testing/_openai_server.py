@@ -132,7 +132,10 @@ class OpenAITestServer:
     never answers), ``"disconnect"`` (no reply) and ``"down"`` (no reply, then
     the server stops: later connections are refused). A fault may be
     a dict with options: ``{"fault": "rate_limit", "retry_after": 0.2}``,
-    ``{"fault": "timeout", "delay": 5}``.
+    ``{"fault": "timeout", "delay": 5}``. The value faults (``"wrong_types"``,
+    ``"out_of_range"``, ``"unknown_category"``) take ``"fields"``, the names
+    of the properties to spoil (the others are filled normally):
+    ``{"fault": "out_of_range", "fields": ["target"]}``.
 
     Examples
     --------
@@ -287,7 +290,8 @@ class OpenAITestServer:
         -------
         reply : dict
         """
-        fault = (_normalize_fault(fault) or {}).get("fault")
+        spec = _normalize_fault(fault) or {}
+        fault, fields = spec.get("fault"), spec.get("fields")
         canonical = json.dumps(body, sort_keys=True, default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()
         rng = random.Random(int(digest[:16], 16))
@@ -307,7 +311,7 @@ class OpenAITestServer:
                 keys = set(re.findall(r'"([^"\\]+)"\s*:', json.dumps(schema)))
                 words = [w for w in _prompt_words(last_user) if w not in keys] or \
                     list(_DEFAULT_WORDS)
-                content = json.dumps(_fill(schema, rng, fault, words))
+                content = json.dumps(_fill(schema, rng, fault, words, fields=fields))
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
         completion_tokens = len(content.split())
         return {
@@ -450,8 +454,9 @@ def _pick_type(schema):
     return t
 
 
-def _fill(schema, rng, fault, words, depth=0):
-    """A value that satisfies ``schema`` (the subset structured outputs use)."""
+def _fill(schema, rng, fault, words, depth=0, fields=None):
+    """A value that satisfies ``schema`` (the subset structured outputs use);
+    with ``fields``, only the properties of those names get ``fault``."""
     if depth > 20:
         return None
     if "const" in schema:
@@ -459,7 +464,7 @@ def _fill(schema, rng, fault, words, depth=0):
     for key in ("anyOf", "oneOf"):
         if key in schema and schema[key]:
             options = [s for s in schema[key] if _pick_type(s) != "null"] or schema[key]
-            return _fill(options[0], rng, fault, words, depth + 1)
+            return _fill(options[0], rng, fault, words, depth + 1, fields)
     if "enum" in schema and schema["enum"]:
         values = list(schema["enum"])
         if fault == "unknown_category" and all(isinstance(v, str) for v in values):
@@ -469,13 +474,17 @@ def _fill(schema, rng, fault, words, depth=0):
         return rng.choice(values)
     t = _pick_type(schema)
     if t == "object" or (t is None and "properties" in schema):
-        return {k: _fill(v, rng, fault, words, depth + 1)
+        def spoil(k, v):  # containers pass the fault on; leaves only if named
+            return fields is None or k in fields or \
+                _pick_type(v) in ("object", "array") or "properties" in v
+        return {k: _fill(v, rng, fault if spoil(k, v) else None, words, depth + 1, fields)
                 for k, v in (schema.get("properties") or {}).items()}
     if t == "array":
         lo = schema.get("minItems")
         hi = schema.get("maxItems")
         n = lo if lo is not None else (hi if hi is not None else 3)
-        return [_fill(schema.get("items") or {}, rng, fault, words, depth + 1) for _ in range(n)]
+        return [_fill(schema.get("items") or {}, rng, fault, words, depth + 1, fields)
+                for _ in range(n)]
     if t in ("number", "integer"):
         lo = schema.get("minimum", 0)
         hi = schema.get("maximum", lo + 100)

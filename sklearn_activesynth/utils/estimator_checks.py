@@ -6,7 +6,10 @@ targets honoured, determinism, the unfitted error, clone. Generators tagged ``im
 (see :class:`~sklearn_activesynth.generators.GeneratorTags`) run the same
 checks on small digit images instead of the mixed-type frame: arrays of
 shape ``(n, C, H, W)``, or rows of flattened pixels when the generator
-declares an ``image_shape`` parameter. Use them in your own generator's
+declares an ``image_shape`` parameter. Generators tagged
+``continuous_target=True`` also run :func:`check_generator_regression`, the
+regression variant (``target_type="continuous"`` on a frame with a numeric
+target). Use them in your own generator's
 tests::
 
     from sklearn_activesynth.utils.estimator_checks import parametrize_generator_checks
@@ -29,6 +32,7 @@ from .tabular import TabularSchema, take_rows
 
 __all__ = [
     "make_check_frame",
+    "make_check_regression_frame",
     "make_check_images",
     "make_targets",
     "check_generator",
@@ -43,6 +47,7 @@ __all__ = [
     "check_generator_anchor_targets",
     "check_generator_determinism",
     "check_generator_input_unchanged",
+    "check_generator_regression",
 ]
 
 
@@ -67,6 +72,26 @@ def make_check_frame(n_samples=240, random_state=0):
         "city": pd.Series(city, dtype=object),
     })
     return X, y
+
+
+def make_check_regression_frame(n_samples=240, random_state=0):
+    """The checks' mixed-type DataFrame with a continuous target.
+
+    The columns of :func:`make_check_frame`; the target is a noisy linear
+    function of ``amount``, ``count`` and ``kind``, so nearby rows have
+    nearby targets.
+
+    Returns
+    -------
+    X : DataFrame of shape (n_samples, 4)
+    y : ndarray of float of shape (n_samples,)
+    """
+    X, _ = make_check_frame(n_samples, random_state)
+    rng = np.random.RandomState(random_state + 1)
+    y = (0.5 * X["amount"].to_numpy() + 3.0 * X["count"].to_numpy()
+         + 10.0 * (X["kind"].astype(str).to_numpy() == "online")
+         + rng.normal(scale=2.0, size=n_samples))
+    return X, y.astype(float)
 
 
 def make_check_images(n_samples=240, *, flat=False, random_state=0):
@@ -360,6 +385,65 @@ def check_generator_input_unchanged(generator):
     np.testing.assert_array_equal(y, y0)
 
 
+def check_generator_regression(generator):
+    """The regression variant, for generators tagged ``continuous_target``.
+
+    With ``target_type="continuous"`` on the mixed frame of
+    :func:`make_check_regression_frame`: the rows asked for come back (the
+    schema and dtypes of ``X`` kept), with float targets that are finite and
+    inside the training range widened by a quarter of its width, untargeted
+    and targeted; rows targeted at the five largest targets have targets
+    nearer them than untargeted rows; the same ``random_state`` gives the same
+    rows (for ``deterministic`` generators); and a ``y`` that is not numeric
+    is refused with a ``ValueError``.
+    """
+    if not getattr(get_generator_tags(generator), "continuous_target", False):
+        return
+    name = type(generator).__name__
+    X, y = make_check_regression_frame()
+    gen = clone(generator).set_params(target_type="continuous").fit(X, y)
+    lo, hi = float(y.min()), float(y.max())
+    slack = 0.25 * (hi - lo)
+    anchors = np.argsort(-y, kind="stable")[:5]
+    targets = make_targets(X, y, anchors, [6] * 5)
+    results = {}
+    for kind, t in (("untargeted", None), ("targeted", targets)):
+        result = gen.generate(30, targets=t, random_state=0)
+        X_new, y_new = result
+        assert isinstance(X_new, pd.DataFrame), (name, kind, type(X_new))
+        assert list(X_new.columns) == list(X.columns), (name, kind)
+        for col in X.columns:
+            assert X_new[col].dtype == X[col].dtype, (name, kind, col, X_new[col].dtype)
+        assert len(X_new) == len(y_new) == 30, (
+            f"{name}: {kind} call returned {len(y_new)} rows for 30 asked")
+        assert np.asarray(y_new).dtype.kind == "f", (
+            f"{name}: continuous targets must be floats, got {np.asarray(y_new).dtype}")
+        assert np.isfinite(y_new).all(), f"{name}: {kind} targets contain NaN or inf"
+        assert np.all((y_new >= lo - slack) & (y_new <= hi + slack)), (
+            f"{name}: {kind} targets outside the training range [{lo:.3g}, {hi:.3g}] "
+            f"(+/- {slack:.3g}): {np.round(np.sort(y_new), 3).tolist()}")
+        results[kind] = np.asarray(y_new, dtype=float)
+    centre = float(np.median(y[anchors]))
+    d_t = np.mean(np.abs(results["targeted"] - centre))
+    d_u = np.mean(np.abs(results["untargeted"] - centre))
+    assert d_t < 0.75 * d_u, (
+        f"{name}: targets of rows aimed at the largest targets are not nearer them "
+        f"than untargeted ones: {d_t:.3g} vs {d_u:.3g}")
+    if get_generator_tags(generator).deterministic:
+        again = clone(generator).set_params(target_type="continuous").fit(X, y)
+        Xa, ya = gen.generate(20, random_state=3)
+        Xb, yb = again.generate(20, random_state=3)
+        _frames_equal(Xa, Xb)
+        np.testing.assert_array_equal(ya, yb)
+    bad = np.where(y > np.median(y), "high", "low").astype(object)
+    try:
+        clone(generator).set_params(target_type="continuous").fit(X, bad)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"{name}(target_type='continuous') accepted a y of strings.")
+
+
 _CHECKS = [
     check_generator_unfitted,
     check_generator_clone,
@@ -371,6 +455,7 @@ _CHECKS = [
     check_generator_anchor_targets,
     check_generator_determinism,
     check_generator_input_unchanged,
+    check_generator_regression,
 ]
 
 

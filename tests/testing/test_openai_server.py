@@ -140,3 +140,17 @@ def test_json_schema_can_be_unsupported_and_faults_are_checked():
         with pytest.raises(ValueError, match="Unknown fault"):
             server.script_faults(["explode"])
     assert "down" in FAULTS
+
+
+@pytest.mark.parametrize("fault", ["out_of_range", "wrong_types"])
+def test_value_faults_can_spoil_only_the_named_fields(fault):
+    server = OpenAITestServer()
+    spoilt = _rows(server.completion(_body(), fault={"fault": fault, "fields": ["x"]}))
+    whole = _rows(server.completion(_body(), fault=fault))
+    for row in spoilt:
+        assert not (isinstance(row["x"], float) and 1.5 <= row["x"] <= 2.5)
+        # the other fields are filled as without a fault
+        assert row["n"] in range(5) and row["kind"] in ("a", "b")
+        assert isinstance(row["ok"], bool)
+    # without "fields" every field is spoilt
+    assert any(not (isinstance(r["n"], int) and 0 <= r["n"] <= 4) for r in whole)
