@@ -71,7 +71,8 @@ class CommitteeVariance(BaseUncertaintyScorer):
     samples of the current training set (real rows plus the accepted
     synthetic rows); each real training row is scored only by the members
     that did not see it (out-of-bag) unless ``uncertainty_cv=None``, and a
-    row every member saw is scored by all of them. The score is seed 000
+    row fewer than two members left out (one vote has no variance) is
+    scored by all of them. The score is seed 000
     §2.2.1's formula, exactly (:func:`committee_variance`):
 
     .. math:: U(x) = \frac{1}{k}\sum_{i=1}^{k}(f_i(x) - \bar f(x))^2
@@ -163,8 +164,10 @@ class CommitteeVariance(BaseUncertaintyScorer):
         """
         preds = np.stack([np.asarray(m.predict(X), dtype=float).ravel() for m in members])
         if exclude is not None:
-            # a row every member saw is scored by all of them rather than by none
-            exclude = exclude & ~exclude.all(axis=0)
+            # a row fewer than two members left out is scored by all of them: one
+            # vote has a variance of 0 by the formula (about a third of the rows
+            # with five bootstrap members), which would hide its uncertainty
+            exclude = exclude & ((~exclude).sum(axis=0) >= 2)
             preds[exclude] = np.nan
         return committee_variance(preds), None
 

@@ -121,7 +121,8 @@ class EnsembleVariance(BaseUncertaintyScorer):
     Inside :class:`~sklearn_activesynth.ActiveSynthesisClassifier` a committee of
     ``n_members`` clones of the wrapped estimator is fitted on bootstrap samples
     of the current training set, in parallel with joblib; each training row is
-    scored only by the members that did not see it (out-of-bag) unless the
+    scored only by the members that did not see it (out-of-bag; a row fewer
+    than two of them left out is scored by all of them) unless the
     classifier's ``uncertainty_cv=None``. Used directly, ``scorer(estimator, X)``
     takes a fitted ensemble that exposes ``estimators_`` (bagging, random forest).
 
@@ -257,8 +258,9 @@ class EnsembleVariance(BaseUncertaintyScorer):
         """
         proba = np.stack([_member_proba(m, X, n_classes) for m in members])
         if exclude is not None:
-            # a row every member saw is scored by all of them rather than by none
-            exclude = exclude & ~exclude.all(axis=0)
+            # a row fewer than two members left out is scored by all of them: a
+            # single vote has a variance of 0, which would hide its uncertainty
+            exclude = exclude & ((~exclude).sum(axis=0) >= 2)
             proba[exclude] = np.nan
         return ensemble_variance(proba), np.nanmean(proba, axis=0)
 
