@@ -26,6 +26,7 @@ from ._base import (
 )
 from ._checks import plausible_bounds, usable_rows
 from ._loop import DEFAULT_STAGES, FitLoop, SyntheticPool, ValidationGuard
+from .generators.base import get_generator_tags
 from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
@@ -131,6 +132,18 @@ class RegressionFitLoop(FitLoop):
 
     def fit_generator(self, state):
         gen = state.generator
+        if hasattr(gen, "__generator_tags__") and \
+                not get_generator_tags(gen).continuous_target:
+            # a generator written for classes may treat each distinct float as a
+            # class; a plug-in's own subclass may be fine, so warn rather than refuse
+            self.warn_once("continuous_target", (
+                f"{type(gen).__name__} does not declare continuous targets (its "
+                "GeneratorTags.continuous_target is False): a generator written for "
+                "classes may treat each target value as a class. Its rows are kept only "
+                "with a finite target inside the training targets' plausible range. "
+                "The library's InterpolationGenerator, SDV generators and LLMGenerator "
+                "declare it; set it in your generator's __generator_tags__ to silence "
+                "this warning."))
         if hasattr(gen, "get_params") and \
                 gen.get_params(deep=False).get("target_type", "") is None:
             gen.set_params(target_type="continuous")  # our clone, never the user's

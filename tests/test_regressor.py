@@ -168,9 +168,18 @@ class _NoiseTargets(BaseGenerator):
         return Synthesized(self.X_[idx], y, anchor_positions=np.full(n_samples, -1))
 
 
+class _ContinuousNoise(_NoiseTargets):
+    """The same, declaring continuous targets."""
+
+    def __generator_tags__(self):
+        tags = super().__generator_tags__()
+        tags.continuous_target = True
+        return tags
+
+
 def test_guard_rejects_a_generator_of_wrong_targets():
     X, y = _linear(200)
-    reg = ActiveSynthesisRegressor(generator=_NoiseTargets(scale=3.0), n_synthetic=0.5,
+    reg = ActiveSynthesisRegressor(generator=_ContinuousNoise(scale=3.0), n_synthetic=0.5,
                                    max_iter=3, patience=3, random_state=0).fit(X, y)
     rounds = reg.history_[reg.history_["round"] > 0]
     assert len(rounds) and not rounds["accepted"].any()
@@ -181,7 +190,7 @@ def test_guard_rejects_a_generator_of_wrong_targets():
 
 def test_schema_check_drops_absurd_targets():
     X, y = _linear(200)
-    reg = ActiveSynthesisRegressor(generator=_NoiseTargets(scale=1e6), max_iter=1,
+    reg = ActiveSynthesisRegressor(generator=_ContinuousNoise(scale=1e6), max_iter=1,
                                    random_state=0).fit(X, y)
     row = reg.history_.iloc[1]
     assert row["n_generated"] > 0 and row["n_rejected_schema"] == row["n_generated"]
@@ -276,3 +285,15 @@ def test_non_numeric_target_is_refused():
     X, _ = _linear(20)
     with pytest.raises(ValueError):
         ActiveSynthesisRegressor().fit(X, np.array(["a"] * 20))
+
+
+def test_generator_without_continuous_targets_is_warned_about():
+    """A generator whose tags declare no continuous targets may treat each float
+    as a class: the regressor says so (once) and still validates its rows."""
+    X, y = _linear(120)
+    with pytest.warns(UserWarning, match="continuous_target") as record:
+        reg = ActiveSynthesisRegressor(generator=_NoiseTargets(scale=3.0), max_iter=2,
+                                       random_state=0).fit(X, y)
+    assert sum("continuous_target" in str(w.message) for w in record) == 1
+    assert reg.n_iter_ >= 1 and np.isfinite(reg.predict(X)).all()
+
