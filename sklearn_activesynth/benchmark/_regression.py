@@ -64,11 +64,11 @@ __all__ = [
 REGRESSION_DATASETS = {
     "diabetes": (None, None, "target", (), "scikit-learn's bundled diabetes data"),
     "credit_card": ("AER", "CreditCard", "expenditure", ("rownames", "share", "card"),
-                    "share = expenditure / income (|Spearman| of income*share with the "
-                    "target 0.99): a leak; card: card == 'no' means expenditure 0 in all "
-                    "296 such rows and 98 % of card holders spend, so card is nearly the "
-                    "indicator of expenditure > 0: only the 1,023 card holders are kept "
-                    "(card then constant, dropped)"),
+                    ("share = expenditure / income (the absolute Spearman correlation of "
+                     "income*share with the target is 0.99): a leak; card: card == 'no' "
+                     "means expenditure 0 in all 296 such rows and 98 % of card holders "
+                     "spend, so card is nearly the indicator of expenditure > 0: only the "
+                     "1,023 card holders are kept (card then constant, dropped)")),
     "house_prices": ("AER", "HousePrices", "price", ("rownames",), "no leak found"),
     "credit_balance": ("ISLR", "Credit", "Balance", ("rownames", "ID"),
                        "ID: a row number, not a feature"),
@@ -77,8 +77,8 @@ REGRESSION_DATASETS = {
     "wage": ("ISLR", "Wage", "wage", ("rownames", "logwage"),
              "logwage = log(wage): the target itself (a leak)"),
     "saratoga_houses": ("mosaicData", "SaratogaHouses", "price", ("rownames",),
-                        "no leak found (landValue is the assessed land value, a "
-                        "predictor, not a part of the sale price)"),
+                        ("no leak found (landValue is the assessed land value, a "
+                         "predictor, not a part of the sale price)")),
 }
 REGRESSION_ESTIMATORS = ("ridge", "hgb", "xgb")
 #: method -> what it is (the report prints this legend)
@@ -189,7 +189,7 @@ def leak_check(X, y, *, threshold=0.98):
     >>> y = rng.gamma(2.0, size=200)
     >>> X["share"] = y / X["income"]
     >>> leak_check(X, y)["feature"].tolist()
-    ['share*income']
+    ['income*share']
     """
     from scipy.stats import spearmanr
 
