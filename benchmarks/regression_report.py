@@ -311,6 +311,16 @@ def report_markdown(runs, *, run_dir="RUN_DIR"):
                  f"{_pct(t['median_tail_vs_real'])} (< 0): {_met(t['met_tail_real'])}; "
                  f"against `smogn` {_pct(t['median_tail_vs_smogn'])} (< 0): "
                  f"{_met(t['met_tail_smogn'])}.\n")
+    if "random" in methods:
+        r = targets(cells, "random")
+        L.append(
+            f"How much of this is chance: a method with no effect whose predictions do "
+            f"change gets p < {P_HARM} in a one-sided test in about {P_HARM:.0%} of the "
+            f"cells ({P_HARM * r['n_cells']:.1f} of {r['n_cells']} expected), more than the "
+            f"{HARM_SHARE:.0%} the target allows, so the p-value rule alone can fail a "
+            f"harmless method. The control with random anchors (`random`) shows the scale: "
+            f"{r['losses']} cells worse and {r['wins']} better at p < {P_HARM}, "
+            f"{r['harmed']} harmed in all, median R² change {r['median_dr2']:+.4f}.\n")
     L.append("### All methods\n")
     L.append("Over the cells (ΔR²: the cell's mean paired R² difference to real-only; "
              "tail/overall MAE: the cell's mean over the control's, minus 1; negative is "
