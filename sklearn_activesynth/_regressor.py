@@ -11,7 +11,9 @@ targets, and an R² guard.
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import RegressorMixin, clone
+from numbers import Real
+
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import Ridge
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold
@@ -25,14 +27,15 @@ from ._base import (
     _default_estimator,
 )
 from ._checks import plausible_bounds, usable_rows
-from ._loop import DEFAULT_STAGES, FitLoop, SyntheticPool, ValidationGuard
+from ._loop import DEFAULT_STAGES, FitLoop, GuardStage, SyntheticPool, ValidationGuard
 from .generators.base import get_generator_tags
 from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
-from .utils._compat import HasMethods, StrOptions, _fit_context
+from .utils._compat import HasMethods, Interval, StrOptions, _fit_context
 from .utils._seeding import MAX_SEED, seed_unset_random_states
 from .utils._threads import fit_thread_limits
+from .utils.tabular import take_rows
 
 __all__ = ["ActiveSynthesisRegressor"]
 
@@ -68,6 +71,72 @@ def _target_strata(y):
     return strata
 
 
+def _weighted_errors(y, pred, weights):
+    """Weighted means of the residuals' moments for each row of ``weights``
+    (resample counts): ``(sum_w, e, |e|, e**2)`` with ``e = y - pred``."""
+    err = y - pred
+    sw = weights.sum(axis=1)
+    return sw, err, weights @ np.abs(err) / sw, weights @ err ** 2 / sw
+
+
+def _weighted_r2(y, pred, weights):
+    """R² for each row of ``weights``, as :func:`sklearn.metrics.r2_score`
+    with ``sample_weight`` (a constant target: 1 for a perfect fit, else 0)."""
+    sw, _, _, mse = _weighted_errors(y, pred, weights)
+    y_mean = weights @ y / sw
+    var = np.sum(weights * (y[None, :] - y_mean[:, None]) ** 2, axis=1) / sw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2 = 1.0 - mse / var
+    return np.where(var > 0, r2, np.where(mse > 0, 0.0, 1.0))
+
+
+def _weighted_explained_variance(y, pred, weights):
+    """Explained variance for each row of ``weights``, as
+    :func:`sklearn.metrics.explained_variance_score` with ``sample_weight``."""
+    sw, err, _, _ = _weighted_errors(y, pred, weights)
+    err_mean, y_mean = weights @ err / sw, weights @ y / sw
+    var_err = np.sum(weights * (err[None, :] - err_mean[:, None]) ** 2, axis=1) / sw
+    var_y = np.sum(weights * (y[None, :] - y_mean[:, None]) ** 2, axis=1) / sw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ev = 1.0 - var_err / var_y
+    return np.where(var_y > 0, ev, np.where(var_err > 0, 0.0, 1.0))
+
+
+def _weighted_mape(y, pred, weights):
+    eps = np.finfo(np.float64).eps  # scikit-learn's floor of |y|
+    return -(weights @ (np.abs(y - pred) / np.maximum(np.abs(y), eps))) / weights.sum(axis=1)
+
+
+#: scikit-learn's regression scorers, computed for a matrix of resample
+#: weights at once (higher is better, as the scorers return them)
+_FAST_REGRESSION_SCORES = {
+    "r2": _weighted_r2,
+    "explained_variance": _weighted_explained_variance,
+    "neg_mean_absolute_error": lambda y, p, w: -_weighted_errors(y, p, w)[2],
+    "neg_mean_squared_error": lambda y, p, w: -_weighted_errors(y, p, w)[3],
+    "neg_root_mean_squared_error": lambda y, p, w: -np.sqrt(_weighted_errors(y, p, w)[3]),
+    "neg_mean_absolute_percentage_error": _weighted_mape,
+}
+
+
+class _CachedPredictions(RegressorMixin, BaseEstimator):
+    """A fitted regressor's predictions on the validation rows: ``predict``
+    takes row positions (a column) and returns the cached predictions, so
+    one of scikit-learn's scorers can re-score a resample without predicting
+    again."""
+
+    def __init__(self, pred=None):
+        self.pred = pred
+
+    def predict(self, X):
+        return self.pred[np.asarray(X).ravel().astype(int)]
+
+
+def _wins(a, b):
+    """1 where ``a`` is above ``b``, 0.5 for a tie, 0 below."""
+    return np.where(np.abs(a - b) <= 1e-12, 0.5, (a > b).astype(float))
+
+
 class RegressionGuard(ValidationGuard):
     """The no-harm guard of a regressor: a regression score on the validation
     rows (R² by default, any scorer accepted; higher is better, as for every
@@ -96,7 +165,79 @@ class RegressionGuard(ValidationGuard):
         return None
 
     def win_rate(self, model, other, n_bootstrap, rng):
-        raise NotImplementedError("The regressor has no selector.")
+        """Share of bootstrap resamples of the validation rows on which
+        ``model`` scores above ``other`` (ties count half).
+
+        The resamples are stratified on the target quantile bins of the
+        validation split (:func:`_target_strata`), drawn from ``rng``. Each
+        model predicts the validation rows once: scikit-learn's R², MAE, MSE,
+        RMSE, MAPE and explained variance are computed from those predictions
+        for all resamples at once (scikit-learn's scorers validate their
+        inputs on each call, which would be most of the cost); another
+        scorer given by name re-scores the cached predictions once per
+        resample; a callable scorer is called once per resample on the
+        resampled validation rows with the models themselves (it may need
+        more than ``predict``)."""
+        y = self.y_val
+        strata = _target_strata(y)
+        by_stratum = [np.flatnonzero(strata == s) for s in np.unique(strata)]
+        fast = _FAST_REGRESSION_SCORES.get(self.scoring) \
+            if isinstance(self.scoring, str) else None
+        if fast is not None:
+            counts = np.zeros((n_bootstrap, len(y)))
+            for rows in by_stratum:
+                counts[:, rows] = rng.multinomial(
+                    len(rows), np.full(len(rows), 1 / len(rows)), size=n_bootstrap)
+            pa = np.asarray(model.predict(self.X_val), dtype=float).ravel()
+            pb = np.asarray(other.predict(self.X_val), dtype=float).ravel()
+            return float(np.mean(_wins(fast(y, pa, counts), fast(y, pb, counts))))
+        if isinstance(self.scoring, str):
+            a = _CachedPredictions(np.asarray(model.predict(self.X_val)).ravel())
+            b = _CachedPredictions(np.asarray(other.predict(self.X_val)).ravel())
+
+            def score_at(idx):
+                X_idx = idx.reshape(-1, 1)
+                return (self.scorer(a, X_idx, y[idx]), self.scorer(b, X_idx, y[idx]))
+        else:
+            def score_at(idx):
+                X_idx = take_rows(self.X_val, idx)
+                return (self.scorer(model, X_idx, y[idx]), self.scorer(other, X_idx, y[idx]))
+        wins = 0.0
+        for _ in range(n_bootstrap):
+            idx = np.concatenate([rng.choice(rows, len(rows)) for rows in by_stratum])
+            sa, sb = score_at(idx)
+            wins += float(_wins(np.float64(sa), np.float64(sb)))
+        return wins / n_bootstrap
+
+
+class ConfidentGuardStage(GuardStage):
+    """The regressor's guard: keep the candidate only if the validation score
+    did not drop and, with ``guard_confidence``, it beats the current model
+    on at least that share of bootstrap resamples of the validation rows
+    (:meth:`RegressionGuard.win_rate`; ``n_bootstrap`` of them)."""
+
+    #: resamples of the validation rows per round (the selector's default)
+    n_bootstrap = 100
+
+    def run(self, loop, state, rnd):
+        confidence = loop.owner.guard_confidence
+        if confidence is None or state.top_up or not loop.guard.active:
+            fields = super().run(loop, state, rnd)
+            fields["win_rate"] = np.nan
+            return fields
+        rnd.score = loop.guard.score(rnd.cand_model)
+        win = loop.guard.win_rate(rnd.cand_model, state.model, self.n_bootstrap,
+                                  loop.guard_rng)
+        accepted = loop.guard.accepts(rnd.score, state.current) and win >= confidence
+        fields = dict(val_score=rnd.score, win_rate=win, accepted=bool(accepted))
+        if accepted:
+            state.pool = rnd.candidate
+            state.model, state.current = rnd.cand_model, rnd.score
+            fields["n_accepted"] = int(len(rnd.y_new))
+        else:
+            rnd.row["status"] = "rejected"
+        fields["n_synthetic_total"] = int(len(state.pool))
+        return fields
 
 
 class RegressionFitLoop(FitLoop):
@@ -128,7 +269,22 @@ class RegressionFitLoop(FitLoop):
             == "squared"
         self.tol = self.owner.tol * float(np.var(y_tr) if squared else np.std(y_tr))
         self.y_bounds = plausible_bounds(y_tr[:, None])
+        # the confident guard's resamples: a stream of its own, seeded from the
+        # fit's generator without drawing from it, so that guard_confidence
+        # changes which rounds are kept and nothing else (the synthetic rows of
+        # the rounds both settings keep are the same)
+        self.guard_rng = np.random.RandomState(np.random.MT19937(
+            np.random.SeedSequence(state.rng.get_state()[1].tolist())))
         return state
+
+    def stop_reason(self, state, rnd):
+        if self.owner.guard_confidence is not None and rnd.status is None and \
+                rnd.row.get("status") == "rejected":
+            # a candidate the confident guard rejected may score above the best
+            # model so far; it is still no improvement (patience counts it)
+            state.no_improve += 1
+            return "no_improvement" if state.no_improve >= self.patience else None
+        return super().stop_reason(state, rnd)
 
     def fit_generator(self, state):
         gen = state.generator
@@ -261,6 +417,16 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     validation_fraction : float or None, default=0.2
         Share of the real rows held out for the guard, stratified on target
         quantiles. ``None`` accepts every round.
+    guard_confidence : float in (0.5, 1] or None, default=None
+        Keep a round's rows only when the gain is clear: besides the
+        validation score not dropping, the candidate model must score above
+        the current one on at least this share of 100 bootstrap resamples of
+        the validation rows (stratified on target quantiles; ties count
+        half; recorded as ``history_["win_rate"]``), the rule of the
+        classifier's :class:`~sklearn_activesynth.selection.UCBSelector`
+        (its ``confidence``, 0.8 by default). On a small validation split a
+        score that does not drop is often noise; this rule keeps fewer
+        rounds. ``None``: the score not dropping is enough.
     patience : int, default=2
         Stop after this many rounds without a validation improvement.
     tol : float, default=1e-6
@@ -307,7 +473,8 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     history_ : DataFrame
         One row per round (round 0 is the real-only model); ``range_rows_<k>``
         are the rows asked for in target range ``k`` (``target_ranges`` gives
-        the bounds).
+        the bounds); ``win_rate`` is the confident guard's (NaN without
+        ``guard_confidence``).
     n_iter_ : int
         Rounds run.
     termination_condition_ : str
@@ -348,6 +515,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         "uncertainty": [StrOptions(set(REGRESSION_MEASURES)), callable],
         "targeting": [StrOptions(set(REGRESSION_ANCHORS)), HasMethods(["build"])],
         "refit": ["boolean"],
+        "guard_confidence": [Interval(Real, 0.5, 1, closed="right"), None],
     }
 
     _strategy_defaults = {
@@ -370,6 +538,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         integration="concat",
         scoring=None,
         validation_fraction=0.2,
+        guard_confidence=None,
         patience=2,
         tol=1e-6,
         generator_timeout=None,
@@ -390,6 +559,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         self.integration = integration
         self.scoring = scoring
         self.validation_fraction = validation_fraction
+        self.guard_confidence = guard_confidence
         self.patience = patience
         self.tol = tol
         self.generator_timeout = generator_timeout
@@ -407,7 +577,8 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         return _default_estimator(X, final=Ridge())
 
     def _stages(self):
-        return [stage() for stage in DEFAULT_STAGES]
+        return [ConfidentGuardStage() if stage is GuardStage else stage()
+                for stage in DEFAULT_STAGES]
 
     def _validate_targets(self, y, n_rows, unlabelled):
         if y.shape[0] != n_rows:
