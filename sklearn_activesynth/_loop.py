@@ -832,8 +832,9 @@ class QuotaStage(Stage):
         pos = rnd.batch.anchor_positions
         u = np.where(pos >= 0, rnd.u_tr[np.maximum(pos, 0)], -np.inf)
         keep = np.zeros(n_kept, dtype=bool)
+        groups = loop.quota_groups(state, y_new)
         for c, n in left.items():
-            rows = np.flatnonzero(y_new == c)
+            rows = np.flatnonzero(groups == c)
             keep[rows[np.argsort(-u[rows], kind="stable")[:n]]] = True
         if not keep.all():
             idx = np.flatnonzero(keep)
@@ -1288,13 +1289,23 @@ class FitLoop:
                              f"estimator has {len(names)}.")
         return state.generators[arm.generator][1]
 
+    def quota_groups(self, state, y):
+        """The quota's key of each encoded target (the sampler's: the class
+        code itself; the regression sampler's: the target range)."""
+        return y
+
     def quota_left(self, state):
-        """The sampler: encoded class -> rows still owed (accepted rows count)."""
-        have = np.bincount(state.pool.y, minlength=len(state.classes))
-        return {c: max(int(n) - int(have[c]), 0) for c, n in self.quota.items()}
+        """The sampler: quota key (encoded class) -> rows still owed (accepted
+        rows count)."""
+        groups = self.quota_groups(state, state.pool.y)
+        return {c: max(int(n) - int(np.sum(groups == c)), 0) for c, n in self.quota.items()}
 
     def round_quota(self, state, t):
-        """The sampler: label -> rows to ask for in round ``t``. Planned rounds
+        """The sampler: label -> rows to ask for in round ``t`` (see :meth:`round_ask`)."""
+        return {state.classes[c]: n for c, n in self.round_ask(state, t).items()}
+
+    def round_ask(self, state, t):
+        """The sampler: quota key -> rows to ask for in round ``t``. Planned rounds
         split what is owed evenly over the rounds left; a top-up round asks for
         all of it, more by the share of rows the schema check and the filters
         have dropped so far (the quota stage cuts any surplus)."""
@@ -1307,7 +1318,7 @@ class FitLoop:
         else:
             rounds_left = max(self.max_iter - t + 1, 1)
             ask = {c: -(-n // rounds_left) for c, n in left.items()}
-        return {state.classes[c]: n for c, n in ask.items()}
+        return ask
 
     def top_up(self, state, termination):
         """The sampler's last rounds: every class's owed rows, without the guard

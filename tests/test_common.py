@@ -1,6 +1,6 @@
 """scikit-learn's estimator checks on every public estimator.
 
-The three public estimators are checked with their default parameters (the
+The public estimators are checked with their default parameters (the
 default generator included), as a user gets them; only the xgboost case
 needs an optional dependency, and only it is skipped without it.
 """
@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_activesynth import (
     ActiveSynthesisClassifier,
+    ActiveSynthesisRegressionSampler,
     ActiveSynthesisRegressor,
     ActiveSynthesisSampler,
 )
@@ -32,6 +33,7 @@ DEFAULT_ESTIMATORS = [
     ActiveSynthesisClassifier(LogisticRegression()),
     ActiveSynthesisSampler(LogisticRegression()),
     ActiveSynthesisRegressor(),  # estimator=None: Ridge()
+    ActiveSynthesisRegressionSampler(),
 ]
 
 # other base estimators: seeded, and a shorter loop to keep the checks fast
