@@ -223,8 +223,8 @@ class RegressionFitLoop(FitLoop):
     def fits_query_committee(self):
         """``query`` ranks by the committee variance: keep a committee of the
         final rows (unless the estimator is an averaging ensemble itself)."""
-        return self.uncertainty.requires == "committee" and \
-            not _averaging_ensemble(self.estimator)
+        return self.owner.keep_committee and self.uncertainty.requires == "committee" \
+            and not _averaging_ensemble(self.estimator)
 
     def fit_query_committee(self, X, y, weights, state):
         self.query_committee, _ = self.uncertainty.fit_committee(
@@ -334,6 +334,15 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         Seconds one call of the generator's ``fit`` or ``generate`` may take.
     keep_generator : bool, default=False
         Keep the fitted ``generator_`` and ``filters_`` after ``fit``.
+    keep_committee : bool, default=True
+        With a committee ``uncertainty`` (the default), fit ``committee_``
+        at the end of ``fit``: ``n_members`` clones on bootstrap samples of
+        the final model's rows, what ``query`` ranks a pool by. It costs
+        ``n_members`` more fits (about one round of the loop; with
+        ``max_iter=0``, six fits instead of one): ``False`` skips it when
+        you never call ``query`` (a real-only control, a benchmark); a
+        bagging, forest or voting ``estimator`` is its own committee and
+        needs none.
     refit : bool, default=True
         Refit the final model on all real rows (validation rows included)
         plus the accepted synthetic rows; ``False`` keeps the last accepted
@@ -411,10 +420,10 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     scoring_ : str or callable or None
         The validation score used.
     committee_ : list of estimators
-        With a committee ``uncertainty`` (the default) and an estimator that
-        is not itself an averaging ensemble: ``n_members`` clones fitted on
-        bootstrap samples of the final model's rows, what ``query`` ranks
-        by. (Fitting them costs about one round of the loop.)
+        With ``keep_committee``, a committee ``uncertainty`` (the default)
+        and an estimator that is not itself an averaging ensemble:
+        ``n_members`` clones fitted on bootstrap samples of the final
+        model's rows, what ``query`` ranks by.
     acquired_indices_ : ndarray of int
         With an ``oracle``: the positions, in the ``X`` passed to ``fit``,
         of the rows it labelled, in the order they were acquired.
@@ -474,6 +483,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         "oracle": [callable, None],
         "acquisition": [Acquisition, None],
         "missing_label": [Real, None],
+        "keep_committee": ["boolean"],
         "refit": ["boolean"],
     }
 
@@ -508,6 +518,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         tol=1e-6,
         generator_timeout=None,
         keep_generator=False,
+        keep_committee=True,
         refit=True,
         n_jobs=None,
         random_state=None,
@@ -531,6 +542,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         self.tol = tol
         self.generator_timeout = generator_timeout
         self.keep_generator = keep_generator
+        self.keep_committee = keep_committee
         self.refit = refit
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -658,8 +670,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
             f"strategy ranks by the committee variance, but {type(model).__name__} is not "
             "a fitted committee"
             + ("" if not own else
-               f" and this fit kept none (uncertainty={self.uncertainty!r}: committee_ is "
-               "fitted only with a committee uncertainty such as 'ensemble_variance')")
+               f" and this fit kept none (committee_ is fitted with keep_committee=True "
+               f"and a committee uncertainty such as 'ensemble_variance'; here "
+               f"keep_committee={self.keep_committee!r}, uncertainty={self.uncertainty!r})")
             + ". Pass a fitted BaggingRegressor or RandomForestRegressor as "
             "query_estimator, or rank with strategy='predictive_std' (a Bayesian "
             "regressor), 'coreset' or a callable f(fitted_estimator, X) -> scores.")

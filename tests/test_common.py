@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sklearn.linear_model import LogisticRegression
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_activesynth import (
@@ -40,6 +40,9 @@ DEFAULT_ESTIMATORS = [
 OTHER_ESTIMATORS = [
     ActiveSynthesisClassifier(DecisionTreeClassifier(random_state=0), max_iter=2,
                               uncertainty_cv=3, random_state=0),
+    # a tree (a step function: the committee disagrees between steps), rare anchors
+    ActiveSynthesisRegressor(DecisionTreeRegressor(random_state=0), targeting="rare",
+                             max_iter=2, random_state=0),
 ]
 
 

@@ -263,6 +263,12 @@ def test_query_with_an_ensemble_or_a_bayesian_model():
     np.testing.assert_array_equal(bayes.query(pool, 5), np.argsort(-std, kind="stable")[:5])
     with pytest.raises(ValueError, match="not a fitted committee"):
         bayes.query(pool, 5, strategy="ensemble_variance")
+    lean = ActiveSynthesisRegressor(max_iter=0, keep_committee=False).fit(X[:100],
+                                                                          y_true[:100])
+    assert not hasattr(lean, "committee_")
+    with pytest.raises(ValueError, match="keep_committee=False"):
+        lean.query(pool, 5)
+    assert lean.query(pool, 5, strategy="coreset").shape == (5,)
     # a boosting model's stages are no committee: it gets a committee_ of its own
     gb = ActiveSynthesisRegressor(GradientBoostingRegressor(n_estimators=10), max_iter=0,
                                   random_state=0).fit(X[:100], y_true[:100])
