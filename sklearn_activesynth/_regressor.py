@@ -220,16 +220,30 @@ class RegressionFitLoop(FitLoop):
         return _Committee(members, None, model=model)
 
     @property
-    def fits_query_committee(self):
-        """``query`` ranks by the committee variance: keep a committee of the
-        final rows (unless the estimator is an averaging ensemble itself)."""
+    def wants_committee(self):
+        """Whether ``query`` needs a committee kept: a committee uncertainty,
+        ``keep_committee``, and an estimator that is not an averaging ensemble
+        (whose members are a committee already)."""
         return self.owner.keep_committee and self.uncertainty.requires == "committee" \
             and not _averaging_ensemble(self.estimator)
+
+    @property
+    def fits_query_committee(self):
+        # the last round's committee serves when a round scored; otherwise one
+        # is fitted on the final rows
+        return self.wants_committee and self.last_committee is None
 
     def fit_query_committee(self, X, y, weights, state):
         self.query_committee, _ = self.uncertainty.fit_committee(
             self.estimator, X, y, weights, fit_params=self.fit_params,
             random_state=state.rng.randint(MAX_SEED), n_jobs=self.n_jobs)
+
+    def kept_committee(self):
+        """The committee ``query`` ranks by, or None."""
+        if not self.wants_committee:
+            return None
+        return self.query_committee if self.query_committee is not None \
+            else self.last_committee
 
 
 def _averaging_ensemble(estimator):
@@ -335,14 +349,14 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     keep_generator : bool, default=False
         Keep the fitted ``generator_`` and ``filters_`` after ``fit``.
     keep_committee : bool, default=True
-        With a committee ``uncertainty`` (the default), fit ``committee_``
-        at the end of ``fit``: ``n_members`` clones on bootstrap samples of
-        the final model's rows, what ``query`` ranks a pool by. It costs
-        ``n_members`` more fits (about one round of the loop; with
-        ``max_iter=0``, six fits instead of one): ``False`` skips it when
-        you never call ``query`` (a real-only control, a benchmark); a
-        bagging, forest or voting ``estimator`` is its own committee and
-        needs none.
+        With a committee ``uncertainty`` (the default), keep ``committee_``,
+        what ``query`` ranks a pool by: the committee the last round scored
+        the training rows with (no extra fit), or, when no round scored
+        (``max_iter=0``), ``n_members`` clones fitted at the end of ``fit``
+        on bootstrap samples of the final model's rows (six fits instead of
+        one). ``False`` keeps none (a smaller pickle, and no extra fits for
+        a real-only control that never calls ``query``); a bagging, forest
+        or voting ``estimator`` is its own committee and needs none.
     refit : bool, default=True
         Refit the final model on all real rows (validation rows included)
         plus the accepted synthetic rows; ``False`` keeps the last accepted
@@ -421,9 +435,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         The validation score used.
     committee_ : list of estimators
         With ``keep_committee``, a committee ``uncertainty`` (the default)
-        and an estimator that is not itself an averaging ensemble:
-        ``n_members`` clones fitted on bootstrap samples of the final
-        model's rows, what ``query`` ranks by.
+        and an estimator that is not itself an averaging ensemble: the
+        ``n_members`` committee members ``query`` ranks by (see
+        ``keep_committee``).
     acquired_indices_ : ndarray of int
         With an ``oracle``: the positions, in the ``X`` passed to ``fit``,
         of the rows it labelled, in the order they were acquired.
@@ -625,8 +639,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
             result = loop.run(X, y, y, _ContinuousTarget(), sample_weight,
                               labelled=labelled)
         self._set_fit_result(result)
-        if loop.query_committee is not None:
-            self.committee_ = loop.query_committee
+        committee = loop.kept_committee()
+        if committee is not None:
+            self.committee_ = committee
         elif hasattr(self, "committee_"):
             del self.committee_
         return self
@@ -685,9 +700,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         :mod:`sklearn_activesynth.acquisition` (seed 003, §2.2) by this
         regressor's uncertainty: by default the committee variance of seed
         000 §2.2.1, ``U(x) = (1/k) Σ_i (f_i(x) − f̄(x))²``, of ``committee_``
-        (clones fitted at the end of ``fit`` on bootstrap samples of the
-        final model's rows), or of the estimator's own members when it is a
-        bagging, forest or voting ensemble. The pool is scored
+        (bootstrap clones of the estimator, see ``keep_committee``), or of the
+        estimator's own members when it is a bagging, forest or voting
+        ensemble. The pool is scored
         ``batch_size`` rows at a time; randomness comes from
         ``random_state``.
 

@@ -169,8 +169,10 @@ def test_metadata_routing():
         # every fit (the committees' included) got weights
         assert RecordingRegressor.calls and \
             all(c is not None for c in RecordingRegressor.calls)
-        # the final refit comes before the committee_ kept for query
-        final = RecordingRegressor.calls[-1 - len(reg.committee_)]
+        # the final refit comes last: the committee_ kept for query is the last
+        # round's, no extra fit
+        assert len(reg.committee_) == 5
+        final = RecordingRegressor.calls[-1]
         np.testing.assert_allclose(final[:len(y)], w)
         if len(reg.synthetic_y_):
             np.testing.assert_allclose(final[len(y):], 1.0)
