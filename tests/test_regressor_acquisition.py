@@ -312,3 +312,22 @@ def test_acquisition_is_tunable_as_nested_parameters():
     reg.set_params(acquisition__strategy__diversity=0.5, acquisition__budget_init=4)
     assert isinstance(reg.acquisition.strategy.measure, CommitteeVariance)
     assert reg.acquisition.strategy.diversity == 0.5 and reg.acquisition.budget_init == 4
+
+
+def test_an_oracle_that_hangs_is_not_called_again():
+    import time
+
+    X, y_true, y = _data(n=150, n_labelled=60)
+    calls = []
+
+    def slow(rows, indices):
+        calls.append(len(indices))
+        time.sleep(1.0)
+        return y_true[indices]
+
+    with pytest.warns(OracleFailedWarning, match="TimeoutError"):
+        reg = ActiveSynthesisRegressor(oracle=slow, generator_timeout=0.2, max_iter=3,
+                                       patience=3, random_state=0).fit(X, y)
+    assert len(calls) == 1                       # never called after the timeout
+    assert "TimeoutError" in reg.history_["oracle_error"].iloc[1]
+    assert len(reg.acquired_indices_) == 0 and np.isfinite(reg.predict(X)).all()
