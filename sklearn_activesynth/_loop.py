@@ -1372,7 +1372,8 @@ class FitLoop:
                 self.estimator, concat_rows([state.X_tr] + pool.X), y_comb, w_comb,
                 fit_params=self.fit_params, random_state=rng.randint(MAX_SEED),
                 n_jobs=self.n_jobs)
-            self.last_committee = members  # the regressor's query may keep them
+            if self.keeps_committee:  # the regressor's query ranks with them
+                self.last_committee = members
             exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
             u, proba = scorer.score_committee(members, state.X_tr, n_classes, exclude)
             u_val = (scorer.score_committee(members, state.X_val, n_classes)[0]
@@ -1479,7 +1480,9 @@ class FitLoop:
 
     #: whether :meth:`finish` fits a committee for ``query`` (the regressor's)
     fits_query_committee = False
-    #: the members of the last committee the uncertainty stage fitted
+    #: whether the uncertainty stage's last committee is kept (the regressor's
+    #: ``committee_``), and its members
+    keeps_committee = False
     last_committee = None
 
     def fit_query_committee(self, X, y, weights, state):

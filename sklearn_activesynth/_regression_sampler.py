@@ -140,7 +140,7 @@ def _range_of(ranges, y):
 class RegressionSamplerLoop(RegressionFitLoop):
     """The regressor's loop with a quota per target range (the sampler's)."""
 
-    fits_query_committee = False   # a sampler has no query
+    fits_query_committee = keeps_committee = False   # a sampler has no query
 
     def __init__(self, owner, estimator, fit_params, *, quota, ranges):
         self.ranges = ranges

@@ -228,6 +228,10 @@ class RegressionFitLoop(FitLoop):
             and not _averaging_ensemble(self.estimator)
 
     @property
+    def keeps_committee(self):
+        return self.wants_committee
+
+    @property
     def fits_query_committee(self):
         # the last round's committee serves when a round scored; otherwise one
         # is fitted on the final rows
