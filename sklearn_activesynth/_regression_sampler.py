@@ -49,25 +49,25 @@ from ._sampler import (
     _SamplerInputTags,
     _Tags,
 )
-from .targeting import Region, RegressionTargeting, Targets
+from .targeting import Region, RegressionTargeting, Targets, target_ranges
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions
 from .utils._threads import fit_thread_limits
 from .utils.tabular import concat_rows, take_rows
 
-__all__ = ["ActiveSynthesisRegressionSampler", "target_ranges"]
+__all__ = ["ActiveSynthesisRegressionSampler", "range_table"]
 
 
-def target_ranges(y, relevance, threshold):
-    """Split the target's line into alternating rare and common ranges.
+def range_table(y, relevance, threshold):
+    """The rare and common ranges of the target's line, as a table.
 
-    The targets are sorted; a maximal run of consecutive targets whose
-    relevance is ``>= threshold`` is a rare range (SMOGN's "bumps" of
-    relevant values), the runs between them common ranges. Neighbouring
-    ranges meet half-way between their closest targets; the first range
-    starts at ``-inf`` and the last ends at ``+inf``, so every number
-    belongs to exactly one range.
+    The ranges are :func:`~sklearn_activesynth.targeting.target_ranges`'
+    (``bins="relevance"``: a maximal run of sorted targets whose relevance is
+    ``>= threshold`` is a rare range, SMOGN's "bumps", the runs between them
+    common ranges); here neighbouring ranges meet half-way between their
+    closest targets, the first starting at ``-inf`` and the last ending at
+    ``+inf``, so every number belongs to exactly one range.
 
     Parameters
     ----------
@@ -85,19 +85,22 @@ def target_ranges(y, relevance, threshold):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_activesynth._regression_sampler import target_ranges
+    >>> from sklearn_activesynth._regression_sampler import range_table
     >>> y = np.array([0.0, 1.0, 2.0, 3.0, 10.0, 12.0])
-    >>> target_ranges(y, (y > 5).astype(float), 0.5).to_dict("list")
+    >>> range_table(y, (y > 5).astype(float), 0.5).to_dict("list")
     {'lo': [-inf, 6.5], 'hi': [6.5, inf], 'rare': [False, True], 'n_real': [4, 2]}
     """
-    order = np.argsort(y, kind="stable")
-    ys, rare = y[order], np.asarray(relevance, dtype=float)[order] >= threshold
-    change = np.flatnonzero(rare[1:] != rare[:-1]) + 1
-    starts, stops = np.r_[0, change], np.r_[change, len(ys)]
-    edges = (ys[stops[:-1] - 1] + ys[starts[1:]]) / 2.0
+    relevance = np.asarray(relevance, dtype=float)
+    range_of, bounds = target_ranges(y, bins="relevance", relevance=relevance,
+                                     threshold=threshold)
+    n_ranges = len(bounds)
+    edges = (bounds[:-1, 1] + bounds[1:, 0]) / 2.0
+    # ranges alternate between rare and common: the first range's rarity is
+    # that of the smallest target
+    first_rare = bool(relevance[np.argmin(y)] >= threshold) if len(y) else False
     return pd.DataFrame({"lo": np.r_[-np.inf, edges], "hi": np.r_[edges, np.inf],
-                         "rare": rare[starts].astype(bool),
-                         "n_real": (stops - starts).astype(int)})
+                         "rare": (np.arange(n_ranges) % 2 == 0) == first_rare,
+                         "n_real": np.bincount(range_of, minlength=n_ranges).astype(int)})
 
 
 def _user_ranges(strategy, y):
@@ -458,7 +461,7 @@ n_features_in_, feature_names_in_
             ranges["n_requested"] = ranges.pop("n_wanted") - ranges["n_real"]
             return ranges
         phi = RegressionTargeting(relevance=self.relevance).relevance_of(y, y)
-        ranges = target_ranges(y, phi, self.relevance_threshold)
+        ranges = range_table(y, phi, self.relevance_threshold)
         common = ranges.loc[~ranges["rare"], "n_real"]
         ratio = 1.0 if strategy == "auto" else float(strategy)
         if not len(common):

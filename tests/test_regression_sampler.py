@@ -9,7 +9,7 @@ from sklearn.linear_model import Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 
 from sklearn_activesynth import ActiveSynthesisRegressionSampler, ResamplingShortfallWarning
-from sklearn_activesynth._regression_sampler import target_ranges
+from sklearn_activesynth._regression_sampler import range_table
 
 
 def _tail(seed=0, n_common=180, n_rare=20):
@@ -196,7 +196,7 @@ def test_in_an_imbalanced_learn_pipeline_and_a_grid_search():
 def test_target_ranges_partition_the_line():
     y = np.array([5.0, 1.0, 9.0, 2.0, 8.0, 3.0])
     rel = (np.abs(y - 5) > 2.5).astype(float)           # 1, 2 and 8, 9 are rare
-    ranges = target_ranges(y, rel, 0.5)
+    ranges = range_table(y, rel, 0.5)
     assert ranges["rare"].tolist() == [True, False, True]
     assert ranges["n_real"].tolist() == [2, 2, 2]
     assert ranges["lo"].tolist() == [-np.inf, 2.5, 6.5]
