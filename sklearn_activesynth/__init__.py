@@ -5,6 +5,7 @@ Targeted synthetic data where the model is unsure, as a drop-in estimator.
 
 from ._active_synthesis import ActiveSynthesisClassifier
 from ._base import FilterContext, GeneratorFailedWarning
+from ._regression_sampler import ActiveSynthesisRegressionSampler
 from ._regressor import ActiveSynthesisRegressor
 from ._sampler import ActiveSynthesisSampler, ResamplingShortfallWarning
 
@@ -12,6 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ActiveSynthesisClassifier",
+    "ActiveSynthesisRegressionSampler",
     "ActiveSynthesisRegressor",
     "ActiveSynthesisSampler",
     "FilterContext",

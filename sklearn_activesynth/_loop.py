@@ -453,7 +453,7 @@ class AcquisitionStage(Stage):
         n_ask = min(budget, acq.n_left)
         if n_ask == 0 or acq.stopped:
             return fields
-        strategy = self.acquisition.resolve_strategy()
+        strategy = loop.query_strategy(self.acquisition)
         t0 = time.perf_counter()
         ranker, report = self.ranking_model(loop, state, rnd, strategy)
         if report:
@@ -467,7 +467,7 @@ class AcquisitionStage(Stage):
         fields["n_asked"] = len(asked)
         answer, attempts, error = self.ask(loop, acq, asked)
         fields["oracle_attempts"] = attempts
-        codes, error = self.read_answer(loop, state, answer, len(asked), error)
+        codes, answered, error = self.read_answer(loop, state, answer, len(asked), error)
         if error is not None:
             fields["oracle_error"] = error
             loop.warn_once(
@@ -475,15 +475,14 @@ class AcquisitionStage(Stage):
                 f"The oracle failed in round {rnd.t} ({error}); the rows it did not "
                 "answer stay unlabelled. See history_['oracle_error'].",
                 OracleFailedWarning)
-        got = np.flatnonzero(codes >= 0)
+        got = np.flatnonzero(answered)
         fields["n_unanswered"] = len(asked) - len(got)
         if len(got) == 0:
             return fields
         self.add_rows(loop, state, acq, asked[got], codes[got], rnd)
         fields.update(n_acquired=len(got), n_unlabelled_left=acq.n_left,
                       val_score_acquired=state.current)
-        for c, n in zip(state.classes, np.bincount(codes[got], minlength=len(state.classes))):
-            fields[f"n_acquired_{_label_name(c)}"] = int(n)
+        fields.update(loop.acquired_fields(state, codes[got]))
         return fields
 
     def ranking_model(self, loop, state, rnd, strategy):
@@ -502,7 +501,7 @@ class AcquisitionStage(Stage):
             return state.model, {}
         pool = state.pool
         X_fit = concat_rows([state.X_tr] + pool.X)
-        y_fit = np.concatenate([state.y_tr, pool.y]).astype(int)
+        y_fit = np.concatenate([state.y_tr, pool.y]).astype(loop.target_dtype)
         w = loop.weights(state.n_tr, len(pool), rnd.t - 1, state.w_tr, state.u_tr, pool.u,
                          loop.mixing_signals(state, pool))
         seed = state.rng.randint(MAX_SEED)
@@ -511,14 +510,12 @@ class AcquisitionStage(Stage):
             model = loop.fit_proxy(proxy, X_fit, y_fit, w, seed)
             report["query_model"] = type(proxy).__name__
         if committee:
-            from .acquisition import _Committee
-
             template = loop.estimator if proxy is None else proxy
             members, _ = scorer.fit_committee(
                 template, X_fit, y_fit, w,
                 fit_params=loop.fit_params if proxy is None else None,
                 random_state=seed, n_jobs=loop.n_jobs)
-            model = _Committee(members, len(state.classes), model=model)
+            model = loop.committee_model(members, state, model)
             report["query_committee_size"] = len(members)
         return model, report
 
@@ -548,28 +545,14 @@ class AcquisitionStage(Stage):
 
     @staticmethod
     def read_answer(loop, state, answer, n_asked, error):
-        """Encoded labels of the answered rows, -1 for rows not answered, and the
-        error (None if the answer was usable as a whole)."""
-        codes = np.full(n_asked, -1, dtype=np.intp)
+        """Encoded targets of the asked rows, which of them were answered, and
+        the error (None if the answer was usable as a whole)."""
+        if error is None:
+            labels, error = answer_labels(answer, n_asked)
         if error is not None:
-            return codes, error
-        labels, error = answer_labels(answer, n_asked)
-        if error is not None:
-            return codes, error
-        missing = missing_label_mask(labels, loop.missing_label)
-        index = {c: i for i, c in enumerate(state.classes.tolist())}
-        unknown = []
-        for i in np.flatnonzero(~missing):
-            try:
-                codes[i] = index[labels[i].item() if hasattr(labels[i], "item")
-                                 else labels[i]]
-            except (KeyError, TypeError):
-                unknown.append(labels[i])
-        if unknown:
-            shown = sorted({repr(v) for v in unknown})[:5]
-            error = (f"returned {len(unknown)} label(s) not among the classes "
-                     f"{state.classes.tolist()}: {', '.join(shown)}")
-        return codes, error
+            return (np.zeros(n_asked, dtype=loop.target_dtype), np.zeros(n_asked, bool),
+                    error)
+        return loop.encode_answer(state, labels)
 
     @staticmethod
     def add_rows(loop, state, acq, asked, codes, rnd):
@@ -581,8 +564,8 @@ class AcquisitionStage(Stage):
         acq.codes.extend(codes.tolist())
         n_before = state.n_tr
         state.X_tr = concat_rows([state.X_tr, take_rows(acq.X, asked)])
-        state.y_tr = np.concatenate([state.y_tr, codes]).astype(int)
-        state.y_tr_orig = np.concatenate([state.y_tr_orig, state.classes[codes]])
+        state.y_tr = np.concatenate([state.y_tr, codes]).astype(loop.target_dtype)
+        state.y_tr_orig = np.concatenate([state.y_tr_orig, loop.decode(state, codes)])
         state.train_idx = np.concatenate([state.train_idx, fit_pos])
         if state.w_tr is not None:
             state.w_tr = np.concatenate([state.w_tr, acq.w[asked]])
@@ -597,7 +580,8 @@ class AcquisitionStage(Stage):
         w = loop.weights(state.n_tr, len(pool), rnd.t - 1, state.w_tr, state.u_tr, pool.u,
                          loop.mixing_signals(state, pool))
         state.model = loop.fit(concat_rows([state.X_tr] + pool.X),
-                               np.concatenate([state.y_tr, pool.y]).astype(int), w,
+                               np.concatenate([state.y_tr, pool.y]).astype(loop.target_dtype),
+                               w,
                                state.rng.randint(MAX_SEED))
         # the labelled set changed: the scores before are of another problem
         state.best = state.current = loop.guard.score(state.model)
@@ -849,8 +833,9 @@ class QuotaStage(Stage):
         pos = rnd.batch.anchor_positions
         u = np.where(pos >= 0, rnd.u_tr[np.maximum(pos, 0)], -np.inf)
         keep = np.zeros(n_kept, dtype=bool)
+        groups = loop.quota_groups(state, y_new)
         for c, n in left.items():
-            rows = np.flatnonzero(y_new == c)
+            rows = np.flatnonzero(groups == c)
             keep[rows[np.argsort(-u[rows], kind="stable")[:n]]] = True
         if not keep.all():
             idx = np.flatnonzero(keep)
@@ -1305,13 +1290,23 @@ class FitLoop:
                              f"estimator has {len(names)}.")
         return state.generators[arm.generator][1]
 
+    def quota_groups(self, state, y):
+        """The quota's key of each encoded target (the sampler's: the class
+        code itself; the regression sampler's: the target range)."""
+        return y
+
     def quota_left(self, state):
-        """The sampler: encoded class -> rows still owed (accepted rows count)."""
-        have = np.bincount(state.pool.y, minlength=len(state.classes))
-        return {c: max(int(n) - int(have[c]), 0) for c, n in self.quota.items()}
+        """The sampler: quota key (encoded class) -> rows still owed (accepted
+        rows count)."""
+        groups = self.quota_groups(state, state.pool.y)
+        return {c: max(int(n) - int(np.sum(groups == c)), 0) for c, n in self.quota.items()}
 
     def round_quota(self, state, t):
-        """The sampler: label -> rows to ask for in round ``t``. Planned rounds
+        """The sampler: label -> rows to ask for in round ``t`` (see :meth:`round_ask`)."""
+        return {state.classes[c]: n for c, n in self.round_ask(state, t).items()}
+
+    def round_ask(self, state, t):
+        """The sampler: quota key -> rows to ask for in round ``t``. Planned rounds
         split what is owed evenly over the rounds left; a top-up round asks for
         all of it, more by the share of rows the schema check and the filters
         have dropped so far (the quota stage cuts any surplus)."""
@@ -1324,7 +1319,7 @@ class FitLoop:
         else:
             rounds_left = max(self.max_iter - t + 1, 1)
             ask = {c: -(-n // rounds_left) for c, n in left.items()}
-        return {state.classes[c]: n for c, n in ask.items()}
+        return ask
 
     def top_up(self, state, termination):
         """The sampler's last rounds: every class's owed rows, without the guard
@@ -1378,6 +1373,8 @@ class FitLoop:
                 self.estimator, concat_rows([state.X_tr] + pool.X), y_comb, w_comb,
                 fit_params=self.fit_params, random_state=rng.randint(MAX_SEED),
                 n_jobs=self.n_jobs)
+            if self.keeps_committee:  # the regressor's query ranks with them
+                self.last_committee = members
             exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
             u, proba = scorer.score_committee(members, state.X_tr, n_classes, exclude)
             u_val = (scorer.score_committee(members, state.X_val, n_classes)[0]
@@ -1444,6 +1441,54 @@ class FitLoop:
     def decode(self, state, codes):
         """Targets as the user gave them, from the encoded ones."""
         return state.classes[codes]
+
+    def query_strategy(self, acquisition):
+        """The query strategy object of an ``Acquisition`` (its ``strategy``)."""
+        return acquisition.resolve_strategy()
+
+    def encode_answer(self, state, labels):
+        """An oracle's labels (a 1-D array, one per asked row) as encoded
+        targets, the mask of the rows they answer (``missing_label`` answers
+        none) and the error, None when every label is usable: a label that is
+        not a class of the fit answers nothing."""
+        codes = np.full(len(labels), -1, dtype=np.intp)
+        missing = missing_label_mask(labels, self.missing_label)
+        index = {c: i for i, c in enumerate(state.classes.tolist())}
+        unknown = []
+        for i in np.flatnonzero(~missing):
+            try:
+                codes[i] = index[labels[i].item() if hasattr(labels[i], "item")
+                                 else labels[i]]
+            except (KeyError, TypeError):
+                unknown.append(labels[i])
+        error = None
+        if unknown:
+            shown = sorted({repr(v) for v in unknown})[:5]
+            error = (f"returned {len(unknown)} label(s) not among the classes "
+                     f"{state.classes.tolist()}: {', '.join(shown)}")
+        return codes, codes >= 0, error
+
+    def acquired_fields(self, state, codes):
+        """History fields of a round's acquired targets: the count per class."""
+        counts = np.bincount(codes, minlength=len(state.classes))
+        return {f"n_acquired_{_label_name(c)}": int(n) for c, n in zip(state.classes, counts)}
+
+    def committee_model(self, members, state, model):
+        """A committee fitted on the round's rows, seen as one model by the strategies."""
+        from .acquisition import _Committee
+
+        return _Committee(members, len(state.classes), model=model)
+
+    #: whether :meth:`finish` fits a committee for ``query`` (the regressor's)
+    fits_query_committee = False
+    #: whether the uncertainty stage's last committee is kept (the regressor's
+    #: ``committee_``), and its members
+    keeps_committee = False
+    last_committee = None
+
+    def fit_query_committee(self, X, y, weights, state):
+        """Fit and keep what ``query`` ranks with besides the final model (a
+        regressor's committee); the classifier keeps nothing."""
 
     def provenance_block(self, state, rnd):
         targets, pos = rnd.targets, rnd.batch.anchor_positions
@@ -1985,14 +2030,19 @@ class FitLoop:
             if proxy is not None:  # the proxy learns what the final model learned
                 query_model = self.fit_proxy(proxy, X_all, y_all, w,
                                              state.rng.randint(MAX_SEED))
+            if self.fits_query_committee:
+                self.fit_query_committee(X_all, y_all, w, state)
             del X_all
-        elif proxy is not None:  # the last model's rows
-            query_model = self.fit_proxy(
-                proxy, concat_rows([state.X_tr] + pool.X),
-                np.concatenate([state.y_tr, pool.y]).astype(int),
-                self.weights(state.n_tr, len(pool), n_iter, state.w_tr, state.u_tr, pool.u,
-                             self.mixing_signals(state, pool)),
-                state.rng.randint(MAX_SEED))
+        elif proxy is not None or self.fits_query_committee:  # the last model's rows
+            X_last = concat_rows([state.X_tr] + pool.X)
+            y_last = np.concatenate([state.y_tr, pool.y]).astype(self.target_dtype)
+            w_last = self.weights(state.n_tr, len(pool), n_iter, state.w_tr, state.u_tr,
+                                  pool.u, self.mixing_signals(state, pool))
+            if proxy is not None:
+                query_model = self.fit_proxy(proxy, X_last, y_last, w_last,
+                                             state.rng.randint(MAX_SEED))
+            if self.fits_query_committee:
+                self.fit_query_committee(X_last, y_last, w_last, state)
         provenance = (pd.concat(pool.provenance, ignore_index=True) if len(pool.provenance)
                       else pd.DataFrame(
             {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
@@ -2007,7 +2057,7 @@ class FitLoop:
             state.selection.frame(self.selector.c),
             acquired_indices=None if acq is None else np.asarray(acq.positions, dtype=np.intp),
             acquired_labels=None if acq is None else
-            state.classes[np.asarray(acq.codes, dtype=np.intp)],
+            self.decode(state, np.asarray(acq.codes, dtype=self.target_dtype)),
             query_estimator=query_model, classes=state.classes)
 
 

@@ -8,13 +8,23 @@ predictions, anchors by uncertainty or target rarity, the schema check of the
 targets, and an R² guard.
 """
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from numbers import Real
-
-from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone, is_regressor
+from sklearn.ensemble import (
+    AdaBoostRegressor,
+    BaggingRegressor,
+    ExtraTreesRegressor,
+    GradientBoostingRegressor,
+    RandomForestRegressor,
+    VotingRegressor,
+)
+from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold
 from sklearn.utils import check_array
@@ -27,7 +37,24 @@ from ._base import (
     _default_estimator,
 )
 from ._checks import plausible_bounds, usable_rows
-from ._loop import DEFAULT_STAGES, FitLoop, GuardStage, SyntheticPool, ValidationGuard
+from ._loop import (
+    DEFAULT_STAGES,
+    AcquisitionStage,
+    FitLoop,
+    GuardStage,
+    SyntheticPool,
+    ValidationGuard,
+    _label_kind,
+)
+from .acquisition import (
+    DEFAULT_BATCH_SIZE,
+    Acquisition,
+    _Committee,
+    _committee_of,
+    _is_nan,
+    missing_label_mask,
+    resolve_regression_query_strategy,
+)
 from .generators.base import get_generator_tags
 from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
@@ -220,7 +247,7 @@ class ConfidentGuardStage(GuardStage):
     n_bootstrap = 100
 
     def run(self, loop, state, rnd):
-        confidence = loop.owner.guard_confidence
+        confidence = loop.guard_confidence
         if confidence is None or state.top_up or not loop.guard.active:
             fields = super().run(loop, state, rnd)
             fields["win_rate"] = np.nan
@@ -244,6 +271,7 @@ class RegressionFitLoop(FitLoop):
     """The loop's hooks for a continuous target (see :class:`~._loop.FitLoop`)."""
 
     target_dtype = float
+    query_committee = None   # fitted by fit_query_committee
     resolve_uncertainty = staticmethod(resolve_regression_uncertainty)
     resolve_targeting = staticmethod(resolve_regression_targeting)
 
@@ -277,11 +305,21 @@ class RegressionFitLoop(FitLoop):
             np.random.SeedSequence(state.rng.get_state()[1].tolist())))
         return state
 
+    @property
+    def guard_confidence(self):
+        """The owner's ``guard_confidence`` (None for owners without one: the
+        regression sampler)."""
+        return getattr(self.owner, "guard_confidence", None)
+
     def stop_reason(self, state, rnd):
-        if self.owner.guard_confidence is not None and rnd.status is None and \
+        if self.guard_confidence is not None and rnd.status is None and \
                 rnd.row.get("status") == "rejected":
             # a candidate the confident guard rejected may score above the best
-            # model so far; it is still no improvement (patience counts it)
+            # model so far; it is still no improvement (patience counts it), and
+            # does not raise the best score
+            if rnd.n_acquired:  # new real targets: the loop goes on, as it does
+                state.no_improve = 0
+                return None
             state.no_improve += 1
             return "no_improvement" if state.no_improve >= self.patience else None
         return super().stop_reason(state, rnd)
@@ -331,6 +369,83 @@ class RegressionFitLoop(FitLoop):
     def decode(self, state, codes):
         return np.asarray(codes, dtype=float)
 
+    # -- acquisition (an oracle): targets are numbers, ranked by the variance
+    def query_strategy(self, acquisition):
+        acquisition._validate_params()
+        return resolve_regression_query_strategy(acquisition.strategy,
+                                                  self.owner.uncertainty)
+
+    def encode_answer(self, state, labels):
+        """The oracle's targets as floats; ``missing_label`` (and NaN, None)
+        answers nothing; anything but a finite number answers nothing and is
+        the error. Any real number is a target: -1 and 0 included."""
+        values = np.full(len(labels), np.nan)
+        missing = missing_label_mask(labels, self.missing_label) | \
+            np.asarray(pd.isna(labels), dtype=bool)
+        bad = []
+        for i in np.flatnonzero(~missing):
+            v = labels[i].item() if hasattr(labels[i], "item") else labels[i]
+            if _label_kind(v) == "number" and not isinstance(v, (bool, np.bool_)):
+                values[i] = float(v)
+            else:
+                bad.append(labels[i])
+        error = None
+        if bad:
+            shown = sorted({repr(v) for v in bad})[:5]
+            error = (f"returned {len(bad)} target(s) that are not finite numbers: "
+                     f"{', '.join(shown)}")
+        return values, np.isfinite(values), error
+
+    def acquired_fields(self, state, codes):
+        if len(codes) == 0:
+            return {}
+        return {"acquired_y_min": float(np.min(codes)),
+                "acquired_y_max": float(np.max(codes))}
+
+    def committee_model(self, members, state, model):
+        return _Committee(members, None, model=model)
+
+    @property
+    def wants_committee(self):
+        """Whether ``query`` needs a committee kept: a committee uncertainty,
+        ``keep_committee``, and an estimator that is not an averaging ensemble
+        (whose members are a committee already)."""
+        return self.owner.keep_committee and self.uncertainty.requires == "committee" \
+            and not _averaging_ensemble(self.estimator)
+
+    @property
+    def keeps_committee(self):
+        return self.wants_committee
+
+    @property
+    def fits_query_committee(self):
+        # the last round's committee serves when a round scored; otherwise one
+        # is fitted on the final rows
+        return self.wants_committee and self.last_committee is None
+
+    def fit_query_committee(self, X, y, weights, state):
+        self.query_committee, _ = self.uncertainty.fit_committee(
+            self.estimator, X, y, weights, fit_params=self.fit_params,
+            random_state=state.rng.randint(MAX_SEED), n_jobs=self.n_jobs)
+
+    def kept_committee(self):
+        """The committee ``query`` ranks by, or None."""
+        if not self.wants_committee:
+            return None
+        return self.query_committee if self.query_committee is not None \
+            else self.last_committee
+
+
+def _averaging_ensemble(estimator):
+    """Whether ``estimator`` (or a Pipeline's last step) is an ensemble whose
+    members each predict the target (bagging, forests, voting): their spread
+    is a committee variance. Boosting's members are stages, not a committee."""
+    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    if isinstance(final, (GradientBoostingRegressor, AdaBoostRegressor)):
+        return False
+    return isinstance(final, (BaggingRegressor, RandomForestRegressor, ExtraTreesRegressor,
+                              VotingRegressor))
+
 
 class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     """Wrap a regressor; add synthetic rows where it is uncertain or the target is rare.
@@ -346,13 +461,19 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     score (R²) does not drop, and refit on all real rows plus the accepted
     synthetic rows. ``predict`` sees no synthetic row.
 
-    Differences from the classifier: no ``selector``, ``curriculum``,
-    ``oracle``, ``acquisition`` or ``missing_label`` (the bandit, the
-    complexity curriculum and label acquisition are written for classes);
-    the class allocation becomes an allocation over target ranges
-    (:class:`~sklearn_activesynth.targeting.RegressionTargeting`); filters written for classes
-    (``ConfidenceFilter``, ``Teacher``) do not apply: the regression teacher
-    is :class:`~sklearn_activesynth.filters.RegressionTeacher`.
+    ``y`` may leave rows unlabelled (``NaN``): with an ``oracle`` each
+    round starts by asking it for the targets of the unlabelled rows with
+    the largest predictive variance (``acquisition``), as the classifier
+    does; ``query`` ranks a pool outside ``fit``.
+
+    Differences from the classifier: no ``selector`` or ``curriculum`` (the
+    bandit and the complexity curriculum are written for classes); the
+    class allocation becomes an allocation over target ranges
+    (:class:`~sklearn_activesynth.targeting.RegressionTargeting`); filters
+    written for classes (``ConfidenceFilter``, ``Teacher``) do not apply: the
+    regression teacher is :class:`~sklearn_activesynth.filters.RegressionTeacher`;
+    acquisition ranks by predictive variance, and the measures of class
+    probabilities ("margin", "entropy", ...) raise an error.
 
     Parameters
     ----------
@@ -440,10 +561,56 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         Seconds one call of the generator's ``fit`` or ``generate`` may take.
     keep_generator : bool, default=False
         Keep the fitted ``generator_`` and ``filters_`` after ``fit``.
+    keep_committee : bool, default=True
+        With a committee ``uncertainty`` (the default), keep ``committee_``,
+        what ``query`` ranks a pool by: the committee the last round scored
+        the training rows with (no extra fit), or, when no round scored
+        (``max_iter=0``), ``n_members`` clones fitted at the end of ``fit``
+        on bootstrap samples of the final model's rows (six fits instead of
+        one). ``False`` keeps none (a smaller pickle, and no extra fits for
+        a real-only control that never calls ``query``); a bagging, forest
+        or voting ``estimator`` is its own committee and needs none.
     refit : bool, default=True
         Refit the final model on all real rows (validation rows included)
         plus the accepted synthetic rows; ``False`` keeps the last accepted
         model.
+    oracle : callable or None, default=None
+        Who gives the targets of the unlabelled rows of ``y`` during ``fit``
+        (a claims system, a lab, in a simulation the known targets):
+        ``oracle(rows)`` gets a slice of ``X`` in ``X``'s container and
+        returns one number per row (an oracle taking a keyword ``indices``
+        also gets the rows' positions in ``X``). ``NaN`` or ``None`` (or
+        ``missing_label``) in the answer means "not answered yet": the row
+        stays unlabelled and may be asked again. An oracle that raises
+        (retried twice in the round), does not return within
+        ``generator_timeout`` (never called again in that fit), returns the
+        wrong number of targets or values that are not finite numbers is
+        recorded in ``history_`` (``oracle_error``) and warned about once
+        (:class:`~sklearn_activesynth.acquisition.OracleFailedWarning`); the
+        fit goes on. Rows it answers join the training rows (never the
+        validation rows), the current model is refitted on them without the
+        guard, and the final model learns every labelled row. ``None``:
+        unlabelled rows are left out of the fit.
+    acquisition : Acquisition or None, default=None
+        Which unlabelled rows the ``oracle`` is asked about and how many per
+        round (:class:`~sklearn_activesynth.acquisition.Acquisition`: the
+        budget ``B_t = min(B_max, B_init + ΔB·t)`` of seed 003 §2.2.3, a
+        proxy ``query_estimator``). Its default strategy, "auto", ranks by
+        this regressor's ``uncertainty`` (the committee variance, its
+        committee refitted each round on the round's training rows); also
+        "predictive_std", "hybrid" (variance plus the pool's density),
+        "coreset" (cover the pool), "random", or a strategy object such as
+        ``UncertaintySampling(CommitteeVariance(), diversity=0.5)``.
+        ``None`` with an oracle: ``Acquisition()``, 10 rows per round. Needs
+        an ``oracle``.
+    missing_label : float or None, default=np.nan
+        The value of ``y`` that marks a row as unlabelled. By default only
+        ``NaN`` (or ``None`` in object targets) does: any real number, -1
+        and 0 included, is a valid target (scikit-learn's ``-1`` convention
+        for unlabelled classes does not apply to a continuous target). A
+        number such as ``-999.0`` makes that sentinel mark unlabelled rows
+        instead. Unlabelled rows train nothing and validate nothing; without
+        an ``oracle`` they are simply left out.
     n_jobs : int, default=None
         The fit's CPU budget (as for the classifier).
     random_state : int, RandomState instance or None, default=None
@@ -483,6 +650,23 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         The validation rows (positions in ``X``).
     scoring_ : str or callable or None
         The validation score used.
+    committee_ : list of estimators
+        With ``keep_committee``, a committee ``uncertainty`` (the default)
+        and an estimator that is not itself an averaging ensemble: the
+        ``n_members`` committee members ``query`` ranks by (see
+        ``keep_committee``).
+    acquired_indices_ : ndarray of int
+        With an ``oracle``: the positions, in the ``X`` passed to ``fit``,
+        of the rows it labelled, in the order they were acquired.
+    acquired_labels_ : ndarray of float
+        With an ``oracle``: their targets. ``history_`` then also has per
+        round ``acquisition_budget``, ``n_asked``, ``n_acquired``,
+        ``acquired_y_min``, ``acquired_y_max``, ``n_unanswered``,
+        ``n_unlabelled_left``, ``oracle_attempts``, ``oracle_error`` and
+        ``val_score_acquired``.
+    query_estimator_ : estimator
+        With an ``oracle`` and ``acquisition=Acquisition(query_estimator=...)``:
+        the proxy fitted on the final model's rows.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` has string column names.
@@ -490,6 +674,8 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     See Also
     --------
     ActiveSynthesisClassifier : the same loop for class labels.
+    ActiveSynthesisRegressionSampler : the loop as an imbalanced-learn sampler
+        for a continuous target.
 
     Examples
     --------
@@ -503,6 +689,17 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
     True
     >>> list(reg.history_["round"])[:2]
     [0, 1]
+
+    Unlabelled targets are ``NaN``; an oracle gives them during ``fit``
+    (here the known targets, a simulation):
+
+    >>> import numpy as np
+    >>> y_partial = y.copy()
+    >>> y_partial[50:] = np.nan
+    >>> reg = ActiveSynthesisRegressor(oracle=lambda rows, indices: y[indices],
+    ...                                max_iter=2, random_state=0).fit(X, y_partial)
+    >>> reg.history_["n_acquired"].iloc[1:].astype(int).tolist()
+    [10, 10]
     """
 
     # the base class's constraints (written once there), less the classifier-only
@@ -514,6 +711,10 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         "generator": [HasMethods(["fit", "generate"]), None],
         "uncertainty": [StrOptions(set(REGRESSION_MEASURES)), callable],
         "targeting": [StrOptions(set(REGRESSION_ANCHORS)), HasMethods(["build"])],
+        "oracle": [callable, None],
+        "acquisition": [Acquisition, None],
+        "missing_label": [Real, None],
+        "keep_committee": ["boolean"],
         "refit": ["boolean"],
         "guard_confidence": [Interval(Real, 0.5, 1, closed="right"), None],
     }
@@ -522,6 +723,10 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         **{k: _STRATEGIES[k] for k in ("estimator", "generator", "integration")},
         "targeting": lambda self: resolve_regression_targeting(self.targeting),
         "uncertainty": lambda self: resolve_regression_uncertainty(self.uncertainty),
+        # the strategy explicit, so that acquisition__strategy__diversity tunes the
+        # variance ranking (Acquisition's "auto" alone would resolve as a classifier's)
+        "acquisition": lambda self: Acquisition(
+            strategy=resolve_regression_query_strategy("auto", self.uncertainty)),
     }
 
     def __init__(
@@ -536,6 +741,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         n_synthetic=0.1,
         max_iter=3,
         integration="concat",
+        oracle=None,
+        acquisition=None,
+        missing_label=np.nan,
         scoring=None,
         validation_fraction=0.2,
         guard_confidence=None,
@@ -543,6 +751,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         tol=1e-6,
         generator_timeout=None,
         keep_generator=False,
+        keep_committee=True,
         refit=True,
         n_jobs=None,
         random_state=None,
@@ -557,6 +766,9 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         self.n_synthetic = n_synthetic
         self.max_iter = max_iter
         self.integration = integration
+        self.oracle = oracle
+        self.acquisition = acquisition
+        self.missing_label = missing_label
         self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.guard_confidence = guard_confidence
@@ -564,6 +776,7 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         self.tol = tol
         self.generator_timeout = generator_timeout
         self.keep_generator = keep_generator
+        self.keep_committee = keep_committee
         self.refit = refit
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -577,15 +790,39 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         return _default_estimator(X, final=Ridge())
 
     def _stages(self):
-        return [ConfidentGuardStage() if stage is GuardStage else stage()
-                for stage in DEFAULT_STAGES]
+        stages = [ConfidentGuardStage() if stage is GuardStage else stage()
+                  for stage in DEFAULT_STAGES]
+        if self.oracle is not None:  # real targets first in the round
+            stages.insert(0, AcquisitionStage(self._get_acquisition()))
+        return stages
+
+    def _unlabelled_rows(self, y):
+        """Rows of ``y`` equal to ``missing_label`` (NaN, None by default)."""
+        missing = self.missing_label
+        if missing is None or _is_nan(missing):
+            return missing_label_mask(y, np.nan)
+        if y.dtype.kind in "US":  # not numbers: _validate_targets says so
+            return np.zeros(len(y), dtype=bool)
+        values = pd.to_numeric(pd.Series(np.asarray(y, dtype=object)), errors="coerce")
+        return np.asarray(values.to_numpy(dtype=float) == float(missing), dtype=bool)
 
     def _validate_targets(self, y, n_rows, unlabelled):
         if y.shape[0] != n_rows:
             raise ValueError(
                 f"X and y have different lengths: X has {n_rows} rows, y has {y.shape[0]}. "
                 "Pass one target per row.")
-        return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if unlabelled is None:
+            return check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if unlabelled.all():
+            raise ValueError(
+                f"Input y contains NaN: every row of y is unlabelled (missing_label="
+                f"{self.missing_label!r}); {type(self).__name__} needs labelled rows to "
+                "fit its first model. Pass finite targets for the rows you know.")
+        # a float copy: NaN where unlabelled (never the user's array)
+        out = np.full(n_rows, np.nan)
+        out[~unlabelled] = check_array(y[~unlabelled], ensure_2d=False, dtype=np.float64,
+                                       input_name="y")
+        return out
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, **fit_params):
@@ -596,24 +833,50 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Real training rows.
         y : array-like of shape (n_samples,)
-            Numeric targets (finite).
+            Numeric targets (finite); rows equal to ``missing_label`` (``NaN``
+            by default) are unlabelled.
         **fit_params : dict
             Passed to the estimator's ``fit``. ``sample_weight`` weighs the real
-            rows (combined with the integration weights).
+            rows (combined with the integration weights). With metadata routing
+            enabled, parameters are routed as the estimator requested.
 
         Returns
         -------
         self : object
         """
-        X, y, _ = self._validate_input(X, y)
+        if self.acquisition is not None and self.oracle is None:
+            raise ValueError(
+                "acquisition is set but oracle is None: the acquisition says which "
+                "unlabelled rows to ask about and how many per round, and the oracle is "
+                "who answers. Pass oracle=f(rows) -> targets, or leave acquisition=None; "
+                "to rank a pool without an oracle, use query() after fit.")
+        X, y, unlabelled = self._validate_input(X, y)
+        labelled = None if unlabelled is None else ~unlabelled
         fit_params, sample_weight = self._fit_params(fit_params)
-        sample_weight = _check_sample_weight(sample_weight, len(y))
+        sample_weight = _check_sample_weight(sample_weight, len(y), labelled)
         estimator = self._get_estimator(X)
         loop = RegressionFitLoop(self, estimator, fit_params, final_refit=self.refit)
         with fit_thread_limits(self.n_jobs, loop.estimator):
-            result = loop.run(X, y, y, _ContinuousTarget(), sample_weight)
+            result = loop.run(X, y, y, _ContinuousTarget(), sample_weight,
+                              labelled=labelled)
         self._set_fit_result(result)
+        committee = loop.kept_committee()
+        if committee is not None:
+            self.committee_ = committee
+        elif hasattr(self, "committee_"):
+            del self.committee_
         return self
+
+    def _check_predict_input(self, X):
+        check_is_fitted(self)
+        if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
+                sp.issparse(X):
+            return validate_data(self, X, reset=False, skip_check_array=True)
+        tags = self.__sklearn_tags__()
+        return validate_data(
+            self, X, reset=False, dtype=None,
+            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
+            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True)
 
     def predict(self, X):
         """Predict targets with the final estimator.
@@ -626,15 +889,128 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         -------
         y : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
-                sp.issparse(X):
-            X = validate_data(self, X, reset=False, skip_check_array=True)
-        else:
-            tags = self.__sklearn_tags__()
-            X = validate_data(
-                self, X, reset=False, dtype=None,
-                accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-                ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True)
+        X = self._check_predict_input(X)
         return self.estimator_.predict(X)
 
+    def _ranking_committee(self, model, own):
+        """``model`` when it is a fitted committee, else this fit's
+        ``committee_`` (for the final estimator), else a clear error."""
+        try:
+            _committee_of(model, "query")
+            return model
+        except ValueError:
+            pass
+        if own and hasattr(self, "committee_"):
+            return _Committee(self.committee_, None, model=model)
+        raise ValueError(
+            f"strategy ranks by the committee variance, but {type(model).__name__} is not "
+            "a fitted committee"
+            + ("" if not own else
+               f" and this fit kept none (committee_ is fitted with keep_committee=True "
+               f"and a committee uncertainty such as 'ensemble_variance'; here "
+               f"keep_committee={self.keep_committee!r}, uncertainty={self.uncertainty!r})")
+            + ". Pass a fitted BaggingRegressor or RandomForestRegressor as "
+            "query_estimator, or rank with strategy='predictive_std' (a Bayesian "
+            "regressor), 'coreset' or a callable f(fitted_estimator, X) -> scores.")
+
+    def query(self, X_pool, n_samples=1, *, strategy=None, exclude=None,
+              return_scores=False, batch_size=DEFAULT_BATCH_SIZE, query_estimator=None):
+        """The rows of an unlabelled pool to label next, largest predictive variance first.
+
+        Ranks ``X_pool`` with a query strategy of
+        :mod:`sklearn_activesynth.acquisition` (seed 003, §2.2) by this
+        regressor's uncertainty: by default the committee variance of seed
+        000 §2.2.1, ``U(x) = (1/k) Σ_i (f_i(x) − f̄(x))²``, of ``committee_``
+        (bootstrap clones of the estimator, see ``keep_committee``), or of the
+        estimator's own members when it is a bagging, forest or voting
+        ensemble. The pool is scored
+        ``batch_size`` rows at a time; randomness comes from
+        ``random_state``.
+
+        Parameters
+        ----------
+        X_pool : {array-like, sparse matrix, DataFrame} of shape (n_pool, n_features)
+            Unlabelled rows with the training columns.
+        n_samples : int, default=1
+            Rows to return (all that are left, with a
+            :class:`~sklearn_activesynth.acquisition.PoolExhaustedWarning`,
+            when fewer are available).
+        strategy : str, query strategy, uncertainty scorer, callable or None, \
+                default=None
+            ``None`` or "auto": this regressor's ``uncertainty``
+            ("ensemble_variance": the committee variance; "predictive_std":
+            a Bayesian regressor's own standard deviation).
+            "ensemble_variance", "predictive_std"; "hybrid": the variance
+            plus the pool's density (seed 003 §2.2.1); "coreset": the rows
+            that cover the pool; "random": the control; a strategy object
+            for the other knobs, e.g.
+            ``UncertaintySampling(CommitteeVariance(), diversity=0.5)`` for a
+            batch spread over the pool (§2.2.3); a regression uncertainty
+            scorer or ``f(fitted_estimator, X) -> scores``. Measures of
+            class probabilities ("margin", "entropy", "least_confidence")
+            raise a ``ValueError``.
+        exclude : array-like of int or bool mask, default=None
+            Positions in ``X_pool`` never to return.
+        return_scores : bool, default=False
+            Also return the rows' scores.
+        batch_size : int, default=10_000
+            Rows scored at a time. The result does not depend on it.
+        query_estimator : fitted regressor or None, default=None
+            A proxy that ranks the pool in place of the final estimator
+            (seed 003 §2.2.2), e.g. ``query_estimator_`` after a fit with
+            ``acquisition=Acquisition(query_estimator=...)``; a fitted
+            ``BaggingRegressor`` or random forest also serves the committee
+            variance. ``None``: the final estimator (and ``committee_``).
+
+        Returns
+        -------
+        positions : ndarray of int of shape (n_samples,)
+            Positions in ``X_pool``, best first.
+        scores : ndarray of shape (n_samples,)
+            Only with ``return_scores=True``: their scores, non-increasing.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_regression
+        >>> from sklearn_activesynth import ActiveSynthesisRegressor
+        >>> X, y = make_regression(n_samples=300, n_features=4, noise=5.0, random_state=0)
+        >>> reg = ActiveSynthesisRegressor(max_iter=0, random_state=0).fit(X[:100], y[:100])
+        >>> pool = X[100:]
+        >>> positions, scores = reg.query(pool, n_samples=5, return_scores=True)
+        >>> positions.shape
+        (5,)
+        >>> from sklearn_activesynth.uncertainty import committee_variance
+        >>> u = committee_variance(np.stack([m.predict(pool) for m in reg.committee_]))
+        >>> bool((positions == np.argsort(-u)[:5]).all())
+        True
+        >>> reg.query(pool, n_samples=3, strategy="coreset").shape
+        (3,)
+        """
+        X_pool = self._check_predict_input(X_pool)
+        ranking = resolve_regression_query_strategy(strategy, self.uncertainty)
+        model = self.estimator_
+        if query_estimator is not None:
+            try:
+                check_is_fitted(query_estimator)
+            except NotFittedError as exc:
+                raise NotFittedError(
+                    f"query_estimator {type(query_estimator).__name__} is not fitted. "
+                    "query keeps no training rows, so it cannot fit a proxy: pass one "
+                    "fitted on the rows this model learned (query_estimator_ after a fit "
+                    "with acquisition=Acquisition(query_estimator=...)), or fit it "
+                    "yourself.") from exc
+            if not is_regressor(query_estimator):
+                raise ValueError(
+                    f"query_estimator must be a fitted regressor; got "
+                    f"{type(query_estimator).__name__}.")
+            model = query_estimator
+        scorer = ranking._uncertainty_scorer()
+        if scorer is not None and scorer.requires == "committee":
+            model = self._ranking_committee(model, own=query_estimator is None)
+        result = ranking.rank(model, X_pool, n_samples, exclude=exclude,
+                              random_state=self.random_state, batch_size=batch_size,
+                              n_jobs=self.n_jobs)
+        if return_scores:
+            return result.positions, result.scores
+        return result.positions

@@ -56,7 +56,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, is_classifier
+from sklearn.base import BaseEstimator, clone, is_classifier, is_regressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.random import sample_without_replacement
@@ -86,6 +86,7 @@ __all__ = [
     "RandomSampling",
     "UncertaintySampling",
     "resolve_query_strategy",
+    "resolve_regression_query_strategy",
 ]
 
 #: Rows scored at a time when the caller does not say.
@@ -433,25 +434,48 @@ class _Committee:
     (``requires = "committee"``) scores a pool with.
 
     ``members`` were fitted on labels encoded ``0..n_classes - 1``;
-    ``predict_proba`` is their mean. ``model`` (a fitted model, or None) gives
-    the representation for density and diversity (a Pipeline's preprocessing).
+    ``predict_proba`` is their mean. ``n_classes=None``: regressors, whose
+    ``predict`` is the mean of the members' predictions. ``model`` (a fitted
+    model, or None) gives the representation for density and diversity (a
+    Pipeline's preprocessing).
     """
 
     def __init__(self, members, n_classes, model=None):
-        self.members, self.n_classes, self.model = list(members), int(n_classes), model
-        self.classes_ = np.arange(self.n_classes)
+        self.members, self.model = list(members), model
+        self.n_classes = None if n_classes is None else int(n_classes)
+        if self.n_classes is not None:
+            self.classes_ = np.arange(self.n_classes)
 
     def predict_proba(self, X):
         from .uncertainty._scorers import _member_proba
 
         return np.mean([_member_proba(m, X, self.n_classes) for m in self.members], axis=0)
 
+    def predict(self, X):
+        if self.n_classes is not None:
+            return np.argmax(self.predict_proba(X), axis=1)
+        return np.mean([np.asarray(m.predict(X), dtype=float).ravel()
+                        for m in self.members], axis=0)
+
+
+class _Columns:
+    """A bagging member that reads only its own columns of ``X``."""
+
+    def __init__(self, member, features):
+        self.member, self.features = member, np.asarray(features)
+
+    def predict(self, X):
+        X = X.tocsr() if sp.issparse(X) else np.asarray(X)
+        return self.member.predict(X[:, self.features])
+
 
 def _committee_of(estimator, owner):
     """``(transform, members, n_classes)`` of a fitted committee: a
-    :class:`_Committee`, or a fitted ensemble of classifiers exposing
-    ``estimators_`` (bagging, random forests, voting), alone or as a Pipeline's
-    last step (``transform``: the Pipeline's preprocessing, else None)."""
+    :class:`_Committee`, or a fitted ensemble of classifiers (``n_classes``:
+    their number of classes) or of regressors (``n_classes=None``) exposing
+    ``estimators_`` (bagging, random forests, voting), alone or as a
+    Pipeline's last step (``transform``: the Pipeline's preprocessing, else
+    None)."""
     if isinstance(estimator, _Committee):
         return None, estimator.members, estimator.n_classes
     transform, final = None, estimator
@@ -462,16 +486,23 @@ def _committee_of(estimator, owner):
         members = members.ravel().tolist()
     if members and hasattr(final, "classes_") and all(is_classifier(m) for m in members):
         return transform, list(members), len(final.classes_)
+    if members and is_regressor(final) and all(is_regressor(m) for m in members):
+        features = getattr(final, "estimators_features_", None)
+        if features is not None:  # bagging: each member reads its own columns
+            members = [_Columns(m, f) for m, f in zip(members, features)]
+        return transform, list(members), None
     raise ValueError(
         f"{owner} was given the committee scorer of a ranking, but "
         f"{type(final).__name__} is not a fitted committee: a committee's members are "
         "fitted on the training rows, which ranking a pool does not have. Rank with a "
-        "fitted ensemble of classifiers (e.g. BaggingClassifier, RandomForestClassifier: "
-        "members in estimators_), pass one as query(..., query_estimator=...), or let "
-        "fit fit the committee (ActiveSynthesisClassifier(oracle=..., acquisition="
-        "Acquisition(strategy=UncertaintySampling('ensemble_variance')))), where the "
-        "training rows are at hand; otherwise use a scorer of the fitted model "
-        "('margin', 'entropy', MCDropout for torch nets, or f(fitted_estimator, X)).")
+        "fitted ensemble (e.g. BaggingClassifier, RandomForestClassifier, "
+        "RandomForestRegressor: members in estimators_), pass one as "
+        "query(..., query_estimator=...), or let fit fit the committee "
+        "(ActiveSynthesisClassifier(oracle=..., acquisition=Acquisition(strategy="
+        "UncertaintySampling('ensemble_variance'))); ActiveSynthesisRegressor keeps a "
+        "committee_ for its query), where the training rows are at hand; otherwise use a "
+        "scorer of the fitted model ('margin', 'entropy', MCDropout for torch nets, "
+        "PredictiveStd for a Bayesian regressor, or f(fitted_estimator, X)).")
 
 
 def _uncertainty_scale(scorer, n_classes, u_ref):
@@ -1100,6 +1131,7 @@ class CoreSetSampling(BaseQueryStrategy):
 
 
 _STRATEGY_NAMES = {
+    "auto": lambda: UncertaintySampling("margin"),   # a classifier's default
     "margin": lambda: UncertaintySampling("margin"),
     "entropy": lambda: UncertaintySampling("entropy"),
     "least_confidence": lambda: UncertaintySampling("least_confidence"),
@@ -1116,7 +1148,7 @@ def resolve_query_strategy(spec):
     Parameters
     ----------
     spec : str, BaseQueryStrategy, BaseUncertaintyScorer or callable
-        "margin", "entropy", "least_confidence", "ensemble_variance":
+        "auto" (a classifier's default): "margin"; "margin", "entropy", "least_confidence", "ensemble_variance":
         :class:`UncertaintySampling` with that measure; "hybrid":
         :class:`HybridSampling` with its defaults; "coreset":
         :class:`CoreSetSampling`; "random": :class:`RandomSampling`; a strategy: itself (not
@@ -1153,6 +1185,115 @@ def resolve_query_strategy(spec):
         f"callable f(fitted_estimator, X) -> scores; got {type(spec).__name__}.")
 
 
+#: Strategy strings a regressor takes (``query(strategy=...)``, ``Acquisition``).
+REGRESSION_STRATEGIES = ("auto", "ensemble_variance", "predictive_std", "hybrid",
+                         "coreset", "random")
+
+
+def _regression_scorer(spec, uncertainty):
+    """The uncertainty scorer ``spec`` as a regressor's, or a clear error for a
+    measure of class probabilities."""
+    from .uncertainty import EnsembleVariance, resolve_regression_uncertainty
+
+    if isinstance(spec, str) and spec in _MEASURES or \
+            getattr(spec, "requires", None) == "proba" or isinstance(spec, EnsembleVariance):
+        shown = spec if isinstance(spec, str) else type(spec).__name__
+        raise ValueError(
+            f"{shown!r} ranks rows by class probabilities, which a regressor does not "
+            "have. ActiveSynthesisRegressor ranks a pool by its predictive variance: use "
+            "'ensemble_variance' (the committee variance of seed 000 §2.2.1, the "
+            "default), 'predictive_std' (a Bayesian regressor's own standard deviation), "
+            "'hybrid', 'coreset', 'random', a regression scorer of "
+            "sklearn_activesynth.uncertainty (CommitteeVariance(), PredictiveStd()), or "
+            "f(fitted_estimator, X) -> scores.")
+    if isinstance(spec, str) and spec == "ensemble_variance":
+        resolved = resolve_regression_uncertainty(uncertainty)
+        # the regressor's own committee settings (n_members) when it has one
+        return resolved if resolved.requires == "committee" else \
+            resolve_regression_uncertainty(spec)
+    return spec
+
+
+def resolve_regression_query_strategy(spec, uncertainty="ensemble_variance"):
+    """The strategy object a regressor ranks a pool with.
+
+    What :func:`resolve_query_strategy` is for a classifier, for
+    :class:`~sklearn_activesynth.ActiveSynthesisRegressor` (its ``query`` and
+    its ``acquisition``): the pool is ranked by the regressor's predictive
+    variance. Measures of class probabilities ("margin", "entropy",
+    "least_confidence", ``SoftmaxUncertainty``, the classifiers'
+    ``EnsembleVariance``) raise a ``ValueError`` that says what to use.
+
+    Parameters
+    ----------
+    spec : str, BaseQueryStrategy, BaseUncertaintyScorer, callable or None
+        None or "auto": :class:`UncertaintySampling` with ``uncertainty``;
+        "ensemble_variance", "predictive_std": :class:`UncertaintySampling`
+        with :class:`~sklearn_activesynth.uncertainty.CommitteeVariance`
+        (the regressor's, when its ``uncertainty`` is one) or
+        :class:`~sklearn_activesynth.uncertainty.PredictiveStd`; "hybrid":
+        :class:`HybridSampling` with ``uncertainty``; "coreset":
+        :class:`CoreSetSampling`; "random": :class:`RandomSampling`. A
+        strategy: itself, or a copy whose ``measure`` / ``uncertainty``
+        "ensemble_variance" is the regression committee variance (the
+        object passed is never modified); a regression uncertainty scorer or a
+        callable ``f(fitted_estimator, X) -> scores``:
+        :class:`UncertaintySampling` with it.
+    uncertainty : str, scorer or callable, default="ensemble_variance"
+        The regressor's ``uncertainty`` (what "auto" ranks by).
+
+    Returns
+    -------
+    strategy : BaseQueryStrategy
+
+    Examples
+    --------
+    >>> from sklearn_activesynth.acquisition import resolve_regression_query_strategy
+    >>> resolve_regression_query_strategy(None)
+    UncertaintySampling(measure=CommitteeVariance())
+    >>> resolve_regression_query_strategy("coreset")
+    CoreSetSampling()
+    >>> resolve_regression_query_strategy("margin")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'margin' ranks rows by class probabilities, which a regressor ...
+    """
+    from .uncertainty import resolve_regression_uncertainty
+
+    if spec is None or isinstance(spec, str) and spec == "auto":
+        return UncertaintySampling(resolve_regression_uncertainty(uncertainty))
+    if isinstance(spec, str):
+        if spec in ("ensemble_variance", "predictive_std"):
+            return UncertaintySampling(
+                _regression_scorer(spec, uncertainty) if spec == "ensemble_variance"
+                else resolve_regression_uncertainty(spec))
+        if spec == "hybrid":
+            return HybridSampling(uncertainty=resolve_regression_uncertainty(uncertainty))
+        if spec in ("coreset", "random"):
+            return _STRATEGY_NAMES[spec]()
+        _regression_scorer(spec, uncertainty)  # a class measure: says so
+        raise ValueError(
+            f"Unknown query strategy {spec!r} for a regressor. Use one of "
+            f"{sorted(REGRESSION_STRATEGIES)}, a strategy object of "
+            "sklearn_activesynth.acquisition, a regression uncertainty scorer, or a "
+            "callable f(fitted_estimator, X) -> scores.")
+    if isinstance(spec, BaseQueryStrategy):
+        name = ("measure" if isinstance(spec, UncertaintySampling) else
+                "uncertainty" if isinstance(spec, HybridSampling) else None)
+        if name is None:
+            return spec
+        value = getattr(spec, name)
+        if isinstance(spec, HybridSampling) and not spec._needs_model():
+            return spec  # lam=0: density alone, no uncertainty is asked
+        scorer = _regression_scorer(value, uncertainty)
+        return spec if scorer is value else clone(spec).set_params(**{name: scorer})
+    if isinstance(spec, BaseUncertaintyScorer) or callable(spec):
+        return UncertaintySampling(_regression_scorer(spec, uncertainty))
+    raise TypeError(
+        "strategy must be a string, a BaseQueryStrategy, an uncertainty scorer or a "
+        f"callable f(fitted_estimator, X) -> scores; got {type(spec).__name__}.")
+
+
 # ----------------------------------------------------------------------------
 # acquisition inside fit: the strategy and the label budget per round
 
@@ -1161,8 +1302,9 @@ class Acquisition(BaseEstimator):
     r"""Which unlabelled rows ``fit`` asks the oracle about, and how many per round.
 
     The ``acquisition=`` parameter of
-    :class:`~sklearn_activesynth.ActiveSynthesisClassifier` (used together
-    with its ``oracle``): in each round of ``fit`` the current model ranks
+    :class:`~sklearn_activesynth.ActiveSynthesisClassifier` and
+    :class:`~sklearn_activesynth.ActiveSynthesisRegressor` (used together
+    with their ``oracle``): in each round of ``fit`` the current model ranks
     the rows still unlabelled with ``strategy`` and the oracle is asked for
     the labels of the best :math:`B_t` of them, with the budget schedule of
     seed 003 §2.2.3,
@@ -1204,14 +1346,18 @@ class Acquisition(BaseEstimator):
     Parameters
     ----------
     strategy : str, query strategy, uncertainty scorer or callable, \
-            default="margin"
+            default="auto"
         How the unlabelled rows are ranked: anything
         :func:`resolve_query_strategy` accepts ("margin", "entropy",
         "least_confidence", "hybrid", "random", a :class:`BaseQueryStrategy`
         such as ``UncertaintySampling("margin", diversity=0.5)``, an
         uncertainty scorer of the fitted model, or ``f(fitted_estimator, X)
-        -> scores``). The default, margin sampling, is the strongest single
-        strategy on tabular data in the literature.
+        -> scores``). "auto": margin sampling for a classifier (the
+        strongest single strategy on tabular data in the literature); for
+        :class:`~sklearn_activesynth.ActiveSynthesisRegressor` its
+        predictive variance, by its own ``uncertainty`` (the committee
+        variance by default; see :func:`resolve_regression_query_strategy`:
+        a regressor refuses the measures of class probabilities).
     budget_init : int, default=10
         :math:`B_{init}`: rows asked for in the first round (``t = 0``).
     budget_step : int, default=0
@@ -1296,7 +1442,8 @@ class Acquisition(BaseEstimator):
     """
 
     _parameter_constraints = {
-        "strategy": [StrOptions(set(_STRATEGY_NAMES)), BaseQueryStrategy, callable],
+        "strategy": [StrOptions(set(_STRATEGY_NAMES) | set(REGRESSION_STRATEGIES)),
+                     BaseQueryStrategy, callable],
         "budget_init": [Interval(Integral, 0, None, closed="left")],
         "budget_step": [Interval(Integral, 0, None, closed="left")],
         "budget_max": [Interval(Integral, 1, None, closed="left"), None],
@@ -1304,7 +1451,7 @@ class Acquisition(BaseEstimator):
         "cold_start": [StrOptions({"coverage", "density"}), BaseQueryStrategy, None],
     }
 
-    def __init__(self, strategy="margin", *, budget_init=10, budget_step=0, budget_max=None,
+    def __init__(self, strategy="auto", *, budget_init=10, budget_step=0, budget_max=None,
                  query_estimator=None, cold_start="coverage"):
         self.strategy = strategy
         self.budget_init = budget_init

@@ -44,7 +44,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .targeting import Targeting, resolve_targeting
-from .utils._compat import Interval, StrOptions
+from .utils._compat import Interval
 from .utils._seeding import MAX_SEED
 
 __all__ = [

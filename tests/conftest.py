@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 # must import without extras, see tests/test_lazy_imports.py.)
 DOCTEST_EXTRAS = {
     "sklearn_activesynth._sampler.ActiveSynthesisSampler": ("imblearn",),
+    "sklearn_activesynth._regression_sampler.ActiveSynthesisRegressionSampler": ("imblearn",),
     "sklearn_activesynth.generators._llm.LLMGenerator": ("openai",),
     "sklearn_activesynth.generators._skorch_image.SkorchImageGenerator": ("torch", "skorch"),
     "sklearn_activesynth.uncertainty._torch.BayesianPredictiveVariance": ("torch", "skorch"),

@@ -1,6 +1,6 @@
 """scikit-learn's estimator checks on every public estimator.
 
-The three public estimators are checked with their default parameters (the
+The public estimators are checked with their default parameters (the
 default generator included), as a user gets them; only the xgboost case
 needs an optional dependency, and only it is skipped without it.
 """
@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from sklearn.linear_model import LogisticRegression
-from sklearn.tree import DecisionTreeClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_activesynth import (
     ActiveSynthesisClassifier,
+    ActiveSynthesisRegressionSampler,
     ActiveSynthesisRegressor,
     ActiveSynthesisSampler,
 )
@@ -32,12 +33,16 @@ DEFAULT_ESTIMATORS = [
     ActiveSynthesisClassifier(LogisticRegression()),
     ActiveSynthesisSampler(LogisticRegression()),
     ActiveSynthesisRegressor(),  # estimator=None: Ridge()
+    ActiveSynthesisRegressionSampler(),
 ]
 
 # other base estimators: seeded, and a shorter loop to keep the checks fast
 OTHER_ESTIMATORS = [
     ActiveSynthesisClassifier(DecisionTreeClassifier(random_state=0), max_iter=2,
                               uncertainty_cv=3, random_state=0),
+    # a tree (a step function: the committee disagrees between steps), rare anchors
+    ActiveSynthesisRegressor(DecisionTreeRegressor(random_state=0), targeting="rare",
+                             max_iter=2, random_state=0),
 ]
 
 
