@@ -38,7 +38,8 @@ def diabetes():
 def test_a_cell_runs_every_method_on_the_same_split(diabetes):
     X, y = diabetes
     runs = regression_cell(X, y, estimator="ridge", fraction=0.1, seed=0)
-    assert runs["method"].tolist() == ["real_only", "smogn", "random", "uncertain", "rare"]
+    assert runs["method"].tolist() == ["real_only", "smogn", "random", "uncertain", "rare",
+                                       "uncertain_conf", "rare_conf"]
     assert (runs["error"] == "").all()
     n_train = round(0.1 * len(y))
     assert runs["n_train"].eq(n_train).all() and runs["n_test"].eq(133).all()
@@ -47,7 +48,8 @@ def test_a_cell_runs_every_method_on_the_same_split(diabetes):
     assert syn["real_only"] == 0
     assert syn["smogn"] == round(0.3 * n_train)  # the whole budget at once
     # the loop adds at most 3 rounds of 0.1 of its training rows
-    assert (syn[["random", "uncertain", "rare"]] <= 3 * np.ceil(0.1 * n_train)).all()
+    loop = ["random", "uncertain", "rare", "uncertain_conf", "rare_conf"]
+    assert (syn[loop] <= 3 * np.ceil(0.1 * n_train)).all()
 
 
 def test_a_cell_is_reproducible_and_seeds_differ(diabetes):

@@ -84,7 +84,8 @@ PRESETS = {
 
 #: What ``--mode regression`` uses for the options not given (a preset's win).
 REGRESSION_DEFAULTS = dict(datasets=["diabetes"], estimators=["ridge", "hgb", "xgb"],
-                           methods=["real_only", "smogn", "random", "uncertain", "rare"],
+                           methods=["real_only", "smogn", "random", "uncertain", "rare",
+                                    "uncertain_conf", "rare_conf"],
                            fractions=[0.1, 0.3], seeds=10)
 
 
@@ -158,9 +159,10 @@ def build_parser():
                    choices=list(ESTIMATORS) + ["ridge"],
                    help="lr, xgb, hgb; with --mode regression: ridge, hgb, xgb")
     p.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
-                   choices=sorted(set(METHODS) | {"smogn", "uncertain", "rare"}),
+                   choices=sorted(set(METHODS) | {"smogn", "uncertain", "rare",
+                                                  "uncertain_conf", "rare_conf"}),
                    help="with --mode regression: real_only, smogn, random, uncertain, "
-                        "rare")
+                        "rare, uncertain_conf, rare_conf")
     p.add_argument("--generators", nargs="+", default=None, choices=sorted(GENERATORS),
                    help="generators of the synthesis methods (default: interpolation; "
                         "the SDV and LLM ones run only when named)")
@@ -354,7 +356,7 @@ def _main_regression(args, parser):
     if args.list:
         print("methods:")
         for m, what in REGRESSION_METHODS.items():
-            print(f"  {m:10s} {what}")
+            print(f"  {m:14s} {what}")
         print("estimators: " + ", ".join(REGRESSION_ESTIMATORS))
         print("datasets: " + ", ".join(REGRESSION_DATASETS))
         return 0
