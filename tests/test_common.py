@@ -43,6 +43,8 @@ OTHER_ESTIMATORS = [
     # a tree (a step function: the committee disagrees between steps), rare anchors
     ActiveSynthesisRegressor(DecisionTreeRegressor(random_state=0), targeting="rare",
                              max_iter=2, random_state=0),
+    # the confident guard (bootstrap win rate on the validation rows)
+    ActiveSynthesisRegressor(guard_confidence=0.8, max_iter=2, random_state=0),
 ]
 
 

@@ -232,6 +232,25 @@ def test_identical_runs_are_no_evidence_of_harm():
     assert not t["met_seeds"]  # 5 seeds < 10
 
 
+def test_the_guard_decision_follows_its_rule():
+    # the confident guard harms less and keeps the tail gain: it wins
+    runs = _runs({"smogn": -0.03, "uncertain": -0.02, "uncertain_conf": 0.0},
+                 tail={"uncertain": 8.0, "uncertain_conf": 9.0})
+    d = regression_report.guard_decision(regression_report.cell_table(runs))
+    assert (d["plain_met"], d["confident_met"], d["tail_kept"], d["confident"]) == \
+        (0, 2, True, True)
+    # the same, but the tail gain is lost: it does not
+    runs = _runs({"smogn": -0.03, "uncertain": -0.02, "uncertain_conf": 0.0},
+                 tail={"uncertain": 8.0, "uncertain_conf": 10.5})
+    d = regression_report.guard_decision(regression_report.cell_table(runs))
+    assert not d["tail_kept"] and not d["confident"]
+    # as many targets met: no change of default
+    runs = _runs({"smogn": -0.03, "uncertain": 0.0, "uncertain_conf": 0.0},
+                 tail={"uncertain": 8.0, "uncertain_conf": 8.0})
+    d = regression_report.guard_decision(regression_report.cell_table(runs))
+    assert d["plain_met"] == d["confident_met"] == 2 and not d["confident"]
+
+
 def test_the_report_of_a_tiny_run(tmp_path, diabetes):
     run_regression_benchmark({"diabetes": diabetes}, estimators=["ridge"],
                              fractions=[0.1], seeds=2, output_dir=tmp_path, progress=False)
@@ -239,5 +258,7 @@ def test_the_report_of_a_tiny_run(tmp_path, diabetes):
     text = out.read_text()
     assert "## Targets (issue 16)" in text and "python benchmarks/regression_report.py" in text
     assert "**`uncertain`**" in text and "**`rare`**" in text
+    assert "**`uncertain_conf`**" in text and "## The default guard" in text
+    assert "Decision: by this rule" in text and "`uncertain` → `uncertain_conf`" in text
     assert ("**met**" in text) or ("**not met**" in text)
     assert "| diabetes | 0.1 | ridge |" in text
