@@ -259,6 +259,6 @@ def test_the_report_of_a_tiny_run(tmp_path, diabetes):
     assert "## Targets (issue 16)" in text and "python benchmarks/regression_report.py" in text
     assert "**`uncertain`**" in text and "**`rare`**" in text
     assert "**`uncertain_conf`**" in text and "## The default guard" in text
-    assert "Decision: by this rule" in text and "`uncertain` → `uncertain_conf`" in text
+    assert "Decision for the default targeting" in text and "`uncertain` → `uncertain_conf`" in text
     assert ("**met**" in text) or ("**not met**" in text)
     assert "| diabetes | 0.1 | ridge |" in text
