@@ -17,6 +17,7 @@ import random
 import threading
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 __all__ = ["MAX_SEED", "check_random_state", "seeded_global_rngs", "seed_unset_random_states"]
 
@@ -123,8 +124,16 @@ def seed_unset_random_states(estimator, random_state):
     to_set = {key: int(rng.randint(MAX_SEED)) for key in sorted(params)
               if (key == "random_state" or key.endswith("__random_state"))
               and params[key] is None}
-    if to_set:
-        estimator.set_params(**to_set)
+    if not to_set:
+        return estimator
+    if type(estimator).set_params is BaseEstimator.set_params and \
+            not any("__" in key for key in to_set):
+        # what BaseEstimator.set_params does for parameters get_params has just
+        # listed, without listing them again first (~0.1 ms per base fit)
+        for key, value in to_set.items():
+            setattr(estimator, key, value)
+        return estimator
+    estimator.set_params(**to_set)
     return estimator
 
 

@@ -115,3 +115,13 @@ def test_unset_random_states_get_the_draws_of_a_new_randomstate_from_an_int_seed
     rng = np.random.RandomState(3)
     first = seeds(rng)
     assert first == seeds(np.random.RandomState(3)) and seeds(rng) != first
+    # a flat estimator is seeded as set_params would; its own set_params is used
+    flat = seed_unset_random_states(RandomForestClassifier(), 11)
+    assert flat.random_state == np.random.RandomState(11).randint(MAX_SEED)
+
+    class Logged(RandomForestClassifier):
+        def set_params(self, **params):
+            self.logged = sorted(params)
+            return super().set_params(**params)
+
+    assert seed_unset_random_states(Logged(), 11).logged == ["random_state"]
