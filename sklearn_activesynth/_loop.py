@@ -321,6 +321,8 @@ class ValidationGuard:
         if len(y_val) == 0:
             self.scoring, self.scorer = None, None
             return
+        # encoded once: every score, Brier score and resample reads them
+        self.y_val_encoded = label_encoder.transform(y_val)
         if scoring is None:
             has_scores = hasattr(estimator, "predict_proba") or \
                 hasattr(estimator, "decision_function")
@@ -340,7 +342,7 @@ class ValidationGuard:
         if not hasattr(model, "predict_proba") or len(self.y_val) == 0:
             return np.nan
         proba = np.asarray(model.predict_proba(self.X_val), dtype=float)
-        y = self.label_encoder.transform(self.y_val)
+        y = self.y_val_encoded
         onehot = np.zeros_like(proba)
         onehot[np.arange(len(y)), y] = 1.0
         return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
@@ -370,11 +372,11 @@ class ValidationGuard:
         ``model`` is a :class:`_CachedOutputs` view)."""
         if self.scorer is None:
             return np.nan
-        X, y_val = self.X_val, self.y_val
+        X, y_val, y_enc = self.X_val, self.y_val, self.y_val_encoded
         if isinstance(model, _CachedOutputs):
-            X, y_val = model.X_view, y_val[model.rows]
+            X, y_val, y_enc = model.X_view, y_val[model.rows], y_enc[model.rows]
         if not self.user_scoring:
-            return float(self.scorer(model, X, self.label_encoder.transform(y_val)))
+            return float(self.scorer(model, X, y_enc))
         return float(self.scorer(_EncodedModel(model, self.classes), X, y_val))
 
     def accepts(self, score, current):
@@ -387,7 +389,7 @@ class ValidationGuard:
         Each model predicts the validation rows once; the resamples re-score
         those outputs, so any scorer works unchanged."""
         a, b = _CachedOutputs(model, self.X_val), _CachedOutputs(other, self.X_val)
-        y = self.label_encoder.transform(self.y_val)
+        y = self.y_val_encoded
         by_class = [np.flatnonzero(y == c) for c in np.unique(y)]
         fast = self.fast_kind(a, b)
         if fast is not None:
