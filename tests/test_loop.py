@@ -238,3 +238,28 @@ def test_a_finished_round_is_not_kept_through_the_next(binary):
     Clf(Recording(), max_iter=3, random_state=0).fit(X, y)
     assert len(rounds) >= 2 and max(alive_at_fit) == 1
     assert alive_at_fit[-1] == 0  # the final refit
+
+
+@pytest.mark.parametrize("labels", [[0, 1], [2, 0, 1], ["b", "a", "c", "a"]])
+@pytest.mark.parametrize("n_splits", [2, 5])
+def test_out_of_fold_splits_are_scikit_learns(labels, n_splits):
+    # the loop's folds come from its own copy of StratifiedKFold's algorithm
+    # (the label work done once per fit): the same positions for every seed
+    from sklearn.model_selection import StratifiedKFold
+
+    from sklearn_activesynth._loop import _StratifiedFolds
+
+    rng = np.random.RandomState(n_splits)
+    y = np.asarray(labels)[rng.choice(len(labels), size=503,
+                                      p=np.linspace(1, 3, len(labels)) / np.linspace(
+                                          1, 3, len(labels)).sum())]
+    plan = _StratifiedFolds(y, n_splits)
+    for seed in [0, 1, 12345, 2**31 - 2]:
+        ours = plan.split(seed)
+        theirs = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(
+            np.zeros(len(y)), y))
+        assert len(ours) == len(theirs) == n_splits
+        for (tr, te), (tr_s, te_s) in zip(ours, theirs):
+            np.testing.assert_array_equal(tr, tr_s)
+            np.testing.assert_array_equal(te, te_s)
+            assert tr.dtype == tr_s.dtype and te.dtype == te_s.dtype
