@@ -263,3 +263,26 @@ def test_out_of_fold_splits_are_scikit_learns(labels, n_splits):
             np.testing.assert_array_equal(tr, tr_s)
             np.testing.assert_array_equal(te, te_s)
             assert tr.dtype == tr_s.dtype and te.dtype == te_s.dtype
+
+
+@pytest.mark.parametrize("weights", [[0.5, 0.5], [0.9, 0.1], [0.6, 0.3, 0.1], [0.97, 0.02, 0.01]])
+@pytest.mark.parametrize("n", [20, 101, 5000])
+def test_validation_split_is_train_test_splits(weights, n):
+    # the loop's stratified split is scikit-learn's algorithm on arrays: the
+    # same positions in the same order for every seed
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_activesynth._loop import _stratified_split
+
+    rng = np.random.RandomState(n)
+    y = rng.choice(len(weights), size=n, p=weights)
+    y[:2 * len(weights)] = np.repeat(np.arange(len(weights)), 2)  # >= 2 rows a class
+    for fraction in [0.2, 0.33]:
+        n_test = int(np.ceil(fraction * n))
+        for seed in [0, 3, 2**31 - 2]:
+            tr, te = _stratified_split(y, n_test, seed)
+            tr_s, te_s = train_test_split(np.arange(n), test_size=fraction, stratify=y,
+                                          random_state=seed)
+            np.testing.assert_array_equal(tr, tr_s)
+            np.testing.assert_array_equal(te, te_s)
+            assert tr.dtype == tr_s.dtype and te.dtype == te_s.dtype
