@@ -17,9 +17,9 @@ keeps every fit's arrays alive (20 matrices, several times X), so each of its
 allocations is fresh memory from the system, which made it up to a third slower than
 the fit it records. ratio = plain loop fit time / floor. Everything else the loop
 does (uncertainty scoring, targeting, generation, filtering, validation scoring,
-copies) is overhead. ``--repeats R`` times the plain loop and the floor replay R
-times each and keeps the fastest of each (a shared machine's interruptions only ever
-add time). ``--clock cpu`` times both with this process's CPU time instead of
+copies) is overhead. ``--repeats R`` times the floor replay and the plain loop R
+times each, one after the other, and keeps the fastest of each (a shared machine's
+interruptions only ever add time). ``--clock cpu`` times both with this process's CPU time instead of
 wall time (on a machine shared with other jobs).
 
 Memory: a second, plain fit runs under ``tracemalloc`` (numpy allocations are traced);
@@ -144,12 +144,15 @@ def stage_seconds(model):
 def run_size(n_samples, memory=True, repeats=1):
     X, y = make_data(n_samples)
     recorded, model, calls = timed_fit_with_recording(X, y)
-    floor = min(replay_floor(calls) for _ in range(repeats))
+    floors, loops = [], []
+    for _ in range(repeats):  # interleaved: both see the machine in the same state
+        floors.append(replay_floor(calls))
+        loops.append(timed_plain_fit(X, y))
+    floor, seconds = min(floors), min(loops)
     in_loop = sum(c["seconds"] for c in calls)
     n_weighted = sum(c["sample_weight"] is not None for c in calls)
     rows_fitted = [c["X"].shape[0] for c in calls]
     del calls
-    seconds = min(timed_plain_fit(X, y) for _ in range(repeats))
     res = dict(
         n=n_samples, p=X.shape[1], seconds=seconds, floor=floor, ratio=seconds / floor,
         recorded=recorded, in_loop_fits=in_loop, overhead=seconds - in_loop,
@@ -201,7 +204,7 @@ def markdown(results, args):
         + (f" (fastest of {args.repeats}; the floor likewise)" if args.repeats > 1
            else "") + ". **ratio** = loop / floor (target <= "
         f"{TARGET_RATIO}). **in-loop fits**: the base fits' time measured inside "
-        "the recording run (**recording run**: that run's wall time; it keeps every "
+        "the recording run (**recording run**: that run's time; it keeps every "
         "fit's arrays alive); **overhead** = loop - in-loop fits.",
         f"- **growth**: seconds per row relative to {base['n']:,} rows (1.00 = linear).",
         "- **peak / X**: peak bytes allocated during `fit` (tracemalloc, numpy "
