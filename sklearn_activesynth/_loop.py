@@ -28,7 +28,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
@@ -130,6 +130,7 @@ class LoopState:
     uncertainty_of: object = None  # the model the cached uncertainty belongs to
     waiting: object = None    # the curriculum's rows not yet released
     signals_cache: dict = field(default_factory=dict)
+    fold_plan: object = None  # the out-of-fold splits' per-label work (_StratifiedFolds)
     # acquisition (an oracle): the unlabelled rows, and the training rows the
     # generator was fitted on (the first n_gen of X_tr; acquired rows follow)
     acquisition: object = None
@@ -321,6 +322,8 @@ class ValidationGuard:
         if len(y_val) == 0:
             self.scoring, self.scorer = None, None
             return
+        # encoded once: every score, Brier score and resample reads them
+        self.y_val_encoded = label_encoder.transform(y_val)
         if scoring is None:
             has_scores = hasattr(estimator, "predict_proba") or \
                 hasattr(estimator, "decision_function")
@@ -340,7 +343,7 @@ class ValidationGuard:
         if not hasattr(model, "predict_proba") or len(self.y_val) == 0:
             return np.nan
         proba = np.asarray(model.predict_proba(self.X_val), dtype=float)
-        y = self.label_encoder.transform(self.y_val)
+        y = self.y_val_encoded
         onehot = np.zeros_like(proba)
         onehot[np.arange(len(y)), y] = 1.0
         return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
@@ -370,11 +373,11 @@ class ValidationGuard:
         ``model`` is a :class:`_CachedOutputs` view)."""
         if self.scorer is None:
             return np.nan
-        X, y_val = self.X_val, self.y_val
+        X, y_val, y_enc = self.X_val, self.y_val, self.y_val_encoded
         if isinstance(model, _CachedOutputs):
-            X, y_val = model.X_view, y_val[model.rows]
+            X, y_val, y_enc = model.X_view, y_val[model.rows], y_enc[model.rows]
         if not self.user_scoring:
-            return float(self.scorer(model, X, self.label_encoder.transform(y_val)))
+            return float(self.scorer(model, X, y_enc))
         return float(self.scorer(_EncodedModel(model, self.classes), X, y_val))
 
     def accepts(self, score, current):
@@ -387,7 +390,7 @@ class ValidationGuard:
         Each model predicts the validation rows once; the resamples re-score
         those outputs, so any scorer works unchanged."""
         a, b = _CachedOutputs(model, self.X_val), _CachedOutputs(other, self.X_val)
-        y = self.label_encoder.transform(self.y_val)
+        y = self.y_val_encoded
         by_class = [np.flatnonzero(y == c) for c in np.unique(y)]
         fast = self.fast_kind(a, b)
         if fast is not None:
@@ -1424,9 +1427,12 @@ class FitLoop:
             self.warn_once("oof", "A class has fewer than 2 training rows, so "
                            "uncertainty is scored in-sample instead of out-of-fold.")
             return None
-        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
-                              random_state=rng.randint(MAX_SEED))
-        return list(skf.split(np.zeros(state.n_tr), state.y_tr))
+        seed = rng.randint(MAX_SEED)
+        plan = state.fold_plan
+        if plan is None or plan.y is not state.y_tr or plan.n_splits != n_splits:
+            # the labels only change when an oracle adds rows (a new y_tr)
+            plan = state.fold_plan = _StratifiedFolds(state.y_tr, n_splits)
+        return plan.split(seed)
 
     def make_guard(self, state):
         """The validation guard on ``state``'s validation rows."""
@@ -1864,8 +1870,10 @@ class FitLoop:
                 f"from {n} rows with class counts {counts.tolist()}; every round's "
                 "synthetic rows are accepted without the validation guard.", UserWarning)
             return idx, idx[:0]
-        tr, va = train_test_split(idx, test_size=owner.validation_fraction, stratify=y_enc,
-                                  random_state=rng.randint(MAX_SEED))
+        seed = rng.randint(MAX_SEED)
+        split = _stratified_split(y_enc, n_val, seed)
+        tr, va = split if split is not None else train_test_split(
+            idx, test_size=owner.validation_fraction, stratify=y_enc, random_state=seed)
         # stratification rounds a small class's share down to 0 rows on one side
         # (2 frauds, 20 %: none to validate on); every class has >= 2 rows here,
         # so one row of it can move across
@@ -2111,6 +2119,75 @@ def _fit_and_score_fold(estimator, fit_params, scorer, thread_limit, seed, tr, t
                       on_resample=lambda est: resampled.append(type(est).__name__))
         scores = _score_rows(scorer, m, take_rows(X_tr, te))
     return te, scores, resampled[0] if resampled else None
+
+
+def _stratified_split(y, n_test, seed):
+    """``train_test_split(np.arange(len(y)), test_size=n_test, stratify=y,
+    random_state=seed)``'s (train, test) positions for class codes ``y``
+    (0..k-1, each at least twice), or None where this scikit-learn lacks the
+    helper it uses.
+
+    scikit-learn's StratifiedShuffleSplit (1.9) collects the positions in Python
+    lists of numpy scalars and permutes those (~15 ms at 100,000 rows, most of
+    the split); this is its algorithm on arrays: the same draws from the same
+    generator, so the same positions in the same order (tested against
+    ``train_test_split``). The loop has checked what the splitter would raise
+    for (a class with fewer than 2 rows, fewer rows than classes on a side)."""
+    try:
+        from sklearn.utils.extmath import _approximate_mode
+    except ImportError:  # pragma: no cover - a scikit-learn without the helper
+        return None
+    # y holds codes 0..k-1, each at least twice: np.unique's classes are
+    # 0..k-1 and its inverse is y itself
+    y = np.asarray(y)
+    n_train = len(y) - n_test
+    class_counts = np.bincount(y)
+    class_indices = np.split(np.argsort(y, kind="stable"), np.cumsum(class_counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_i = _approximate_mode(class_counts, n_train, rng)
+    t_i = _approximate_mode(class_counts - n_i, n_test, rng)
+    train, test = [], []
+    for i in range(len(class_counts)):
+        rows = class_indices[i].take(rng.permutation(class_counts[i]), mode="clip")
+        train.append(rows[:n_i[i]])
+        test.append(rows[n_i[i]:n_i[i] + t_i[i]])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+class _StratifiedFolds:
+    """``StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(X, y)``
+    for fixed labels ``y`` and one seed per round: the same (train, test)
+    positions, with what depends on the labels alone done once.
+
+    scikit-learn's splitter re-validates and re-sorts the labels at every call
+    (three quarters of its time, ~5 ms a round at 80,000 rows). This is its
+    algorithm (scikit-learn 1.9): classes numbered by first appearance, each
+    fold's share of each class from a round robin over the sorted labels, and
+    per class in turn its block of fold numbers shuffled by the seed's
+    generator. ``tests/test_loop.py`` checks the splits equal scikit-learn's.
+    The loop only asks for ``n_splits`` no larger than the smallest class, so
+    none of the splitter's errors or warnings apply."""
+
+    def __init__(self, y, n_splits):
+        self.y, self.n_splits = y, n_splits
+        _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
+        _, class_perm = np.unique(first, return_inverse=True)
+        y_encoded = class_perm[inverse]
+        y_order = np.sort(y_encoded)
+        self.allocation = np.asarray([
+            np.bincount(y_order[i::n_splits], minlength=len(first))
+            for i in range(n_splits)])
+        self.rows_of = [np.flatnonzero(y_encoded == k) for k in range(len(first))]
+
+    def split(self, seed):
+        rng = np.random.RandomState(seed)
+        test_folds = np.empty(len(self.y), dtype="i")
+        for k, rows in enumerate(self.rows_of):
+            folds_for_class = np.arange(self.n_splits).repeat(self.allocation[:, k])
+            rng.shuffle(folds_for_class)
+            test_folds[rows] = folds_for_class
+        return [(np.flatnonzero(test_folds != i), np.flatnonzero(test_folds == i))
+                for i in range(self.n_splits)]
 
 
 def _takes_indices(oracle):

@@ -190,6 +190,7 @@ def _decimals(num, max_decimals=6, sample=5000):
         return np.zeros(0, dtype=int)
     rows = num[:: max(1, num.shape[0] // sample)]
     out = np.full(num.shape[1], -1)
+    powers = np.array([10.0**d for d in range(max_decimals + 1)])
     for j in range(num.shape[1]):
         v = rows[:, j]
         v = v[np.isfinite(v)]
@@ -200,12 +201,23 @@ def _decimals(num, max_decimals=6, sample=5000):
         if shift + max_decimals > 300:  # subnormal magnitudes: leave them alone
             continue
         v = v * 10.0**shift
-        for d in range(max_decimals + 1):
-            scaled = v * 10.0**d
-            if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1, np.abs(scaled))):
+        # one value that needs more decimals settles it: the first few values
+        # are tested for every d at once, all of them only where those fit (a
+        # continuous column fails at every d; testing all its values for each
+        # made this loop cost ~4 ms per fit whatever the data's size)
+        head_fits = _represented(v[:64, None] * powers)
+        for d in np.flatnonzero(head_fits).tolist():
+            if _represented(v * powers[d]):
                 out[j] = d + shift
                 break
     return out
+
+
+def _represented(scaled):
+    """Whether every value (every value of a column) lies within 1e-6
+    (relative) of an integer."""
+    return np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1, np.abs(scaled)),
+                  axis=0)
 
 
 _TEXT_HASH_FEATURES = 2**8
@@ -358,8 +370,13 @@ class TabularSchema:
             self.mean_ = np.zeros_like(mean)  # keep sparsity: scale only
         else:
             num = np.asarray(num, dtype=float)
-            self.mean_ = np.nanmean(num, axis=0) if num.size else np.zeros(0)
-            scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
+            if num.size and not np.isnan(num).any():
+                # what nanmean / nanstd compute on data without NaN (the same
+                # operations on the same numbers), without their masked copy
+                self.mean_, scale = np.mean(num, axis=0), np.std(num, axis=0)
+            else:
+                self.mean_ = np.nanmean(num, axis=0) if num.size else np.zeros(0)
+                scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         self.decimals_ = None if self.is_sparse else _decimals(num)
         if self.is_sparse or num.shape[0] == 0 or num.shape[1] == 0:

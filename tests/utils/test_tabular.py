@@ -335,3 +335,47 @@ def test_text_columns_and_describe():
     assert desc["categorical"] == {"kind": {"a": 0.75, "b": 0.25}}
     # only words that at least two texts share are listed
     assert set(desc["text"]["note"]["terms"]) == {"charged", "twice"}
+
+
+def _decimals_one_column_at_a_time(num, max_decimals=6, sample=5000):
+    """The rule of ``_decimals`` written for one column at a time (as the
+    package computed it before it did all columns at once)."""
+    rows = num[:: max(1, num.shape[0] // sample)]
+    out = np.full(num.shape[1], -1)
+    for j in range(num.shape[1]):
+        v = rows[:, j]
+        v = v[np.isfinite(v)]
+        top = np.max(np.abs(v)) if v.size else 0.0
+        shift = int(-np.floor(np.log10(top))) if 0 < top < 1 else 0
+        if shift + max_decimals > 300:
+            continue
+        v = v * 10.0**shift
+        for d in range(max_decimals + 1):
+            scaled = v * 10.0**d
+            if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1, np.abs(scaled))):
+                out[j] = d + shift
+                break
+    return out
+
+
+def test_schema_statistics_are_the_per_column_rule_and_numpys_nan_aware_ones():
+    from sklearn_activesynth.utils.tabular import _decimals
+
+    rng = np.random.RandomState(0)
+    n = 12_000
+    cols = [rng.normal(size=n), np.round(rng.uniform(0, 100, n), 2),
+            rng.randint(0, 9, n).astype(float), np.round(rng.uniform(1, 9, n), 2) * 1e-7,
+            rng.uniform(1e-7, 9e-7, n), np.full(n, np.nan), np.full(n, 1e-310),
+            np.round(rng.normal(size=n), 4) * 1e5, np.zeros(n)]
+    X = np.column_stack(cols)
+    X[::7, 1] = np.nan
+    X[3, 2] = np.inf
+    with np.errstate(all="ignore"):
+        assert _decimals(X).tolist() == _decimals_one_column_at_a_time(X).tolist()
+        for A in (X[:, [0, 2, 4, 7]], X[:, 2:3], X[:1]):
+            A = np.where(np.isfinite(A), A, 1.5)
+            schema = TabularSchema(A)
+            np.testing.assert_array_equal(schema.mean_, np.nanmean(A, axis=0))
+            np.testing.assert_array_equal(schema.scale_, np.where(
+                np.nanstd(A, axis=0) > 0, np.nanstd(A, axis=0), 1.0))
+            assert schema.decimals_.tolist() == _decimals_one_column_at_a_time(A).tolist()
