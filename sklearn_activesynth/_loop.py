@@ -1394,6 +1394,10 @@ class FitLoop:
             u, p = score_fn(state.model, state.X_tr)
             return u, p, u_val
         seeds = rng.randint(MAX_SEED, size=len(folds))
+        # a fold's training rows are the other folds' rows (sorted, as the splitters
+        # give them): keep the test rows only; the training index arrays of every
+        # fold together take 4x (cv - 1) as much memory as the rows' positions
+        folds = [(None if len(tr) + len(te) == n_real else tr, te) for tr, te in folds]
 
         # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
         per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))
@@ -2045,19 +2049,28 @@ def _score_rows(scorer, model, X):
 
 def _fit_and_score_fold(estimator, fit_params, scorer, thread_limit, seed, tr, te, n_real,
                         y_comb, w_comb, X_tr, *blocks):
-    """One out-of-fold fit: a clone fitted on the training rows ``tr`` and every
-    synthetic block, scored on the rows ``te``; a parallel task of
+    """One out-of-fold fit: a clone fitted on the training rows ``tr`` (None:
+    every real row outside ``te``) and every synthetic block, scored on the
+    rows ``te``; a parallel task of
     :meth:`FitLoop.score_uncertainty`.
 
     Returns ``(te, (u, proba), resampled)``: ``resampled`` names the estimator
     when its ``fit`` took no ``sample_weight`` (the caller warns once)."""
     resampled = []
+    if tr is None:  # the rows outside the test fold
+        outside = np.ones(n_real, dtype=bool)
+        outside[te] = False
+        tr = np.flatnonzero(outside)
+        del outside
     rows = np.concatenate([tr, np.arange(n_real, len(y_comb))])
-    w = None if w_comb is None else w_comb[rows]
+    y, w = y_comb[rows], None if w_comb is None else w_comb[rows]
+    X = take_concat(X_tr, tr, list(blocks))
+    del rows, tr  # the fit is the peak of memory: only its own arrays stay
     with limit_threads(thread_limit):
-        m = fit_clone(estimator, take_concat(X_tr, tr, list(blocks)), y_comb[rows], w,
+        m = fit_clone(estimator, X, y, w,
                       fit_params=fit_params, random_state=seed, seed_unset=True,
                       on_resample=lambda est: resampled.append(type(est).__name__))
+        del X
         scores = _score_rows(scorer, m, take_rows(X_tr, te))
     return te, scores, resampled[0] if resampled else None
 
