@@ -168,6 +168,23 @@ def _is_categorical(series):
     )
 
 
+def _mean_std(num):
+    """``np.nanmean`` and ``np.nanstd`` over the rows of ``num`` (no NaN in it),
+    bit for bit, with one temporary array instead of three.
+
+    numpy's nan-functions copy the whole array and build two masks of it even
+    when it holds no NaN (a peak of 1.25x the training rows when a generator
+    or the loop reads their schema); these are the same reductions on the same
+    values in the same layout.
+    """
+    n = num.shape[0]
+    mean = np.sum(num, axis=0) / n
+    dev = num - np.sum(num, axis=0, keepdims=True) / n
+    np.multiply(dev, dev, out=dev)
+    var = np.sum(dev, axis=0) / n
+    return mean, np.sqrt(var)
+
+
 def _decimals(num, max_decimals=6, sample=5000):
     """Per column, the fewest decimals that represent every (sampled) value.
 
@@ -358,8 +375,11 @@ class TabularSchema:
             self.mean_ = np.zeros_like(mean)  # keep sparsity: scale only
         else:
             num = np.asarray(num, dtype=float)
-            self.mean_ = np.nanmean(num, axis=0) if num.size else np.zeros(0)
-            scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
+            if num.size and not np.isnan(num).any():
+                self.mean_, scale = _mean_std(num)
+            else:
+                self.mean_ = np.nanmean(num, axis=0) if num.size else np.zeros(0)
+                scale = np.nanstd(num, axis=0) if num.size else np.zeros(0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         self.decimals_ = None if self.is_sparse else _decimals(num)
         if self.is_sparse or num.shape[0] == 0 or num.shape[1] == 0:

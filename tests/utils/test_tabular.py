@@ -335,3 +335,19 @@ def test_text_columns_and_describe():
     assert desc["categorical"] == {"kind": {"a": 0.75, "b": 0.25}}
     # only words that at least two texts share are listed
     assert set(desc["text"]["note"]["terms"]) == {"charged", "twice"}
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("with_nan", [False, True])
+def test_schema_scale_is_numpys_nan_statistics_bit_for_bit(order, with_nan):
+    # without NaN the schema's mean and scale skip numpy's copies of the rows; they
+    # must still be exactly np.nanmean / np.nanstd (neighbours and rounding use them)
+    rng = np.random.RandomState(0)
+    X = rng.standard_cauchy(size=(3001, 7)) * 10.0 ** rng.uniform(-6, 6, size=7)
+    if with_nan:
+        X[rng.uniform(size=X.shape) < 0.05] = np.nan
+    X = np.asarray(X, order=order)
+    schema = TabularSchema(X)
+    scale = np.nanstd(X, axis=0)
+    np.testing.assert_array_equal(schema.mean_, np.nanmean(X, axis=0))
+    np.testing.assert_array_equal(schema.scale_, np.where(scale > 0, scale, 1.0))
