@@ -152,7 +152,7 @@ class RowBuffer:
         return self._end(X_tr, blocks)
 
     @contextlib.contextmanager
-    def without(self, rows, end, chunk=1 << 15):
+    def without(self, rows, end, chunk=None):
         """The buffer's first ``end`` rows without the training rows ``rows``
         (sorted), as a view of its first rows: the other rows move up in place,
         in order, and go back on exit. Yields ``(matrix, removed rows)``.
@@ -163,6 +163,8 @@ class RowBuffer:
         this process only.
         """
         data = self.data
+        if chunk is None:  # rows moved at a time: about 256 KiB
+            chunk = max(64, (1 << 18) // max(1, data.strides[0]))
         rows = np.asarray(rows, dtype=np.intp)
         removed = data[rows]
         keep = np.ones(end, dtype=bool)
