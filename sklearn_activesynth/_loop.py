@@ -1906,7 +1906,11 @@ class FitLoop:
         gen_fit_seconds = time.perf_counter() - t0
         schema = getattr(state.generator, "schema_", None)
         state.schema = schema if isinstance(schema, TabularSchema) else TabularSchema(state.X_tr)
-        num = state.schema.numeric_values(state.X_tr) if not sp.issparse(state.X_tr) else None
+        num = (None if sp.issparse(state.X_tr)
+               # float32 or integer rows: the checks need no float64 copy of them
+               else state.X_tr if isinstance(state.X_tr, np.ndarray) and
+               np.issubdtype(state.X_tr.dtype, np.number)
+               else state.schema.numeric_values(state.X_tr))
         state.real_has_nan = (np.zeros(0, bool) if num is None
                               else ~np.isfinite(num).all(axis=0))
         state.bounds = plausible_bounds(np.zeros((0, 0)) if num is None else num)
