@@ -53,7 +53,7 @@ from .utils import fit_clone
 from .utils._seeding import MAX_SEED, check_random_state, seed_unset_random_states
 from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
 from .utils._parallel import delayed, n_workers, parallel
-from .utils._threads import limit_threads, worker_thread_limit
+from .utils._threads import limit_threads, task_workers, worker_thread_limit
 
 logger = logging.getLogger("sklearn_activesynth")
 
@@ -624,7 +624,8 @@ class AcquisitionStage(Stage):
             members, _ = scorer.fit_committee(
                 template, X_fit, y_fit, w,
                 fit_params=loop.fit_params if proxy is None else None,
-                random_state=seed, n_jobs=loop.n_jobs)
+                random_state=seed,
+                n_jobs=task_workers(loop.n_jobs, template, getattr(scorer, "n_members", 1)))
             model = _Committee(members, len(state.classes), model=model)
             report["query_committee_size"] = len(members)
         return model, report
@@ -1492,7 +1493,8 @@ class FitLoop:
             members, in_bag = scorer.fit_committee(
                 self.estimator, self.real_and_synthetic(state, pool.X), y_comb, w_comb,
                 fit_params=self.fit_params, random_state=rng.randint(MAX_SEED),
-                n_jobs=self.n_jobs)
+                n_jobs=task_workers(self.n_jobs, self.estimator,
+                                    getattr(scorer, "n_members", 1)))
             exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
             u, proba = scorer.score_committee(members, state.X_tr, n_classes, exclude)
             u_val = (scorer.score_committee(members, state.X_val, n_classes)[0]
@@ -1515,13 +1517,15 @@ class FitLoop:
         # fold together take 4x (cv - 1) as much memory as the rows' positions
         folds = [(None if len(tr) + len(te) == n_real else tr, te) for tr, te in folds]
 
-        # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
+        # workers x BLAS/OpenMP threads stay within n_jobs, and a base estimator's own
+        # n_jobs divides the workers (utils/_threads.py)
         per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))
+        n_jobs = task_workers(self.n_jobs, self.estimator, len(folds))
         # the arrays are arguments of a module-level function, not captured by a
         # closure: joblib memory-maps large array arguments for process workers
         # (loky) and the Dask backend scatters them, once per call for all the
         # folds; a closure would carry the whole fit state to every task
-        if state.rows is not None and n_workers(self.n_jobs) == 1 and \
+        if state.rows is not None and n_workers(n_jobs) == 1 and \
                 state.rows.end(state.X_tr, pool.X) is not None:
             # one fold after another here: each fold's matrix is the row buffer's
             # rows with the fold's test rows taken out in place (no fold copy)
@@ -1530,7 +1534,7 @@ class FitLoop:
                 n_real, y_comb, w_comb, state.X_tr, *pool.X, buffer=state.rows)
                 for k, (tr, te) in enumerate(folds)]
         else:
-            results = parallel(self.n_jobs)(
+            results = parallel(n_jobs)(
                 delayed(_fit_and_score_fold)(
                     self.estimator, self.fit_params, scorer, per_worker, seeds[k], tr, te,
                     n_real, y_comb, w_comb, state.X_tr, *pool.X)
