@@ -16,7 +16,10 @@ default, as ``n_jobs=None`` means one job), and when the out-of-fold fits run in
 ``k`` parallel workers, each worker gets ``budget // k`` threads (at least one), so
 workers times threads never exceed the budget. A base estimator that sets its own
 ``n_jobs`` (an XGBoost or a random forest with ``n_jobs=4``) keeps it: the loop
-then sets no BLAS/OpenMP limit of its own for its fits.
+then sets no BLAS/OpenMP limit of its own for its fits, and runs its out-of-fold
+fits and committee members in ``workers // n_jobs`` workers (at least one), so
+that the estimator's workers and the loop's never multiply beyond the loop's
+``n_jobs`` (:func:`task_workers`).
 
 Under a joblib backend that runs tasks on a cluster (Dask, Ray: any backend
 other than joblib's own loky, multiprocessing, threading and sequential ones),
