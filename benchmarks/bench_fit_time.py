@@ -217,25 +217,26 @@ def generator_cell(name, n_samples, n_features, ctgan_epochs):
         hwm = _status_kb("VmHWM")
         rss = (hwm - rss_before) / X.nbytes if reset and hwm and rss_before else None
         n_syn = len(model.synthetic_y_)
+        n_gen = int(model.history_["n_generated"].fillna(0).sum())
         del model
         gc.collect()
         peak = traced_peak(lambda: make_model(LogisticRegression(), generator()).fit(X, y))
     return dict(generator=name, n=n_samples, p=n_features, seconds=seconds,
-                synthetic=n_syn, peak_ratio=peak / X.nbytes, rss_ratio=rss,
+                generated=n_gen, synthetic=n_syn, peak_ratio=peak / X.nbytes, rss_ratio=rss,
                 x_mb=X.nbytes / 2**20)
 
 
-def run_generator(name, args):
+def run_generator(name, n_rows, args):
     """:func:`generator_cell` in a fresh interpreter (its own resident memory)."""
     cmd = [sys.executable, __file__, "--generator-cell", name,
-           "--generator-rows", str(args.generator_rows),
+           "--generator-rows", str(n_rows),
            "--n-features", str(args.n_features),
            "--ctgan-epochs", str(args.ctgan_epochs), "--n-threads", str(args.n_threads)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:]
-        return dict(generator=name, n=args.generator_rows, p=args.n_features,
+        return dict(generator=name, n=n_rows, p=args.n_features,
                     error=tail[0] if tail else f"exit {proc.returncode}")
     return json.loads(lines[-1])
 
@@ -264,22 +265,25 @@ def memory_markdown(rows, gen_rows, args):
     if gen_rows:
         lines += [
             "",
-            f"With each generator, {gen_rows[0]['n']:,} rows x {gen_rows[0]['p']} "
+            f"With each generator, {gen_rows[0]['p']} "
             f"features, float64, each in a fresh process (CTGAN: {args.ctgan_epochs} "
             "epochs; LLM: the package's loopback OpenAI-compatible server). **traced "
             "peak / X**: `tracemalloc` (numpy and Python objects; torch's own tensors "
             "are not traced); **RSS peak / X**: the resident high-water mark during "
             "the fit above the resident memory just before it, over `X.nbytes`.",
             "",
-            "| generator | fit s | synthetic rows | traced peak / X | RSS peak / X |",
-            "|---|---:|---:|---:|---:|",
+            "| generator | rows | fit s | rows generated | rows kept | traced peak / X | "
+            "RSS peak / X |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in gen_rows:
             if "error" in r:
-                lines.append(f"| {r['generator']} | failed: {r['error']} | | | |")
+                lines.append(f"| {r['generator']} | {r['n']:,} | failed: {r['error']} "
+                             "| | | | |")
                 continue
             lines.append(
-                f"| {r['generator']} | {r['seconds']:.1f} | {r['synthetic']:,} | "
+                f"| {r['generator']} | {r['n']:,} | {r['seconds']:.1f} | "
+                f"{r['generated']:,} | {r['synthetic']:,} | "
                 f"{r['peak_ratio']:.2f} | {fmt(r['rss_ratio'], '.2f')} |")
     lines += [
         "",
@@ -427,7 +431,7 @@ def main(argv=None):
     parser.add_argument("--generators", nargs="+", default=[], choices=GENERATORS,
                         help="with --memory-only: the peak with these generators at "
                              "--generator-rows rows, each in a fresh process")
-    parser.add_argument("--generator-rows", type=int, default=10_000)
+    parser.add_argument("--generator-rows", type=int, nargs="+", default=[10_000])
     parser.add_argument("--ctgan-epochs", type=int, default=5)
     parser.add_argument("--generator-cell", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -438,7 +442,7 @@ def main(argv=None):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                print(json.dumps(generator_cell(args.generator_cell, args.generator_rows,
+                print(json.dumps(generator_cell(args.generator_cell, args.generator_rows[0],
                                                 args.n_features, args.ctgan_epochs)))
         finally:
             if limits is not None:
@@ -459,9 +463,9 @@ def main(argv=None):
             if limits is not None:
                 limits.restore_original_limits()
         gen_rows = []
-        for name in args.generators:
+        for n_rows, name in ((n, g) for n in args.generator_rows for g in args.generators):
             t0 = time.perf_counter()
-            gen_rows.append(run_generator(name, args))
+            gen_rows.append(run_generator(name, n_rows, args))
             print(f"generator {name}: {gen_rows[-1]} ({time.perf_counter() - t0:.0f} s)",
                   file=sys.stderr, flush=True)
         report = memory_markdown(rows, gen_rows, args)
