@@ -169,7 +169,7 @@ class RowBuffer:
         removed = data[rows]
         keep = np.ones(end, dtype=bool)
         keep[rows] = False
-        moved = []  # (first row of the chunk, its kept rows' positions, where they went)
+        moved = []  # (a chunk's kept rows, the row they moved to)
         n = 0
         try:
             for start in range(0, end, chunk):
@@ -1526,7 +1526,8 @@ class FitLoop:
         # (loky) and the Dask backend scatters them, once per call for all the
         # folds; a closure would carry the whole fit state to every task
         if state.rows is not None and n_workers(n_jobs) == 1 and \
-                state.rows.end(state.X_tr, pool.X) is not None:
+                all(tr is None for tr, _ in folds) and \
+                state.rows.end(state.X_tr, pool.X) == len(y_comb):
             # one fold after another here: each fold's matrix is the row buffer's
             # rows with the fold's test rows taken out in place (no fold copy)
             results = [_fit_and_score_fold(
