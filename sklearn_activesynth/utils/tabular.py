@@ -13,6 +13,7 @@ learn the schema in ``fit``, build the numeric part of new rows, and give them
 back with :meth:`TabularSchema.restore`.
 """
 
+import itertools
 import warnings
 
 import numpy as np
@@ -186,7 +187,7 @@ def _mean_std(num):
         blocks = [slice(0, p)]
     else:
         edges = np.linspace(0, p, min(8, p // 2) + 1).astype(int)
-        blocks = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
+        blocks = [slice(a, b) for a, b in itertools.pairwise(edges)]
     # the layout np.asarray(num, dtype=float) would have (its sums follow it)
     order = "F" if abs(num.strides[0]) < abs(num.strides[1]) else "C"
     mean, std = np.empty(p), np.empty(p)
