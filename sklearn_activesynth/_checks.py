@@ -181,7 +181,9 @@ def plausible_bounds(num_real):
     if num_real.size == 0:
         return np.zeros(0), np.zeros(0)
     with np.errstate(all="ignore"):
-        lo, hi = np.nanmin(num_real, axis=0), np.nanmax(num_real, axis=0)
+        # float64 extremes (of float32 or integer rows too: the conversion keeps order)
+        lo = np.asarray(np.nanmin(num_real, axis=0), dtype=float)
+        hi = np.asarray(np.nanmax(num_real, axis=0), dtype=float)
     lo = np.where(np.isfinite(lo), lo, 0.0)
     hi = np.where(np.isfinite(hi), hi, 0.0)
     # a constant column (a blank pixel, a flag never set) gets the scale of its

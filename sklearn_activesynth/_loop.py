@@ -16,19 +16,20 @@ early with ``rnd.end(status)``. See ``docs/design.md`` for the data flow and how
 to add a stage.
 """
 
+import contextlib
 import inspect
 import logging
 import numbers
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.metaestimators import available_if
@@ -51,8 +52,8 @@ from .uncertainty import SoftmaxUncertainty, predict_proba_like, resolve_uncerta
 from .utils import fit_clone
 from .utils._seeding import MAX_SEED, check_random_state, seed_unset_random_states
 from .utils.tabular import TabularSchema, concat_rows, take_concat, take_rows
-from .utils._parallel import delayed, parallel
-from .utils._threads import limit_threads, worker_thread_limit
+from .utils._parallel import delayed, n_workers, parallel
+from .utils._threads import limit_threads, task_workers, worker_thread_limit
 
 logger = logging.getLogger("sklearn_activesynth")
 
@@ -86,6 +87,111 @@ class SyntheticPool:
         # the pool's target dtype: int codes (classes), floats (a continuous target)
         return SyntheticPool(self.X + [X], np.concatenate([self.y, y]).astype(self.y.dtype),
                              np.concatenate([self.u, u]), self.provenance + [provenance])
+
+
+class RowBuffer:
+    """The real training rows and room for the synthetic rows, in one array.
+
+    Rows ``[0, n_tr)`` of one preallocated array are the training rows (the
+    loop's ``X_tr`` is a view of them); each round's kept synthetic rows are
+    written right after the accepted ones, so a round's real + synthetic
+    matrix is a view of the first rows instead of a new copy of everything.
+    Rows already accepted are never written again; a round's rows that the
+    guard rejects are overwritten by the next round's. Dense ndarrays only.
+    Whatever does not fit (no room left, another dtype, blocks that are not
+    the buffer's rows) is concatenated as before, so results never depend on
+    the buffer.
+    """
+
+    def __init__(self, X, indices, capacity):
+        indices = np.asarray(indices, dtype=np.intp)
+        self.n_tr = len(indices)
+        self.data = np.empty((self.n_tr + capacity, X.shape[1]), dtype=X.dtype)
+        # mode="wrap" takes straight into ``out`` (mode="raise" buffers a copy of
+        # the rows first); the positions come from our own split
+        np.take(X, indices, axis=0, out=self.data[:self.n_tr], mode="wrap")
+
+    @property
+    def X_tr(self):
+        return self.data[:self.n_tr]
+
+    def _at(self, block, row):
+        """Whether ``block`` is the buffer's rows from ``row`` on."""
+        return (isinstance(block, np.ndarray) and block.base is self.data
+                and block.ndim == 2 and block.flags.c_contiguous
+                and block.dtype == self.data.dtype
+                and block.__array_interface__["data"][0]
+                == self.data.__array_interface__["data"][0] + row * self.data.strides[0])
+
+    def _end(self, X_tr, blocks):
+        """The row after ``X_tr`` followed by ``blocks`` if they are the
+        buffer's rows in that order, else None."""
+        if not self._at(X_tr, 0) or X_tr.shape[0] != self.n_tr:
+            return None
+        end = self.n_tr
+        for b in blocks:
+            if not self._at(b, end):
+                return None
+            end += b.shape[0]
+        return end
+
+    def append(self, X_tr, blocks, X_new):
+        """``X_new`` written after ``blocks`` in the buffer (its view), or
+        ``X_new`` itself where it does not fit."""
+        end = self._end(X_tr, blocks)
+        if end is None or not isinstance(X_new, np.ndarray) or X_new.ndim != 2 or \
+                X_new.dtype != self.data.dtype or end + X_new.shape[0] > len(self.data):
+            return X_new
+        out = self.data[end:end + X_new.shape[0]]
+        out[...] = X_new
+        return out
+
+    def end(self, X_tr, blocks):
+        """The number of rows of ``X_tr`` followed by ``blocks`` when they are
+        the buffer's first rows, else None."""
+        return self._end(X_tr, blocks)
+
+    @contextlib.contextmanager
+    def without(self, rows, end, chunk=None):
+        """The buffer's first ``end`` rows without the training rows ``rows``
+        (sorted), as a view of its first rows: the other rows move up in place,
+        in order, and go back on exit. Yields ``(matrix, removed rows)``.
+
+        An out-of-fold fit's matrix without a copy of the rows it keeps (the
+        removed rows are copied: one fold's worth). Nothing else may read the
+        buffer meanwhile: the loop uses it for folds run one after another in
+        this process only.
+        """
+        data = self.data
+        if chunk is None:  # rows moved at a time: about 256 KiB
+            chunk = max(64, (1 << 18) // max(1, data.strides[0]))
+        rows = np.asarray(rows, dtype=np.intp)
+        removed = data[rows]
+        keep = np.ones(end, dtype=bool)
+        keep[rows] = False
+        moved = []  # (a chunk's kept rows, the row they moved to)
+        n = 0
+        try:
+            for start in range(0, end, chunk):
+                src = np.flatnonzero(keep[start:start + chunk]) + start
+                if n != start or len(src) != min(chunk, end - start):
+                    # the rows move up (n <= start): the ones still to move are untouched
+                    data[n:n + len(src)] = data[src]
+                    moved.append((src, n))
+                n += len(src)
+            yield data[:n], removed
+        finally:
+            for src, at in reversed(moved):  # down again, last chunk first
+                data[src] = data[at:at + len(src)].copy()
+            data[rows] = removed
+
+    def matrix(self, X_tr, blocks):
+        """``X_tr`` followed by ``blocks``: a view of the buffer when they are
+        its rows, else a new matrix."""
+        end = self._end(X_tr, blocks)
+        if end is None:
+            return concat_rows([X_tr] + list(blocks))
+        return self.data[:end]
 
 
 @dataclass
@@ -130,10 +236,12 @@ class LoopState:
     uncertainty_of: object = None  # the model the cached uncertainty belongs to
     waiting: object = None    # the curriculum's rows not yet released
     signals_cache: dict = field(default_factory=dict)
+    fold_plan: object = None  # the out-of-fold splits' per-label work (_StratifiedFolds)
     # acquisition (an oracle): the unlabelled rows, and the training rows the
     # generator was fitted on (the first n_gen of X_tr; acquired rows follow)
     acquisition: object = None
     n_gen: int = None
+    rows: RowBuffer = None  # X_tr and the synthetic rows in one array (or None)
 
     @property
     def n_tr(self):
@@ -321,6 +429,8 @@ class ValidationGuard:
         if len(y_val) == 0:
             self.scoring, self.scorer = None, None
             return
+        # encoded once: every score, Brier score and resample reads them
+        self.y_val_encoded = label_encoder.transform(y_val)
         if scoring is None:
             has_scores = hasattr(estimator, "predict_proba") or \
                 hasattr(estimator, "decision_function")
@@ -340,7 +450,7 @@ class ValidationGuard:
         if not hasattr(model, "predict_proba") or len(self.y_val) == 0:
             return np.nan
         proba = np.asarray(model.predict_proba(self.X_val), dtype=float)
-        y = self.label_encoder.transform(self.y_val)
+        y = self.y_val_encoded
         onehot = np.zeros_like(proba)
         onehot[np.arange(len(y)), y] = 1.0
         return float(np.mean(np.sum((proba - onehot) ** 2, axis=1)))
@@ -370,11 +480,11 @@ class ValidationGuard:
         ``model`` is a :class:`_CachedOutputs` view)."""
         if self.scorer is None:
             return np.nan
-        X, y_val = self.X_val, self.y_val
+        X, y_val, y_enc = self.X_val, self.y_val, self.y_val_encoded
         if isinstance(model, _CachedOutputs):
-            X, y_val = model.X_view, y_val[model.rows]
+            X, y_val, y_enc = model.X_view, y_val[model.rows], y_enc[model.rows]
         if not self.user_scoring:
-            return float(self.scorer(model, X, self.label_encoder.transform(y_val)))
+            return float(self.scorer(model, X, y_enc))
         return float(self.scorer(_EncodedModel(model, self.classes), X, y_val))
 
     def accepts(self, score, current):
@@ -387,7 +497,7 @@ class ValidationGuard:
         Each model predicts the validation rows once; the resamples re-score
         those outputs, so any scorer works unchanged."""
         a, b = _CachedOutputs(model, self.X_val), _CachedOutputs(other, self.X_val)
-        y = self.label_encoder.transform(self.y_val)
+        y = self.y_val_encoded
         by_class = [np.flatnonzero(y == c) for c in np.unique(y)]
         fast = self.fast_kind(a, b)
         if fast is not None:
@@ -514,7 +624,8 @@ class AcquisitionStage(Stage):
             members, _ = scorer.fit_committee(
                 template, X_fit, y_fit, w,
                 fit_params=loop.fit_params if proxy is None else None,
-                random_state=seed, n_jobs=loop.n_jobs)
+                random_state=seed,
+                n_jobs=task_workers(loop.n_jobs, template, getattr(scorer, "n_members", 1)))
             model = loop.committee_model(members, state, model)
             report["query_committee_size"] = len(members)
         return model, report
@@ -920,12 +1031,14 @@ class FitStage(Stage):
     def run(self, loop, state, rnd):
         pos = rnd.batch.anchor_positions
         u_new = np.where(pos >= 0, rnd.u_tr[np.maximum(pos, 0)], np.mean(rnd.u_tr))
-        rnd.candidate = state.pool.plus(rnd.batch.X, rnd.y_new, u_new,
+        X_new = rnd.batch.X if state.rows is None else \
+            state.rows.append(state.X_tr, state.pool.X, rnd.batch.X)
+        rnd.candidate = state.pool.plus(X_new, rnd.y_new, u_new,
                                         loop.provenance_block(state, rnd))
         w = loop.weights(state.n_tr, len(rnd.candidate), rnd.t, state.w_tr, rnd.u_tr,
                          rnd.candidate.u, loop.mixing_signals(state, rnd.candidate))
         rnd.cand_model = loop.fit(
-            concat_rows([state.X_tr] + rnd.candidate.X),
+            loop.real_and_synthetic(state, rnd.candidate.X),
             np.concatenate([state.y_tr, rnd.candidate.y]).astype(loop.target_dtype),
             w, state.rng.randint(MAX_SEED))
         return {}
@@ -1231,6 +1344,13 @@ class FitLoop:
                 "no sample_weight; the integration weights are applied by weighted "
                 "resampling of its rows instead."))
 
+    def real_and_synthetic(self, state, blocks):
+        """The training rows followed by the synthetic ``blocks`` (a view of the
+        row buffer where they are its rows)."""
+        if state.rows is None:
+            return concat_rows([state.X_tr] + list(blocks))
+        return state.rows.matrix(state.X_tr, blocks)
+
     def weights(self, n_real, n_syn, round_, real_weight, u_real, u_syn, signals=None):
         """Integration weights times the user's real-row weights; None if all 1.
 
@@ -1370,9 +1490,10 @@ class FitLoop:
                               self.mixing_signals(state, pool))
         if scorer.requires == "committee":
             members, in_bag = scorer.fit_committee(
-                self.estimator, concat_rows([state.X_tr] + pool.X), y_comb, w_comb,
+                self.estimator, self.real_and_synthetic(state, pool.X), y_comb, w_comb,
                 fit_params=self.fit_params, random_state=rng.randint(MAX_SEED),
-                n_jobs=self.n_jobs)
+                n_jobs=task_workers(self.n_jobs, self.estimator,
+                                    getattr(scorer, "n_members", 1)))
             if self.keeps_committee:  # the regressor's query ranks with them
                 self.last_committee = members
             exclude = in_bag[:, :n_real] if self.uncertainty_cv is not None else None
@@ -1392,18 +1513,34 @@ class FitLoop:
             u, p = score_fn(state.model, state.X_tr)
             return u, p, u_val
         seeds = rng.randint(MAX_SEED, size=len(folds))
+        # a fold's training rows are the other folds' rows (sorted, as the splitters
+        # give them): keep the test rows only; the training index arrays of every
+        # fold together take 4x (cv - 1) as much memory as the rows' positions
+        folds = [(None if len(tr) + len(te) == n_real else tr, te) for tr, te in folds]
 
-        # workers x BLAS/OpenMP threads stay within n_jobs (utils/_threads.py)
+        # workers x BLAS/OpenMP threads stay within n_jobs, and a base estimator's own
+        # n_jobs divides the workers (utils/_threads.py)
         per_worker = worker_thread_limit(self.n_jobs, self.estimator, len(folds))
+        n_jobs = task_workers(self.n_jobs, self.estimator, len(folds))
         # the arrays are arguments of a module-level function, not captured by a
         # closure: joblib memory-maps large array arguments for process workers
         # (loky) and the Dask backend scatters them, once per call for all the
         # folds; a closure would carry the whole fit state to every task
-        results = parallel(self.n_jobs)(
-            delayed(_fit_and_score_fold)(
+        if state.rows is not None and n_workers(n_jobs) == 1 and \
+                all(tr is None for tr, _ in folds) and \
+                state.rows.end(state.X_tr, pool.X) == len(y_comb):
+            # one fold after another here: each fold's matrix is the row buffer's
+            # rows with the fold's test rows taken out in place (no fold copy)
+            results = [_fit_and_score_fold(
                 self.estimator, self.fit_params, scorer, per_worker, seeds[k], tr, te,
-                n_real, y_comb, w_comb, state.X_tr, *pool.X)
-            for k, (tr, te) in enumerate(folds))
+                n_real, y_comb, w_comb, state.X_tr, *pool.X, buffer=state.rows)
+                for k, (tr, te) in enumerate(folds)]
+        else:
+            results = parallel(n_jobs)(
+                delayed(_fit_and_score_fold)(
+                    self.estimator, self.fit_params, scorer, per_worker, seeds[k], tr, te,
+                    n_real, y_comb, w_comb, state.X_tr, *pool.X)
+                for k, (tr, te) in enumerate(folds))
         u, proba = np.empty(n_real), None
         for te, (u_k, p_k), resampled in results:
             if resampled:
@@ -1424,9 +1561,12 @@ class FitLoop:
             self.warn_once("oof", "A class has fewer than 2 training rows, so "
                            "uncertainty is scored in-sample instead of out-of-fold.")
             return None
-        skf = StratifiedKFold(n_splits=n_splits, shuffle=True,
-                              random_state=rng.randint(MAX_SEED))
-        return list(skf.split(np.zeros(state.n_tr), state.y_tr))
+        seed = rng.randint(MAX_SEED)
+        plan = state.fold_plan
+        if plan is None or plan.y is not state.y_tr or plan.n_splits != n_splits:
+            # the labels only change when an oracle adds rows (a new y_tr)
+            plan = state.fold_plan = _StratifiedFolds(state.y_tr, n_splits)
+        return plan.split(seed)
 
     def make_guard(self, state):
         """The validation guard on ``state``'s validation rows."""
@@ -1780,14 +1920,16 @@ class FitLoop:
             train_idx, val_idx = (rows[i] for i in self.split(y_enc[rows], rng))
         n_tr = len(train_idx)
         budget = owner.n_synthetic if self.quota is None else 0
+        budget = int(round(budget * n_tr)) if isinstance(budget, float) else int(budget)
+        buffer = self.row_buffer(X, train_idx, budget, cold)
         y = np.asarray(y)
         state = LoopState(
-            X_tr=take_rows(X, train_idx), y_tr=y_enc[train_idx], y_tr_orig=y[train_idx],
+            X_tr=take_rows(X, train_idx) if buffer is None else buffer.X_tr,
+            y_tr=y_enc[train_idx], y_tr_orig=y[train_idx],
             w_tr=None if sample_weight is None else sample_weight[train_idx],
             X_val=take_rows(X, val_idx), y_val_orig=y[val_idx],
             train_idx=train_idx, val_idx=val_idx, classes=label_encoder.classes_,
-            label_encoder=label_encoder, rng=rng,
-            budget=int(round(budget * n_tr)) if isinstance(budget, float) else int(budget),
+            label_encoder=label_encoder, rng=rng, budget=budget, rows=buffer,
         )
         self.guard = self.make_guard(state)
         state.n_gen = n_tr
@@ -1821,7 +1963,11 @@ class FitLoop:
         gen_fit_seconds = time.perf_counter() - t0
         schema = getattr(state.generator, "schema_", None)
         state.schema = schema if isinstance(schema, TabularSchema) else TabularSchema(state.X_tr)
-        num = state.schema.numeric_values(state.X_tr) if not sp.issparse(state.X_tr) else None
+        num = (None if sp.issparse(state.X_tr)
+               # float32 or integer rows: the checks need no float64 copy of them
+               else state.X_tr if isinstance(state.X_tr, np.ndarray) and
+               np.issubdtype(state.X_tr.dtype, np.number)
+               else state.schema.numeric_values(state.X_tr))
         state.real_has_nan = (np.zeros(0, bool) if num is None
                               else ~np.isfinite(num).all(axis=0))
         state.bounds = plausible_bounds(np.zeros((0, 0)) if num is None else num)
@@ -1849,6 +1995,32 @@ class FitLoop:
                 "trained on the real rows only. See history_.", GeneratorFailedWarning)
         return state
 
+    @staticmethod
+    def synthetic_rows(state, pool):
+        """The pool's rows in one matrix of their own (never a view of the row
+        buffer, which would keep the training split alive)."""
+        out = concat_rows(pool.X)
+        if state.rows is not None and isinstance(out, np.ndarray) and \
+                out.base is state.rows.data:
+            out = out.copy()
+        return out
+
+    def row_buffer(self, X, train_idx, budget, cold):
+        """A :class:`RowBuffer` of the training rows with room for the synthetic
+        rows the fit can keep, or None where one does not apply: X is not a
+        dense numeric array, no round runs, an oracle adds real rows, or a
+        selector's arms build several candidates in one round."""
+        if not (isinstance(X, np.ndarray) and X.ndim == 2 and
+                np.issubdtype(X.dtype, np.number)) or self.max_iter == 0 or \
+                self.oracle is not None or cold is not None or self.selector is not None:
+            return None
+        n_tr = len(train_idx)
+        planned = (sum(self.quota.values()) if self.quota is not None
+                   else budget * self.max_iter)
+        # never more room than one round's matrix would have taken without the
+        # buffer (a large budget over many rounds falls back to copies later)
+        return RowBuffer(X, train_idx, max(min(planned, n_tr + budget), 0))
+
     def split(self, y_enc, rng):
         """Stratified training / validation positions (no validation: all train)."""
         owner = self.owner
@@ -1864,8 +2036,10 @@ class FitLoop:
                 f"from {n} rows with class counts {counts.tolist()}; every round's "
                 "synthetic rows are accepted without the validation guard.", UserWarning)
             return idx, idx[:0]
-        tr, va = train_test_split(idx, test_size=owner.validation_fraction, stratify=y_enc,
-                                  random_state=rng.randint(MAX_SEED))
+        seed = rng.randint(MAX_SEED)
+        split = _stratified_split(y_enc, n_val, seed)
+        tr, va = split if split is not None else train_test_split(
+            idx, test_size=owner.validation_fraction, stratify=y_enc, random_state=seed)
         # stratification rounds a small class's share down to 0 rows on one side
         # (2 frauds, 20 %: none to validate on); every class has >= 2 rows here,
         # so one row of it can move across
@@ -2016,6 +2190,15 @@ class FitLoop:
             state.X_tr = state.X_val = self.guard.X_val = None
             if not keep:
                 state.generator, state.generators, state.filters = None, [], []
+            if state.rows is not None:
+                # the synthetic rows (synthetic_X_) out of the row buffer, which
+                # goes with the training split
+                synthetic_X = concat_rows(pool.X) if pool.X else None
+                if synthetic_X is not None and synthetic_X.base is state.rows.data:
+                    synthetic_X = synthetic_X.copy()
+                pool = state.pool = replace(
+                    pool, X=[] if synthetic_X is None else [synthetic_X])
+                state.rows = None
             X_fin, y_fin, w_fin = X, y_enc, sample_weight
             if rows is not None:
                 X_fin, y_fin = take_rows(X, rows), y_enc[rows]
@@ -2034,7 +2217,7 @@ class FitLoop:
                 self.fit_query_committee(X_all, y_all, w, state)
             del X_all
         elif proxy is not None or self.fits_query_committee:  # the last model's rows
-            X_last = concat_rows([state.X_tr] + pool.X)
+            X_last = self.real_and_synthetic(state, pool.X)
             y_last = np.concatenate([state.y_tr, pool.y]).astype(self.target_dtype)
             w_last = self.weights(state.n_tr, len(pool), n_iter, state.w_tr, state.u_tr,
                                   pool.u, self.mixing_signals(state, pool))
@@ -2048,7 +2231,8 @@ class FitLoop:
             {c: pd.Series(dtype=d) for c, d in PROVENANCE_COLUMNS.items()}))
         return LoopResult(
             estimator=estimator, filters=filters, generator=generator,
-            synthetic_X=concat_rows(pool.X) if pool.X else take_rows(X, np.arange(0)),
+            synthetic_X=self.synthetic_rows(state, pool) if pool.X else
+            take_rows(X, np.arange(0)),
             synthetic_y=self.decode(state, pool.y), synthetic_provenance=provenance,
             history=pd.DataFrame(history, columns=history_columns(history)),
             n_iter=n_iter, termination=termination, validation_indices=state.val_idx,
@@ -2095,22 +2279,112 @@ def _score_rows(scorer, model, X):
 
 
 def _fit_and_score_fold(estimator, fit_params, scorer, thread_limit, seed, tr, te, n_real,
-                        y_comb, w_comb, X_tr, *blocks):
-    """One out-of-fold fit: a clone fitted on the training rows ``tr`` and every
-    synthetic block, scored on the rows ``te``; a parallel task of
+                        y_comb, w_comb, X_tr, *blocks, buffer=None):
+    """One out-of-fold fit: a clone fitted on the training rows ``tr`` (None:
+    every real row outside ``te``) and every synthetic block, scored on the
+    rows ``te``; a parallel task of
     :meth:`FitLoop.score_uncertainty`.
+
+    ``buffer`` (a :class:`RowBuffer` holding ``X_tr`` and the blocks, or None):
+    the fold's matrix is taken out of it in place instead of copied.
 
     Returns ``(te, (u, proba), resampled)``: ``resampled`` names the estimator
     when its ``fit`` took no ``sample_weight`` (the caller warns once)."""
     resampled = []
+    if tr is None:  # the rows outside the test fold
+        outside = np.ones(n_real, dtype=bool)
+        outside[te] = False
+        tr = np.flatnonzero(outside)
+        del outside
     rows = np.concatenate([tr, np.arange(n_real, len(y_comb))])
-    w = None if w_comb is None else w_comb[rows]
+    y, w = y_comb[rows], None if w_comb is None else w_comb[rows]
+    del rows
+    if buffer is not None:
+        with buffer.without(te, len(y_comb)) as (X, X_te), limit_threads(thread_limit):
+            m = fit_clone(estimator, X, y, w,
+                          fit_params=fit_params, random_state=seed, seed_unset=True,
+                          on_resample=lambda est: resampled.append(type(est).__name__))
+            scores = _score_rows(scorer, m, X_te)
+            del m, X  # before the rows go back: nothing outlives the fold
+        return te, scores, resampled[0] if resampled else None
+    X = take_concat(X_tr, tr, list(blocks))
+    del tr  # the fit is the peak of memory: only its own arrays stay
     with limit_threads(thread_limit):
-        m = fit_clone(estimator, take_concat(X_tr, tr, list(blocks)), y_comb[rows], w,
+        m = fit_clone(estimator, X, y, w,
                       fit_params=fit_params, random_state=seed, seed_unset=True,
                       on_resample=lambda est: resampled.append(type(est).__name__))
+        del X
         scores = _score_rows(scorer, m, take_rows(X_tr, te))
     return te, scores, resampled[0] if resampled else None
+
+
+def _stratified_split(y, n_test, seed):
+    """``train_test_split(np.arange(len(y)), test_size=n_test, stratify=y,
+    random_state=seed)``'s (train, test) positions for class codes ``y``
+    (0..k-1, each at least twice), or None where this scikit-learn lacks the
+    helper it uses.
+
+    scikit-learn's StratifiedShuffleSplit (1.9) collects the positions in Python
+    lists of numpy scalars and permutes those (~15 ms at 100,000 rows, most of
+    the split); this is its algorithm on arrays: the same draws from the same
+    generator, so the same positions in the same order (tested against
+    ``train_test_split``). The loop has checked what the splitter would raise
+    for (a class with fewer than 2 rows, fewer rows than classes on a side)."""
+    try:
+        from sklearn.utils.extmath import _approximate_mode
+    except ImportError:  # pragma: no cover - a scikit-learn without the helper
+        return None
+    # y holds codes 0..k-1, each at least twice: np.unique's classes are
+    # 0..k-1 and its inverse is y itself
+    y = np.asarray(y)
+    n_train = len(y) - n_test
+    class_counts = np.bincount(y)
+    class_indices = np.split(np.argsort(y, kind="stable"), np.cumsum(class_counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_i = _approximate_mode(class_counts, n_train, rng)
+    t_i = _approximate_mode(class_counts - n_i, n_test, rng)
+    train, test = [], []
+    for i in range(len(class_counts)):
+        rows = class_indices[i].take(rng.permutation(class_counts[i]), mode="clip")
+        train.append(rows[:n_i[i]])
+        test.append(rows[n_i[i]:n_i[i] + t_i[i]])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+class _StratifiedFolds:
+    """``StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(X, y)``
+    for fixed labels ``y`` and one seed per round: the same (train, test)
+    positions, with what depends on the labels alone done once.
+
+    scikit-learn's splitter re-validates and re-sorts the labels at every call
+    (three quarters of its time, ~5 ms a round at 80,000 rows). This is its
+    algorithm (scikit-learn 1.9): classes numbered by first appearance, each
+    fold's share of each class from a round robin over the sorted labels, and
+    per class in turn its block of fold numbers shuffled by the seed's
+    generator. ``tests/test_loop.py`` checks the splits equal scikit-learn's.
+    The loop only asks for ``n_splits`` no larger than the smallest class, so
+    none of the splitter's errors or warnings apply."""
+
+    def __init__(self, y, n_splits):
+        self.y, self.n_splits = y, n_splits
+        _, first, inverse = np.unique(y, return_index=True, return_inverse=True)
+        _, class_perm = np.unique(first, return_inverse=True)
+        y_encoded = class_perm[inverse]
+        y_order = np.sort(y_encoded)
+        self.allocation = np.asarray([
+            np.bincount(y_order[i::n_splits], minlength=len(first))
+            for i in range(n_splits)])
+        self.rows_of = [np.flatnonzero(y_encoded == k) for k in range(len(first))]
+
+    def split(self, seed):
+        rng = np.random.RandomState(seed)
+        test_folds = np.empty(len(self.y), dtype="i")
+        for k, rows in enumerate(self.rows_of):
+            folds_for_class = np.arange(self.n_splits).repeat(self.allocation[:, k])
+            rng.shuffle(folds_for_class)
+            test_folds[rows] = folds_for_class
+        return [(np.flatnonzero(test_folds != i), np.flatnonzero(test_folds == i))
+                for i in range(self.n_splits)]
 
 
 def _takes_indices(oracle):

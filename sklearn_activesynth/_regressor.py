@@ -60,6 +60,7 @@ from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions, _fit_context
+from .utils._dask import empty_like_rows, is_dask_collection, map_rows
 from .utils._seeding import MAX_SEED, seed_unset_random_states
 from .utils._threads import fit_thread_limits
 from .utils.tabular import take_rows
@@ -434,6 +435,17 @@ class RegressionFitLoop(FitLoop):
             return None
         return self.query_committee if self.query_committee is not None \
             else self.last_committee
+
+
+class _PredictionsOf:
+    """``predict`` of the final estimator as floats: a picklable function of
+    the rows that carries the fitted estimator alone (what a Dask task ships)."""
+
+    def __init__(self, estimator):
+        self.estimator = estimator
+
+    def __call__(self, X):
+        return np.asarray(self.estimator.predict(X), dtype=np.float64)
 
 
 def _averaging_ensemble(estimator):
@@ -869,6 +881,10 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
 
     def _check_predict_input(self, X):
         check_is_fitted(self)
+        if is_dask_collection(X):
+            # the feature count and names, on an empty stand-in: no block is read
+            self._check_predict_input(empty_like_rows(X))
+            return X
         if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
                 sp.issparse(X):
             return validate_data(self, X, reset=False, skip_check_array=True)
@@ -883,13 +899,20 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_samples, n_features)
+            A Dask array or DataFrame is predicted block by block on the Dask
+            workers: the result is then a lazy Dask array (nothing is computed
+            until you call ``.compute()``).
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray or dask.array.Array of shape (n_samples,)
         """
         X = self._check_predict_input(X)
+        if is_dask_collection(X):
+            # the task carries the fitted estimator only, not the record of the fit
+            return map_rows(_PredictionsOf(self.estimator_), X, dtype=np.float64)
         return self.estimator_.predict(X)
 
     def _ranking_committee(self, model, own):
@@ -929,8 +952,12 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
 
         Parameters
         ----------
-        X_pool : {array-like, sparse matrix, DataFrame} of shape (n_pool, n_features)
-            Unlabelled rows with the training columns.
+        X_pool : {array-like, sparse matrix, DataFrame, Dask array, Dask DataFrame} \
+                of shape (n_pool, n_features)
+            Unlabelled rows with the training columns. A Dask array or
+            DataFrame is scored by one task per block on the Dask workers
+            (fit in memory, query out of core); only each block's best rows
+            come back.
         n_samples : int, default=1
             Rows to return (all that are left, with a
             :class:`~sklearn_activesynth.acquisition.PoolExhaustedWarning`,

@@ -335,3 +335,32 @@ def test_dask_dataframe_pool_and_predict(client):
     np.testing.assert_array_equal(labels.compute(), clf.predict(pool))
     # block by block the products are summed in another order: equal to the last bits
     np.testing.assert_allclose(proba.compute(), clf.predict_proba(pool), rtol=1e-12, atol=0)
+
+
+def test_regressor_query_and_predict_on_dask_input(client):
+    # the regressor's query ranks a Dask pool by committee variance block by
+    # block, as the in-memory pool; predict on Dask input is lazy and equal
+    from sklearn.datasets import make_regression
+
+    from sklearn_activesynth import ActiveSynthesisRegressor
+
+    X, y = make_regression(n_samples=2300, n_features=5, noise=5.0, random_state=4)
+    reg = ActiveSynthesisRegressor(max_iter=1, random_state=0).fit(X[:300], y[:300])
+    pool = X[300:]
+    kw = dict(n_samples=20, exclude=np.arange(0, len(pool), 13), return_scores=True,
+              batch_size=256)
+    for strategy in [None, "coreset"]:
+        expected = reg.query(pool, strategy=strategy, **kw)
+        with distributed.get_task_stream(client) as stream:
+            got = reg.query(da.from_array(pool, chunks=(500, 5)), strategy=strategy, **kw)
+        np.testing.assert_array_equal(got[0], expected[0])
+        np.testing.assert_array_equal(got[1], expected[1])
+        assert stream.data  # the blocks were scored on the workers
+    with distributed.get_task_stream(client) as stream:
+        pred = reg.predict(da.from_array(pool, chunks=(500, 5)))
+        assert not stream.data and isinstance(pred, da.Array)
+        values = pred.compute()
+    assert len(stream.data) >= 4  # at least one task per block, on the workers
+    np.testing.assert_array_equal(values, reg.predict(pool))
+    with pytest.raises(ValueError, match="features"):
+        reg.predict(da.from_array(pool[:, :3], chunks=(500, 3)))

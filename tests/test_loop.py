@@ -238,3 +238,51 @@ def test_a_finished_round_is_not_kept_through_the_next(binary):
     Clf(Recording(), max_iter=3, random_state=0).fit(X, y)
     assert len(rounds) >= 2 and max(alive_at_fit) == 1
     assert alive_at_fit[-1] == 0  # the final refit
+
+
+@pytest.mark.parametrize("labels", [[0, 1], [2, 0, 1], ["b", "a", "c", "a"]])
+@pytest.mark.parametrize("n_splits", [2, 5])
+def test_out_of_fold_splits_are_scikit_learns(labels, n_splits):
+    # the loop's folds come from its own copy of StratifiedKFold's algorithm
+    # (the label work done once per fit): the same positions for every seed
+    from sklearn.model_selection import StratifiedKFold
+
+    from sklearn_activesynth._loop import _StratifiedFolds
+
+    rng = np.random.RandomState(n_splits)
+    y = np.asarray(labels)[rng.choice(len(labels), size=503,
+                                      p=np.linspace(1, 3, len(labels)) / np.linspace(
+                                          1, 3, len(labels)).sum())]
+    plan = _StratifiedFolds(y, n_splits)
+    for seed in [0, 1, 12345, 2**31 - 2]:
+        ours = plan.split(seed)
+        theirs = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(
+            np.zeros(len(y)), y))
+        assert len(ours) == len(theirs) == n_splits
+        for (tr, te), (tr_s, te_s) in zip(ours, theirs):
+            np.testing.assert_array_equal(tr, tr_s)
+            np.testing.assert_array_equal(te, te_s)
+            assert tr.dtype == tr_s.dtype and te.dtype == te_s.dtype
+
+
+@pytest.mark.parametrize("weights", [[0.5, 0.5], [0.9, 0.1], [0.6, 0.3, 0.1], [0.97, 0.02, 0.01]])
+@pytest.mark.parametrize("n", [20, 101, 5000])
+def test_validation_split_is_train_test_splits(weights, n):
+    # the loop's stratified split is scikit-learn's algorithm on arrays: the
+    # same positions in the same order for every seed
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_activesynth._loop import _stratified_split
+
+    rng = np.random.RandomState(n)
+    y = rng.choice(len(weights), size=n, p=weights)
+    y[:2 * len(weights)] = np.repeat(np.arange(len(weights)), 2)  # >= 2 rows a class
+    for fraction in [0.2, 0.33]:
+        n_test = int(np.ceil(fraction * n))
+        for seed in [0, 3, 2**31 - 2]:
+            tr, te = _stratified_split(y, n_test, seed)
+            tr_s, te_s = train_test_split(np.arange(n), test_size=fraction, stratify=y,
+                                          random_state=seed)
+            np.testing.assert_array_equal(tr, tr_s)
+            np.testing.assert_array_equal(te, te_s)
+            assert tr.dtype == tr_s.dtype and te.dtype == te_s.dtype

@@ -231,7 +231,7 @@ class InterpolationGenerator(BaseGenerator):
             if limit is not None and len(rows) > limit:
                 cand = np.sort(rng.choice(rows, size=limit, replace=False))
             self._candidates[c] = cand
-            self._nn[c] = self._index(take_rows(X, cand), k)
+            self._nn[c] = self._index(cand, k)
         if any_class:
             n = len(self._y)
             self._any_k = min(self.k_neighbors, n - 1)
@@ -240,7 +240,7 @@ class InterpolationGenerator(BaseGenerator):
                 if limit is not None and n > limit:
                     cand = np.sort(rng.choice(n, size=limit, replace=False))
                 self._any_candidates = cand
-                self._any_nn = self._index(take_rows(X, cand), self._any_k)
+                self._any_nn = self._index(cand, self._any_k)
         self._warn_small_classes()
         return self
 
@@ -275,9 +275,28 @@ class InterpolationGenerator(BaseGenerator):
             "the rows concerned (n_rows_small_classes, n_rows_without_partners).",
             SmallClassWarning, stacklevel=4)
 
-    def _index(self, X_cand, k):
-        # float32 halves the index's memory; exact enough to rank neighbours
-        Z = self.schema_.encode(X_cand, dtype=np.float32)
+    def _encode(self, rows, chunk=None):
+        """Training rows ``rows`` encoded in float32 (which halves the index's
+        memory and is exact enough to rank neighbours), ``chunk`` rows at a
+        time (default: about 32,768 values): the float64 intermediates of the
+        encoding never exist for all rows at once. Each row's encoding depends
+        on that row only, so the result is the same as in one piece."""
+        encode = self.schema_.encode
+        if chunk is None:
+            chunk = max(512, 2**15 // max(1, self.schema_.n_features))
+        if len(rows) <= chunk or sp.issparse(self._X):
+            return encode(take_rows(self._X, rows), dtype=np.float32)
+        first = encode(take_rows(self._X, rows[:chunk]), dtype=np.float32)
+        Z = np.empty((len(rows), first.shape[1]), dtype=np.float32)
+        Z[:chunk] = first
+        for start in range(chunk, len(rows), chunk):
+            Z[start:start + chunk] = encode(take_rows(self._X, rows[start:start + chunk]),
+                                            dtype=np.float32)
+        return Z
+
+    def _index(self, rows, k):
+        """A neighbour index over the training rows ``rows``."""
+        Z = self._encode(rows)
         algo = "brute" if sp.issparse(Z) else self.algorithm
         return NearestNeighbors(
             n_neighbors=k + 1, algorithm=algo, n_jobs=self.n_jobs
@@ -337,7 +356,7 @@ class InterpolationGenerator(BaseGenerator):
         """Training rows ``rows`` as the neighbour search sees them; with a
         continuous target and ``partners="same_class"``, the standardised
         target is one more column."""
-        Z = self.schema_.encode(take_rows(self._X, rows), dtype=np.float32)
+        Z = self._encode(rows)
         if not (self._continuous and self.partners == "same_class"):
             return Z
         t = ((self._y[rows] - self._y_center) / self._y_scale).astype(np.float32)[:, None]

@@ -6,7 +6,7 @@ sample; larger means more uncertain.
 """
 
 import numpy as np
-import scipy.stats
+import scipy.special
 
 __all__ = ["entropy", "margin", "least_confidence", "ensemble_variance"]
 
@@ -24,7 +24,8 @@ def entropy(proba, *, normalize=False):
     r"""Shannon entropy of the predicted distribution (softmax response).
 
     :math:`U(x) = -\sum_c p(y=c|x) \log p(y=c|x)` (seed 000, §2.2, item 4),
-    computed by :func:`scipy.stats.entropy` row by row (natural logarithm).
+    computed as :func:`scipy.stats.entropy` computes it row by row (natural
+    logarithm).
     As scipy does, each row is first divided by its sum, so rows that sum to
     1 only up to rounding (float32 networks) give the entropy of the
     distribution they stand for; a row with no mass (all zeros) or a NaN
@@ -49,7 +50,12 @@ def entropy(proba, *, normalize=False):
     """
     proba = _check_proba(proba)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scores = scipy.stats.entropy(np.maximum(proba, 0.0), axis=1)
+        # scipy.stats.entropy(pk, axis=1)'s own arithmetic, without its
+        # per-call argument handling (which cost three times the sums on the
+        # loop's out-of-fold rows); the same numbers (tests/uncertainty)
+        pk = np.maximum(proba, 0.0)
+        pk = pk / np.sum(pk, axis=1, keepdims=True)
+        scores = np.sum(scipy.special.entr(pk), axis=1)
     if normalize and proba.shape[1] > 1:
         scores = scores / np.log(proba.shape[1])
     return np.maximum(scores, 0.0)  # rounding can give -1e-17; NaN stays NaN

@@ -145,7 +145,9 @@ def fit_clone(estimator, X, y, sample_weight=None, *, fit_params=None, random_st
     """
     est = clone(estimator)
     if seed_unset and random_state is not None:
-        seed_unset_random_states(est, _random_state(random_state))
+        # an int seed is drawn from without building a RandomState (see
+        # seed_unset_random_states); a RandomState is drawn from as it is
+        seed_unset_random_states(est, random_state)
     params = dict(fit_params or {})
     if sample_weight is not None:
         kw = _sample_weight_params(est, sample_weight)

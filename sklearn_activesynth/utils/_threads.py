@@ -16,7 +16,10 @@ default, as ``n_jobs=None`` means one job), and when the out-of-fold fits run in
 ``k`` parallel workers, each worker gets ``budget // k`` threads (at least one), so
 workers times threads never exceed the budget. A base estimator that sets its own
 ``n_jobs`` (an XGBoost or a random forest with ``n_jobs=4``) keeps it: the loop
-then sets no BLAS/OpenMP limit of its own for its fits.
+then sets no BLAS/OpenMP limit of its own for its fits, and runs its out-of-fold
+fits and committee members in ``workers // n_jobs`` workers (at least one), so
+that the estimator's workers and the loop's never multiply beyond the loop's
+``n_jobs`` (:func:`task_workers`).
 
 Under a joblib backend that runs tasks on a cluster (Dask, Ray: any backend
 other than joblib's own loky, multiprocessing, threading and sequential ones),
@@ -33,10 +36,11 @@ BLAS threads per fit in each of two one-thread Dask workers made a
 
 import contextlib
 
-from joblib import effective_n_jobs
+from joblib import cpu_count, effective_n_jobs
 from threadpoolctl import ThreadpoolController, threadpool_limits
 
-__all__ = ["fit_thread_limits", "limit_threads", "thread_budget", "worker_thread_limit"]
+__all__ = ["fit_thread_limits", "limit_threads", "task_workers", "thread_budget",
+           "worker_thread_limit"]
 
 
 def _own_n_jobs(estimator):
@@ -114,6 +118,46 @@ def worker_thread_limit(n_jobs, estimator, n_tasks):
     if limit is None or n_workers <= 1:
         return None
     return max(1, limit // n_workers)
+
+
+def _own_threads(estimator):
+    """The most workers a fit of ``estimator`` starts by its own ``n_jobs``
+    (negative values count from the cores, as joblib's), or None if it sets none."""
+    values = [v for v in _own_n_jobs(estimator) if isinstance(v, int)]
+    if not values:
+        return None
+    cores = cpu_count()
+    return max(max(1, cores + 1 + v if v < 0 else v) for v in values)
+
+
+def task_workers(n_jobs, estimator, n_tasks):
+    """The ``n_jobs`` to run ``n_tasks`` fits of ``estimator`` with.
+
+    A base estimator that sets its own ``n_jobs`` (a random forest with
+    ``n_jobs=2``) runs that many workers in every fit: the loop's workers are
+    divided by it (at least one), so the two multiply to no more than the
+    loop's ``n_jobs``, and the estimator's own setting is kept as it is. The
+    loop's ``n_jobs`` otherwise, and under a cluster backend (its parallelism
+    is the cluster's workers).
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        The loop's ``n_jobs``.
+    estimator : estimator
+        The base estimator.
+    n_tasks : int
+        The fits to run.
+
+    Returns
+    -------
+    n_jobs : int or None
+    """
+    own = _own_threads(estimator)
+    if own is None or own <= 1 or n_jobs == 1 or _cluster_backend():
+        return n_jobs
+    workers = min(max(1, int(effective_n_jobs(n_jobs))), max(1, n_tasks))
+    return max(1, workers // own)
 
 
 def limit_threads(limit):

@@ -181,3 +181,17 @@ def test_tiny_magnitude_column_survives_synthesis():
     assert X_new["count"].dtype == np.int64
     cents = X_new["amount"].to_numpy() * 100
     np.testing.assert_allclose(cents, np.round(cents), atol=1e-6)
+
+
+@pytest.mark.parametrize("target_type", [None, "continuous"])
+def test_neighbour_index_is_encoded_in_chunks_like_in_one_piece(target_type):
+    # the candidates are encoded a chunk at a time (no float64 copy of them all);
+    # each row's encoding depends on that row only, so chunks change nothing
+    X, y = make_check_frame()
+    if target_type == "continuous":
+        y = np.arange(len(y), dtype=float)
+    gen = InterpolationGenerator(target_type=target_type).fit(X, y)
+    rows = np.arange(len(y))[::-1]
+    whole = gen.schema_.encode(X.iloc[rows], dtype=np.float32)
+    np.testing.assert_array_equal(gen._encode(rows, chunk=7), whole)
+    np.testing.assert_array_equal(gen._encode(rows, chunk=len(rows)), whole)

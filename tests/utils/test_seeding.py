@@ -80,3 +80,48 @@ def test_torch_generators_are_forked_and_seeded():
     with seeded_global_rngs(4, torch_devices=None):  # torch left alone
         c = torch.rand(3)
     assert not torch.equal(a, c)
+
+
+def test_unset_random_states_get_the_draws_of_a_new_randomstate_from_an_int_seed():
+    # an int seed is drawn from through this thread's reseeded generator: the
+    # seeds are those of np.random.RandomState(seed), in every thread, and a
+    # generator the caller passes is drawn from (and moved) as before
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_activesynth.utils._seeding import (
+        MAX_SEED,
+        _reseeded,
+        seed_unset_random_states,
+    )
+
+    def seeds(seed):
+        pipe = make_pipeline(RandomForestClassifier(), HistGradientBoostingClassifier())
+        params = seed_unset_random_states(pipe, seed).get_params()
+        return [params[k] for k in sorted(params) if k.endswith("__random_state")]
+
+    for seed in [0, 7, np.int64(MAX_SEED - 1), 2**32 - 1]:
+        rng = np.random.RandomState(seed)
+        expected = [int(rng.randint(MAX_SEED)) for _ in range(2)]
+        assert seeds(seed) == expected
+        # a Gaussian cached by the last use does not leak into the next one
+        _reseeded(5).randn()
+        assert _reseeded(seed).randn() == np.random.RandomState(seed).randn()
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(seeds, range(200)))
+    assert got == [seeds(s) for s in range(200)]
+    rng = np.random.RandomState(3)
+    first = seeds(rng)
+    assert first == seeds(np.random.RandomState(3)) and seeds(rng) != first
+    # a flat estimator is seeded as set_params would; its own set_params is used
+    flat = seed_unset_random_states(RandomForestClassifier(), 11)
+    assert flat.random_state == np.random.RandomState(11).randint(MAX_SEED)
+
+    class Logged(RandomForestClassifier):
+        def set_params(self, **params):
+            self.logged = sorted(params)
+            return super().set_params(**params)
+
+    assert seed_unset_random_states(Logged(), 11).logged == ["random_state"]

@@ -335,3 +335,75 @@ def test_text_columns_and_describe():
     assert desc["categorical"] == {"kind": {"a": 0.75, "b": 0.25}}
     # only words that at least two texts share are listed
     assert set(desc["text"]["note"]["terms"]) == {"charged", "twice"}
+
+
+def _decimals_one_column_at_a_time(num, max_decimals=6, sample=5000):
+    """The rule of ``_decimals`` written for one column at a time (as the
+    package computed it before it did all columns at once)."""
+    rows = num[:: max(1, num.shape[0] // sample)]
+    out = np.full(num.shape[1], -1)
+    for j in range(num.shape[1]):
+        v = rows[:, j]
+        v = v[np.isfinite(v)]
+        top = np.max(np.abs(v)) if v.size else 0.0
+        shift = int(-np.floor(np.log10(top))) if 0 < top < 1 else 0
+        if shift + max_decimals > 300:
+            continue
+        v = v * 10.0**shift
+        for d in range(max_decimals + 1):
+            scaled = v * 10.0**d
+            if np.all(np.abs(scaled - np.round(scaled)) <= 1e-6 * np.maximum(1, np.abs(scaled))):
+                out[j] = d + shift
+                break
+    return out
+
+
+def test_schema_statistics_are_the_per_column_rule_and_numpys_nan_aware_ones():
+    from sklearn_activesynth.utils.tabular import _decimals
+
+    rng = np.random.RandomState(0)
+    n = 12_000
+    cols = [rng.normal(size=n), np.round(rng.uniform(0, 100, n), 2),
+            rng.randint(0, 9, n).astype(float), np.round(rng.uniform(1, 9, n), 2) * 1e-7,
+            rng.uniform(1e-7, 9e-7, n), np.full(n, np.nan), np.full(n, 1e-310),
+            np.round(rng.normal(size=n), 4) * 1e5, np.zeros(n)]
+    X = np.column_stack(cols)
+    X[::7, 1] = np.nan
+    X[3, 2] = np.inf
+    with np.errstate(all="ignore"):
+        assert _decimals(X).tolist() == _decimals_one_column_at_a_time(X).tolist()
+        for A in (X[:, [0, 2, 4, 7]], X[:, 2:3], X[:1]):
+            A = np.where(np.isfinite(A), A, 1.5)
+            schema = TabularSchema(A)
+            np.testing.assert_array_equal(schema.mean_, np.nanmean(A, axis=0))
+            np.testing.assert_array_equal(schema.scale_, np.where(
+                np.nanstd(A, axis=0) > 0, np.nanstd(A, axis=0), 1.0))
+            assert schema.decimals_.tolist() == _decimals_one_column_at_a_time(A).tolist()
+
+
+@pytest.mark.parametrize("order", ["C", "F", "strided"])
+@pytest.mark.parametrize("with_nan", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int32])
+@pytest.mark.parametrize("n_features", [1, 2, 7, 30])
+def test_schema_statistics_are_numpys_bit_for_bit(order, with_nan, dtype, n_features):
+    # the schema's mean and scale skip numpy's copies of the rows (and float32 or
+    # integer rows are converted a block of columns at a time); they must still be
+    # exactly np.nanmean / np.nanstd of the rows as float64 (neighbours and
+    # rounding use them), and min_ / max_ those of the float64 values
+    if with_nan and dtype is np.int32:
+        pytest.skip("integers hold no NaN")
+    rng = np.random.RandomState(n_features)
+    X = rng.standard_cauchy(size=(3001, n_features)) * \
+        10.0 ** rng.uniform(-6, 6, size=n_features)
+    if with_nan:
+        X[rng.uniform(size=X.shape) < 0.05] = np.nan
+    X = np.clip(X, -1e9, 1e9).astype(dtype) if dtype is np.int32 else X.astype(dtype)
+    X = X[::2] if order == "strided" else np.asarray(X, order=order)
+    schema = TabularSchema(X)
+    X64 = np.asarray(X, dtype=float)
+    scale = np.nanstd(X64, axis=0)
+    np.testing.assert_array_equal(schema.mean_, np.nanmean(X64, axis=0))
+    np.testing.assert_array_equal(schema.scale_, np.where(scale > 0, scale, 1.0))
+    np.testing.assert_array_equal(schema.min_, np.nanmin(X64, axis=0))
+    np.testing.assert_array_equal(schema.max_, np.nanmax(X64, axis=0))
+    assert schema.min_.dtype == schema.max_.dtype == np.float64
