@@ -1320,6 +1320,13 @@ class FitLoop:
                           if not isinstance(st, once + (GuardStage,))]
             self.stages = head + [SelectionStage(arm_stages)]
         self._warned = set()
+        self.estimator, inplace = _copying_clone(self.estimator)
+        if inplace:
+            self.warn_once("inplace", (
+                f"The estimator's {', '.join(inplace)}=False would let it write into the "
+                "rows it is fitted on, which the loop reuses across out-of-fold fits and "
+                "rounds (and which may be your X); the loop fits copies with "
+                f"{', '.join(inplace)}=True instead. The results are what copy=True gives."))
 
     # -- helpers the stages share
     def warn_once(self, key, message, category=UserWarning):
@@ -2385,6 +2392,27 @@ class _StratifiedFolds:
             test_folds[rows] = folds_for_class
         return [(np.flatnonzero(test_folds != i), np.flatnonzero(test_folds == i))
                 for i in range(self.n_splits)]
+
+
+def _copying_clone(estimator):
+    """``estimator``, or a clone of it with every nested ``copy``/``copy_X``
+    parameter set to True where one is False; and the names of those set.
+
+    An estimator that works in place (``StandardScaler(copy=False)``,
+    ``LinearRegression(copy_X=False)``) would change the rows it is fitted on:
+    the loop's training rows, reused by every out-of-fold fit, the generator
+    and the next rounds (and the user's ``X`` in the final refit)."""
+    if not hasattr(estimator, "get_params"):
+        return estimator, []
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception:  # an estimator whose get_params is not scikit-learn's
+        return estimator, []
+    keys = [k for k, v in params.items()
+            if k.rsplit("__", 1)[-1] in ("copy", "copy_X") and v is False]
+    if not keys:
+        return estimator, []
+    return clone(estimator).set_params(**dict.fromkeys(keys, True)), keys
 
 
 def _takes_indices(oracle):
