@@ -304,6 +304,7 @@ class Round:
     generator: object = None
     arm: str = None
     oversample: float = 1.0
+    fit_args: tuple = None    # an arm's candidate fit, deferred: (y, weights, seed)
 
     def end(self, status):
         self.status = status
@@ -1029,6 +1030,17 @@ class FitStage(Stage):
     name = "fit"
 
     def run(self, loop, state, rnd):
+        y, w, seed = self.prepare(loop, state, rnd)
+        rnd.cand_model = loop.fit(loop.real_and_synthetic(state, rnd.candidate.X), y, w,
+                                  seed)
+        return {}
+
+    @staticmethod
+    def prepare(loop, state, rnd):
+        """The candidate pool (the accepted rows plus this round's) into
+        ``rnd.candidate``; returns the rest of its fit's arguments: the
+        encoded targets, the integration weights and the clone's seed (drawn
+        here, so a deferred fit draws in the same order)."""
         pos = rnd.batch.anchor_positions
         u_new = np.where(pos >= 0, rnd.u_tr[np.maximum(pos, 0)], np.mean(rnd.u_tr))
         X_new = rnd.batch.X if state.rows is None else \
@@ -1037,11 +1049,8 @@ class FitStage(Stage):
                                         loop.provenance_block(state, rnd))
         w = loop.weights(state.n_tr, len(rnd.candidate), rnd.t, state.w_tr, rnd.u_tr,
                          rnd.candidate.u, loop.mixing_signals(state, rnd.candidate))
-        rnd.cand_model = loop.fit(
-            loop.real_and_synthetic(state, rnd.candidate.X),
-            np.concatenate([state.y_tr, rnd.candidate.y]).astype(loop.target_dtype),
-            w, state.rng.randint(MAX_SEED))
-        return {}
+        y = np.concatenate([state.y_tr, rnd.candidate.y]).astype(loop.target_dtype)
+        return y, w, state.rng.randint(MAX_SEED)
 
 
 class GuardStage(Stage):
@@ -1106,13 +1115,19 @@ class SelectionStage(Stage):
     def run(self, loop, state, rnd):
         selector, stats = loop.selector, state.selection
         chosen = selector.choose(stats.sums, stats.pulls, state.rng)
-        fields, tried, timed_out = {}, [], False
+        fields, tried, timed_out, pulled = {}, [], False, []
         for i in chosen:
             arm = stats.arms[i]
             if timed_out and arm.synthesizes:
                 continue  # a generator call may still be running: no more calls this fit
             sub = self.pull(loop, state, rnd, arm)
             timed_out = timed_out or (sub is not None and sub.status == "generator_timeout")
+            pulled.append((i, sub))
+        # the pulled arms' candidate models are independent fits: in parallel
+        # (the estimator's n_jobs), each seeded where its arm drew the seed
+        self.fit_candidates(loop, state, [sub for _, sub in pulled
+                                          if sub is not None and sub.fit_args is not None])
+        for i, sub in pulled:
             reward = 0.0
             if sub is not None and sub.cand_model is not None:
                 sub.score = loop.guard.score(sub.cand_model)
@@ -1154,6 +1169,9 @@ class SelectionStage(Stage):
                     oversample=1.0 if arm.band is None else 1.0 / (arm.band[1] - arm.band[0]))
         for stage in self.arm_stages:
             t0 = time.perf_counter()
+            if isinstance(stage, FitStage):  # the last arm stage: fitted with the others'
+                sub.fit_args = stage.prepare(loop, state, sub)
+                break
             sub.row.update(stage.run(loop, state, sub))
             key = f"seconds_{stage.name}"
             sub.row[key] = sub.row.get(key, 0.0) + time.perf_counter() - t0
@@ -1162,6 +1180,25 @@ class SelectionStage(Stage):
             if isinstance(stage, FilterStage):
                 self.score_usability(loop, state, sub, arm)
         return sub
+
+    @staticmethod
+    def fit_candidates(loop, state, subs):
+        """Fit the pulled arms' candidate models (``sub.cand_model``) as
+        parallel tasks of the estimator's ``n_jobs``; the result does not
+        depend on it."""
+        if not subs:
+            return
+        n_jobs = task_workers(loop.n_jobs, loop.estimator, len(subs))
+        per_worker = worker_thread_limit(n_jobs, loop.estimator, len(subs))
+        # module-level task, the arrays as arguments (as the out-of-fold fits)
+        results = parallel(n_jobs)(
+            delayed(_fit_candidate)(loop.estimator, loop.fit_params, per_worker, seed,
+                                    y, w, state.X_tr, *sub.candidate.X)
+            for sub, (y, w, seed) in ((sub, sub.fit_args) for sub in subs))
+        for sub, (model, resampled) in zip(subs, results):
+            if resampled:
+                loop.warn_once("resample", _resample_message(resampled))
+            sub.cand_model, sub.fit_args = model, None
 
     @staticmethod
     def score_usability(loop, state, sub, arm):
@@ -1320,6 +1357,13 @@ class FitLoop:
                           if not isinstance(st, once + (GuardStage,))]
             self.stages = head + [SelectionStage(arm_stages)]
         self._warned = set()
+        self.estimator, inplace = _copying_clone(self.estimator)
+        if inplace:
+            self.warn_once("inplace", (
+                f"The estimator's {', '.join(inplace)}=False would let it write into the "
+                "rows it is fitted on, which the loop reuses across out-of-fold fits and "
+                "rounds (and which may be your X); the loop fits copies with "
+                f"{', '.join(inplace)}=True instead. The results are what copy=True gives."))
 
     # -- helpers the stages share
     def warn_once(self, key, message, category=UserWarning):
@@ -2385,6 +2429,39 @@ class _StratifiedFolds:
             test_folds[rows] = folds_for_class
         return [(np.flatnonzero(test_folds != i), np.flatnonzero(test_folds == i))
                 for i in range(self.n_splits)]
+
+
+def _fit_candidate(estimator, fit_params, thread_limit, seed, y, w, X_tr, *blocks):
+    """One selector arm's candidate model: a clone fitted on the training rows
+    and the candidate's synthetic blocks; a parallel task of
+    :meth:`SelectionStage.fit_candidates`. Returns ``(model, resampled)``."""
+    resampled = []
+    with limit_threads(thread_limit):
+        model = fit_clone(estimator, concat_rows([X_tr] + list(blocks)), y, w,
+                          fit_params=fit_params, random_state=seed, seed_unset=True,
+                          on_resample=lambda est: resampled.append(type(est).__name__))
+    return model, resampled[0] if resampled else None
+
+
+def _copying_clone(estimator):
+    """``estimator``, or a clone of it with every nested ``copy``/``copy_X``
+    parameter set to True where one is False; and the names of those set.
+
+    An estimator that works in place (``StandardScaler(copy=False)``,
+    ``LinearRegression(copy_X=False)``) would change the rows it is fitted on:
+    the loop's training rows, reused by every out-of-fold fit, the generator
+    and the next rounds (and the user's ``X`` in the final refit)."""
+    if not hasattr(estimator, "get_params"):
+        return estimator, []
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception:  # an estimator whose get_params is not scikit-learn's
+        return estimator, []
+    keys = [k for k, v in params.items()
+            if k.rsplit("__", 1)[-1] in ("copy", "copy_X") and v is False]
+    if not keys:
+        return estimator, []
+    return clone(estimator).set_params(**dict.fromkeys(keys, True)), keys
 
 
 def _takes_indices(oracle):

@@ -148,3 +148,49 @@ def test_float32_rows_stay_float32_and_take_less_memory():
                     LogisticRegression(), max_iter=2, random_state=0).fit(rows, y))
     # the rows are half the bytes; labels, positions and scores per row are not
     assert peaks["float32"] < 0.8 * peaks["float64"], peaks
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_an_estimator_that_works_in_place_does_not_change_the_loops_rows(kind):
+    # StandardScaler(copy=False) / LinearRegression(copy_X=False) would scale the
+    # loop's training rows in place at every fit (the rows the folds, the
+    # generator and the next rounds reuse, and the user's X at the final refit):
+    # the loop fits copies, and the fit is the copy=True fit
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_activesynth import ActiveSynthesisRegressor
+
+    if kind == "classifier":
+        X, y = make_classification(n_samples=600, n_features=6, weights=[0.8],
+                                   random_state=0)
+
+        def make(copy):
+            return ActiveSynthesisClassifier(
+                make_pipeline(StandardScaler(copy=copy), LogisticRegression()),
+                validation_fraction=None, random_state=0)
+    else:
+        rng = np.random.RandomState(0)
+        X = rng.normal(size=(400, 5))
+        y = X @ np.arange(1.0, 6.0) + rng.normal(size=400)
+
+        def make(copy):
+            return ActiveSynthesisRegressor(
+                make_pipeline(StandardScaler(copy=copy), LinearRegression(copy_X=copy)),
+                validation_fraction=None, random_state=0)
+    X = X * 10 + 5
+    fits = []
+    for copy in (True, False):
+        X_user = X.copy()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fits.append(make(copy).fit(X_user, y))
+        np.testing.assert_array_equal(X_user, X)  # the user's rows are untouched
+        inplace = [w for w in caught if "write into the rows" in str(w.message)]
+        assert len(inplace) == (0 if copy else 1)
+    assert len(fits[0].synthetic_y_) > 0
+    np.testing.assert_array_equal(fits[0].synthetic_X_, fits[1].synthetic_X_)
+    np.testing.assert_array_equal(fits[0].predict(X), fits[1].predict(X))
+    # the user's estimator keeps its parameters
+    assert fits[1].estimator.get_params()["standardscaler__copy"] is False

@@ -75,3 +75,27 @@ def test_task_workers_rules():
     assert task_workers(4, Pipeline([("rf", RandomForestClassifier(n_jobs=-1))]), 5) == \
         max(1, 4 // cpu_count())
     assert task_workers(4, RandomForestClassifier(n_jobs=1), n_tasks=5) == 4
+
+
+def test_selector_arms_candidates_are_fitted_in_parallel():
+    # the arms pulled in a round are fitted as parallel tasks of n_jobs; the fit
+    # is the sequential one
+    import numpy as np
+
+    from sklearn_activesynth.selection import Arm, UCBSelector
+
+    X, y = make_classification(n_samples=400, weights=[0.8], random_state=0)
+    selector = UCBSelector(arms=[Arm("uncertain", "uncertain"),
+                                 Arm("random_matched", "random_matched")],
+                           pulls_per_round=2)
+    fits = []
+    for n_jobs in (1, 2):
+        _Concurrency.most = 0
+        with parallel_config(backend="threading"):
+            fits.append(ActiveSynthesisClassifier(
+                _Concurrency(), selector=selector, max_iter=2, n_jobs=n_jobs,
+                uncertainty_cv=None, random_state=0).fit(X, y))
+        assert _Concurrency.most == n_jobs
+    np.testing.assert_array_equal(fits[0].synthetic_X_, fits[1].synthetic_X_)
+    np.testing.assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+    assert fits[0].history_["arms_pulled"].iloc[1] == "uncertain,random_matched"
