@@ -381,7 +381,7 @@ def _method_summary(cells, runs):
         secs = ok.loc[ok["method"] == m, "fit_seconds"]
         rows.append({
             "method": f"`{m}`", "cells": len(c),
-            "median ΔR²": f"{c['dr2'].median():+.4f}",
+            "median ΔR²": _d(c['dr2'].median()),
             "mean ΔR²": f"{c['dr2'].mean():+.4f}",
             "cells ΔR² < -0.01": int((c["dr2"] < -R2_MARGIN).sum()),
             "cells worse (p<0.1)": int((c["p_worse"] < P_HARM).sum()),

@@ -24,9 +24,10 @@ method alone:
     ``ActiveSynthesisRegressor(base, targeting="random")``: the loop with
     random anchors (the control of targeting), library defaults otherwise.
 ``uncertain``
-    ``ActiveSynthesisRegressor(base)`` as it ships: committee-variance anchors,
-    ``n_synthetic=0.1`` per round, ``max_iter=3``, the R² guard on 20 % of
-    the training rows, refit on all real rows plus the kept synthetic rows.
+    ``ActiveSynthesisRegressor(base)`` as it ships (``guard_confidence=None``):
+    committee-variance anchors, ``n_synthetic=0.1`` per round, ``max_iter=3``,
+    the R² guard on 20 % of the training rows, refit on all real rows plus the
+    kept synthetic rows.
 ``rare``
     ``ActiveSynthesisRegressor(base, targeting="rare")``: anchors by target
     rarity.
@@ -96,10 +97,13 @@ REGRESSION_METHODS = {
     "smogn": "SMOTER/SMOGN-style untargeted oversampling of the rare target ranges "
              "(InterpolationGenerator(target_type='continuous') around the rows of "
              "boxplot relevance >= 0.5, budget rows at once, no guard)",
-    "random": "ActiveSynthesisRegressor(base, targeting='random'): random anchors",
-    "uncertain": "ActiveSynthesisRegressor(base): committee-variance anchors, the "
-                 "library's defaults (R² guard on)",
-    "rare": "ActiveSynthesisRegressor(base, targeting='rare'): anchors by target rarity",
+    "random": "ActiveSynthesisRegressor(base, targeting='random', guard_confidence=None): "
+              "random anchors, the plain guard",
+    "uncertain": "ActiveSynthesisRegressor(base, guard_confidence=None): "
+                 "committee-variance anchors, the plain R² guard (a round kept when the "
+                 "validation R² does not drop): the library's defaults",
+    "rare": "ActiveSynthesisRegressor(base, targeting='rare', guard_confidence=None): "
+            "anchors by target rarity, the plain guard",
     "uncertain_conf": "ActiveSynthesisRegressor(base, guard_confidence=0.8): "
                       "committee-variance anchors, a round kept only when the candidate "
                       "beats the current model on >= 80 % of 100 bootstrap resamples of "
