@@ -3,12 +3,11 @@
 from numbers import Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import _BaseActiveSynthesis
 from .acquisition import (
@@ -19,7 +18,7 @@ from .acquisition import (
     resolve_query_strategy,
 )
 from .utils._compat import _fit_context
-from .utils._dask import empty_like_rows, is_dask_collection, map_rows
+from .utils._dask import is_dask_collection, map_rows
 
 __all__ = ["ActiveSynthesisClassifier"]
 
@@ -501,24 +500,6 @@ class ActiveSynthesisClassifier(ClassifierMixin, _BaseActiveSynthesis):
                 "object labels with None, or set missing_label to the value that marks "
                 "them (e.g. missing_label=-1).")
         return missing_label_mask(y, missing)
-
-    def _check_predict_input(self, X):
-        check_is_fitted(self)
-        if is_dask_collection(X):
-            # the feature count and names, on an empty stand-in: no block is read
-            self._check_predict_input(empty_like_rows(X))
-            return X
-        if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
-                sp.issparse(X):
-            # the estimator validates the values itself; checking them here too
-            # would double the cost of predict
-            return validate_data(self, X, reset=False, skip_check_array=True)
-        tags = self.__sklearn_tags__()
-        return validate_data(
-            self, X, reset=False, dtype=None,
-            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
-        )
 
     def predict(self, X):
         """Predict class labels with the final estimator.

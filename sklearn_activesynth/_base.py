@@ -10,6 +10,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.compose import ColumnTransformer, make_column_selector
@@ -24,7 +25,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._loop import (
     DEFAULT_STAGES,
@@ -42,6 +43,7 @@ from .targeting import ANCHOR_STRATEGIES, resolve_targeting
 from .uncertainty import resolve_uncertainty
 from .uncertainty._scorers import MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions
+from .utils._dask import empty_like_rows, is_dask_collection
 from .utils._threads import fit_thread_limits
 
 __all__ = ["FilterContext", "GeneratorFailedWarning"]
@@ -279,6 +281,26 @@ class _BaseActiveSynthesis(MetaEstimatorMixin, BaseEstimator):
                 labelled.all() or self.max_iter == 0:
             return None
         return self._get_acquisition().resolve_cold_start()
+
+    def _check_predict_input(self, X):
+        """``X`` checked against the fit (features' count and names) for
+        ``predict*``/``query``; a Dask collection on an empty stand-in."""
+        check_is_fitted(self)
+        if is_dask_collection(X):
+            # the feature count and names, on an empty stand-in: no block is read
+            self._check_predict_input(empty_like_rows(X))
+            return X
+        if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
+                sp.issparse(X):
+            # the estimator validates the values itself; checking them here too
+            # would double the cost of predict
+            return validate_data(self, X, reset=False, skip_check_array=True)
+        tags = self.__sklearn_tags__()
+        return validate_data(
+            self, X, reset=False, dtype=None,
+            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
+            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
+        )
 
     def _stages(self):
         """The stages of one round, in order (see docs/design.md to add one)."""

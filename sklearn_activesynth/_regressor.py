@@ -12,7 +12,6 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin, clone, is_regressor
 from sklearn.ensemble import (
     AdaBoostRegressor,
@@ -28,7 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold
 from sklearn.utils import check_array
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import (
     _STRATEGIES,
@@ -60,7 +59,7 @@ from .targeting import REGRESSION_ANCHORS, resolve_regression_targeting
 from .uncertainty import resolve_regression_uncertainty
 from .uncertainty._regression import REGRESSION_MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions, _fit_context
-from .utils._dask import empty_like_rows, is_dask_collection, map_rows
+from .utils._dask import is_dask_collection, map_rows
 from .utils._seeding import MAX_SEED, seed_unset_random_states
 from .utils._threads import fit_thread_limits
 from .utils.tabular import take_rows
@@ -882,21 +881,6 @@ class ActiveSynthesisRegressor(RegressorMixin, _BaseActiveSynthesis):
         elif hasattr(self, "committee_"):
             del self.committee_
         return self
-
-    def _check_predict_input(self, X):
-        check_is_fitted(self)
-        if is_dask_collection(X):
-            # the feature count and names, on an empty stand-in: no block is read
-            self._check_predict_input(empty_like_rows(X))
-            return X
-        if isinstance(X, np.ndarray) and X.ndim == 2 or hasattr(X, "iloc") or \
-                sp.issparse(X):
-            return validate_data(self, X, reset=False, skip_check_array=True)
-        tags = self.__sklearn_tags__()
-        return validate_data(
-            self, X, reset=False, dtype=None,
-            accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True)
 
     def predict(self, X):
         """Predict targets with the final estimator.
