@@ -61,7 +61,7 @@ from .uncertainty._regression import REGRESSION_MEASURES
 from .utils._compat import HasMethods, Interval, StrOptions, _fit_context
 from .utils._dask import is_dask_collection, map_rows
 from .utils._seeding import MAX_SEED, seed_unset_random_states
-from .utils._threads import fit_thread_limits
+from .utils._threads import fit_thread_limits, task_workers
 from .utils.tabular import take_rows
 
 __all__ = ["ActiveSynthesisRegressor"]
@@ -426,7 +426,9 @@ class RegressionFitLoop(FitLoop):
     def fit_query_committee(self, X, y, weights, state):
         self.query_committee, _ = self.uncertainty.fit_committee(
             self.estimator, X, y, weights, fit_params=self.fit_params,
-            random_state=state.rng.randint(MAX_SEED), n_jobs=self.n_jobs)
+            random_state=state.rng.randint(MAX_SEED),
+            n_jobs=task_workers(self.n_jobs, self.estimator,
+                                getattr(self.uncertainty, "n_members", 1)))
 
     def kept_committee(self):
         """The committee ``query`` ranks by, or None."""
