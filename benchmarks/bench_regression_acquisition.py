@@ -75,7 +75,10 @@ from threadpoolctl import threadpool_limits
 from sklearn_activesynth import ActiveSynthesisRegressor
 from sklearn_activesynth.acquisition import Acquisition
 from sklearn_activesynth.benchmark._active import area_under_curve
-from sklearn_activesynth.benchmark._regression import load_regression_dataset, make_regressor
+from sklearn_activesynth.benchmark._regression import (
+    load_regression_dataset,
+    make_regressor,
+)
 
 STRATEGIES = ("auto", "coreset", "hybrid", "random")
 CONTROL = "random"
@@ -142,7 +145,7 @@ def learning_curves(X, y, *, model="ridge", strategies=STRATEGIES, seed=0, n_see
                 pred = est.predict(X_test)
                 out = dict(n_labels=int(labelled.sum()), n_acquired=len(got),
                            r2=r2_score(y_test, pred), mae=mean_absolute_error(y_test, pred),
-                           synthetic_kept=int(len(est.synthetic_y_)),
+                           synthetic_kept=len(est.synthetic_y_),
                            fit_s=time.perf_counter() - t0, error="")
             except Exception as exc:  # one failing strategy must not sink the run
                 rows.append(dict(row, n_labels=int(labelled.sum()),
