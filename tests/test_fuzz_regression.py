@@ -492,3 +492,30 @@ def test_fuzz_regressor_and_sampler_many():
     counts = _fuzz(N_SLOW, "slow")
     assert sum(counts.values()) >= N_SLOW * 0.9
     assert counts["success"] > 0
+
+
+# ------------------------------------------- defects the fuzz found (fixed)
+def test_overflowing_estimator_gets_a_clear_error_not_input_contains_nan():
+    # targets near 1e300 overflow the pipeline's Ridge: its validation
+    # predictions are NaN, and scikit-learn's R² said "Input contains NaN.",
+    # as if the user's data held NaN
+    from test_fuzz import XSpec
+
+    case = RegCase(
+        method="sampler",
+        x=XSpec(container="frame", n_rows=35,
+                kinds=["Int64", "datetime", "datetime", "int_big", "bool", "string"],
+                cells=[None, None, "duplicate", None, None, None], scale=1.0,
+                array_dtype="float32", names="str", index="range", seed=111),
+        y=RegYSpec(kind="extreme", container="column", length_delta=0, seed=55320),
+        weights="none", estimator="pipeline",
+        params={"max_iter": 1, "uncertainty_cv": None, "n_synthetic": 10,
+                "targeting": "rare", "uncertainty": "ensemble_variance",
+                "integration": "weighted", "guard_confidence": None,
+                "validation_fraction": 0.5},
+        generator_k=1, sampling_strategy="dict")
+    est, X, y, _ = case.build()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="not finite.*validation rows.*rescale the target"):
+            est.fit_resample(X, y)
