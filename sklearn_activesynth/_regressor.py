@@ -183,7 +183,23 @@ class RegressionGuard(ValidationGuard):
     def score(self, model):
         if self.scorer is None:
             return np.nan
-        return float(self.scorer(model, self.X_val, self.y_val))
+        try:
+            return float(self.scorer(model, self.X_val, self.y_val))
+        except ValueError as exc:
+            # scikit-learn's scorers say "Input contains NaN" of the model's
+            # predictions, which reads as if the user's data held NaN
+            pred = np.asarray(model.predict(self.X_val), dtype=float)
+            if np.all(np.isfinite(pred)):
+                raise
+            y_max = float(np.max(np.abs(self.y_val)))
+            raise ValueError(
+                f"{type(model).__name__} predicts values that are not finite (NaN or "
+                f"inf) on {int(np.sum(~np.isfinite(pred)))} of the {len(pred)} validation "
+                f"rows, so the validation score cannot be computed; the targets reach "
+                f"|y| = {y_max:.3g}. This is an overflow of the estimator's arithmetic: "
+                "rescale the target (e.g. divide y by its standard deviation, or use "
+                "sklearn.compose.TransformedTargetRegressor) or the features, or pass an "
+                "estimator that handles their magnitude.") from exc
 
     def brier(self, model):
         return np.nan

@@ -337,6 +337,27 @@ def _pair_width(pair, X):
     return np.abs(hi - lo)
 
 
+def _encoded_for(model, X):
+    """``model`` (the default quantile HistGradientBoostingRegressor) behind the
+    regressor's default encoding when ``X`` is a DataFrame with columns it
+    cannot read (strings, objects, dates): the regressor's default estimator
+    fits such frames, so its default uncertainty must too. Numbers, booleans
+    and categoricals (read natively, ``categorical_features="from_dtype"``)
+    keep the bare model."""
+    import pandas as pd
+
+    from .._base import _default_estimator  # the estimators' module imports this one
+
+    if not isinstance(X, pd.DataFrame) or all(
+            pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)
+            or isinstance(d, pd.CategoricalDtype) for d in X.dtypes):
+        return model
+    encoded = _default_estimator(X, final=model)
+    # dense output: HistGradientBoostingRegressor takes no sparse matrices
+    encoded.steps[0][1].set_params(sparse_threshold=0.0)
+    return encoded
+
+
 class QuantileIntervalWidth(BaseUncertaintyScorer):
     """Width of a predicted quantile interval: wide where the target is uncertain.
 
@@ -363,7 +384,9 @@ class QuantileIntervalWidth(BaseUncertaintyScorer):
         Miscoverage of the interval: quantiles ``alpha / 2`` and
         ``1 - alpha / 2`` (a 90 % interval by default).
     estimator : estimator, (lower, upper) pair or None, default=None
-        ``None``: ``HistGradientBoostingRegressor(loss="quantile")``. An
+        ``None``: ``HistGradientBoostingRegressor(loss="quantile")`` (for a
+        DataFrame with string, object or date columns, behind the default
+        estimator's encoding, as ``estimator=None`` of the regressor). An
         estimator with a ``quantile`` parameter (nested ones too, e.g. a
         Pipeline ending in ``QuantileRegressor``) is cloned twice with
         ``quantile`` set to each end (with a ``loss`` parameter beside it,
@@ -493,6 +516,8 @@ class QuantileIntervalWidth(BaseUncertaintyScorer):
         """
         self._validate_params()
         lower, upper = self._templates()
+        if self.estimator is None:
+            lower, upper = _encoded_for(lower, X), _encoded_for(upper, X)
         rng = check_random_state(random_state)
         n = np.asarray(y).shape[0]
         n_splits = None if self.cv is None else min(self.cv, n)

@@ -260,3 +260,28 @@ def test_mc_dropout_without_torch_names_the_extra():
                          text=True, env=env, timeout=120)
     assert "MCDropoutVariance needs torch" in out.stdout, out.stderr[-2000:]
     assert "sklearn-activesynth[torch]" in out.stdout
+
+
+@pytest.mark.parametrize("column", ["str", "string", "datetime"])
+def test_quantile_interval_takes_the_frames_the_default_estimator_takes(column):
+    # the fuzz (tests/test_fuzz_regression.py) found uncertainty="quantile_interval"
+    # failing on frames the default estimator fits: the quantile
+    # HistGradientBoostingRegressor read the string / date columns itself
+    import pandas as pd
+
+    from sklearn_activesynth import ActiveSynthesisRegressionSampler
+
+    rng = np.random.RandomState(0)
+    values = {"str": rng.choice(["u", "v"], 60),
+              "string": pd.array(rng.choice(["p", "q"], 60).astype(object), dtype="string"),
+              "datetime": pd.to_datetime(rng.randint(0, 10**9, 60), unit="s")}[column]
+    X = pd.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60), "c": values})
+    y = 2 * X["a"].to_numpy() + rng.normal(size=60)
+    X_before = X.copy()
+    reg = ActiveSynthesisRegressor(uncertainty="quantile_interval", max_iter=1,
+                                   random_state=0).fit(X, y)
+    assert np.all(np.isfinite(reg.predict(X)))
+    X_res, y_res = ActiveSynthesisRegressionSampler(
+        uncertainty="quantile_interval", max_iter=1, random_state=0).fit_resample(X, y)
+    assert list(X_res.columns) == list(X.columns) and len(X_res) == len(y_res)
+    pd.testing.assert_frame_equal(X, X_before)
