@@ -490,6 +490,27 @@ def _done_runs(path):
 _FIT_SECONDS = {"lr": 0.03, "xgb": 0.15, "hgb": 0.3}
 
 
+def run_tasks(run_task, tasks, data, cfg, *, path, n_jobs, progress, describe):
+    """Run a benchmark mode's tasks as parallel jobs (``run_task(*data[dataset],
+    task, cfg) -> (frame, seconds)``); each frame is appended to the CSV at
+    ``path`` as soon as it comes (a run can resume), and with ``progress`` a
+    line ``[k/n] describe(first row): seconds`` is printed. Returns the frames.
+    Shared by the active-learning and the regression modes."""
+    new = []
+    results = parallel(n_jobs, return_as="generator_unordered")(
+        delayed(run_task)(*data[t["dataset"]], t, cfg) for t in tasks)
+    for k, (frame, secs) in enumerate(results, 1):
+        new.append(frame)
+        if path is not None:
+            frame.to_csv(path, mode="a", header=not path.exists(), index=False,
+                         float_format=FLOAT_FORMAT)
+        if progress:
+            n_err = int((frame["error"].astype("string").fillna("").astype(str) != "").sum())
+            print(f"[{k}/{len(tasks)}] {describe(frame.iloc[0])}: {secs:.1f} s" +
+                  (f", {n_err} error(s)" if n_err else ""), flush=True)
+    return new
+
+
 def _plan_seconds(n_pool, estimator, synthesis, n_rounds, batch_fraction, seed_fraction):
     # fits per round: model_0, the refit after acquisition, the final refit
     # (+ 5 out-of-fold fits and the round's refit with synthesis); rows grow
@@ -591,19 +612,9 @@ def run_active_benchmark(datasets, *, estimators=("lr",), strategies=ACTIVE_STRA
         return done
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    new = []
-    results = parallel(n_jobs, return_as="generator_unordered")(
-        delayed(_run_task)(*data[t["dataset"]], t, cfg) for t in tasks)
-    for k, (curves, secs) in enumerate(results, 1):
-        new.append(curves)
-        if path is not None:
-            curves.to_csv(path, mode="a", header=not path.exists(), index=False,
-                          float_format=FLOAT_FORMAT)
-        if progress:
-            r = curves.iloc[0]
-            n_err = int((curves["error"].astype("string").fillna("").astype(str) != "").sum())
-            print(f"[{k}/{len(tasks)}] {r['dataset']} {r['estimator']} seed {r['seed']}: "
-                  f"{secs:.0f} s" + (f", {n_err} error(s)" if n_err else ""), flush=True)
+    new = run_tasks(_run_task, tasks, data, cfg, path=path, n_jobs=n_jobs,
+                    progress=progress,
+                    describe=lambda r: f"{r['dataset']} {r['estimator']} seed {r['seed']}")
     frames = ([done] if len(done) else []) + new
     curves = pd.concat(frames, ignore_index=True) if frames else done
     curves = curves.reindex(columns=ACTIVE_COLUMNS)

@@ -55,7 +55,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from ..utils._parallel import delayed, parallel
+from ._active import run_tasks
 
 __all__ = [
     "REGRESSION_DATASETS",
@@ -505,20 +505,10 @@ def run_regression_benchmark(datasets, *, estimators=REGRESSION_ESTIMATORS,
         return done
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
-    new = []
-    results = parallel(n_jobs, return_as="generator_unordered")(
-        delayed(_run_task)(*data[t["dataset"]], t, cfg) for t in tasks)
-    for k, (runs, secs) in enumerate(results, 1):
-        new.append(runs)
-        if path is not None:
-            runs.to_csv(path, mode="a", header=not path.exists(), index=False,
-                        float_format=FLOAT_FORMAT)
-        if progress:
-            r = runs.iloc[0]
-            n_err = int((runs["error"].astype("string").fillna("").astype(str) != "").sum())
-            print(f"[{k}/{len(tasks)}] {r['dataset']} {r['estimator']} {r['fraction']:g} "
-                  f"seed {r['seed']}: {secs:.1f} s" +
-                  (f", {n_err} error(s)" if n_err else ""), flush=True)
+    new = run_tasks(_run_task, tasks, data, cfg, path=path, n_jobs=n_jobs,
+                    progress=progress,
+                    describe=lambda r: (f"{r['dataset']} {r['estimator']} "
+                                        f"{r['fraction']:g} seed {r['seed']}"))
     frames = ([done] if len(done) else []) + new
     runs = pd.concat(frames, ignore_index=True) if frames else done
     runs = runs.reindex(columns=REGRESSION_COLUMNS)
